@@ -1,0 +1,138 @@
+"""Configuration keys with their defaults, read from FIELDWORK_* variables and the instance file.
+
+Layers, later ones winning: the defaults below, `instance/fieldwork.toml`, environment
+variables `FIELDWORK_<KEY>`, then a test's overrides. An unknown key is an error, so a
+misspelt setting never passes silently.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration key or value that Fieldwork cannot use."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    default: Any
+    kind: type
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    "DATABASE_URL": Setting(
+        "", str, "SQLAlchemy URL; empty means SQLite at instance/fieldwork.db"
+    ),
+    "REDIS_URL": Setting(
+        "", str, "Redis URL for the job queue; empty means SQLite queue and an embedded worker"
+    ),
+    "SECRET_KEY": Setting(
+        "", str, "Signs sessions; empty means generated into instance/secret_key"
+    ),
+    "FILES_DIR": Setting("", str, "Where uploaded files live; empty means instance/files"),
+    "MAX_UPLOAD_MB": Setting(4096, int, "Largest accepted upload, in megabytes"),
+    "LOGIN_RATE_LIMIT": Setting("10 per minute", str, "Login attempts allowed per address"),
+    "RATELIMIT_STORAGE_URL": Setting(
+        "memory://", str, "Where login attempts are counted (use the Redis URL on a team server)"
+    ),
+    "SECURE_COOKIES": Setting(False, bool, "Send cookies over HTTPS only (turn on behind HTTPS)"),
+    "JOBS_IMMEDIATE": Setting(False, bool, "Run background jobs inside the request (tests only)"),
+    "WORKER_THREADS": Setting(1, int, "Jobs run at once by each worker process"),
+    "DEFAULT_TIMEZONE": Setting("Europe/Brussels", str, "Time zone for users who set none"),
+    "ASR_MODELS_DIR": Setting("", str, "Whisper model folder; empty means instance/asr-models"),
+}
+
+ENV_PREFIX = "FIELDWORK_"
+
+
+def parse_value(key: str, raw: Any) -> Any:
+    """Convert a raw value from a file or the environment to the setting's type."""
+    kind = SETTINGS[key].kind
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{key} must be true or false, not {raw!r}")
+    if kind is int:
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{key} must be a whole number, not {raw!r}") from None
+    return str(raw)
+
+
+def check_keys(keys: set[str], origin: str) -> None:
+    unknown = sorted(keys - SETTINGS.keys())
+    if unknown:
+        raise ConfigError(f"Unknown setting(s) in {origin}: {', '.join(unknown)}")
+
+
+def read_instance_file(instance_path: Path) -> dict[str, Any]:
+    path = instance_path / "fieldwork.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        try:
+            data = {key.upper(): value for key, value in tomllib.load(handle).items()}
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path} is not valid TOML: {error}") from None
+    check_keys(set(data), str(path))
+    return data
+
+
+def read_environment(environ: dict[str, str]) -> dict[str, str]:
+    data = {
+        name[len(ENV_PREFIX) :]: value
+        for name, value in environ.items()
+        if name.startswith(ENV_PREFIX) and name != "FIELDWORK_INSTANCE_PATH"
+    }
+    check_keys(set(data), "the environment (FIELDWORK_* variables)")
+    return data
+
+
+def load_settings(
+    instance_path: Path, environ: dict[str, str] | None = None, overrides: dict | None = None
+) -> dict[str, Any]:
+    """Return every setting, resolved through defaults, instance file, environment, overrides."""
+    merged: dict[str, Any] = {key: setting.default for key, setting in SETTINGS.items()}
+    merged.update(read_instance_file(instance_path))
+    merged.update(read_environment(dict(os.environ if environ is None else environ)))
+    overrides = {key.upper(): value for key, value in (overrides or {}).items()}
+    check_keys(set(overrides), "the test configuration")
+    merged.update(overrides)
+    settings = {key: parse_value(key, value) for key, value in merged.items()}
+    fill_instance_defaults(settings, instance_path)
+    return settings
+
+
+def fill_instance_defaults(settings: dict[str, Any], instance_path: Path) -> None:
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = f"sqlite:///{instance_path / 'fieldwork.db'}"
+    if not settings["FILES_DIR"]:
+        settings["FILES_DIR"] = str(instance_path / "files")
+    if not settings["ASR_MODELS_DIR"]:
+        settings["ASR_MODELS_DIR"] = str(instance_path / "asr-models")
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = instance_secret_key(instance_path)
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """Read the secret key kept in the instance folder, creating it on first start."""
+    path = instance_path / "secret_key"
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(secrets.token_hex(32))
+    except FileExistsError:
+        pass
+    return path.read_text().strip()

@@ -1,0 +1,48 @@
+"""Engine settings per database: SQLite in WAL mode with a busy timeout, so several coders
+can write at once, and transactions that SAVEPOINTs work inside; PostgreSQL as it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def configure_engine(url: str) -> dict[str, Any]:
+    """SQLAlchemy engine options for the database at `url`."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, "poolclass": NullPool}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+@event.listens_for(Engine, "connect")
+def prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    # Let SQLAlchemy issue BEGIN itself: pysqlite's own transaction handling breaks SAVEPOINT.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def begin_sqlite_transaction(connection: Any) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    if has_request_context() and request.method not in {"GET", "HEAD"}:
+        # A form post reads, then writes: taking the write lock up front makes concurrent
+        # posts wait for each other (busy timeout) instead of failing on the upgrade.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        # Pages, jobs and commands read without blocking writers (WAL); jobs keep their
+        # write transactions short.
+        connection.exec_driver_sql("BEGIN")

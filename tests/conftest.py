@@ -1,0 +1,222 @@
+"""Shared fixtures: an app on SQLite or PostgreSQL, a rolled-back transaction per test,
+factories for users and projects, and logged-in clients for each role.
+
+TEST_DATABASE_URL selects PostgreSQL (e.g. postgresql+psycopg://postgres@127.0.0.1/fieldwork);
+each pytest-xdist worker gets its own database. The schema is made once per session and
+every test runs inside a transaction that is rolled back (SAVEPOINTs inside it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher, profiles
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import Connection, create_engine, make_url, text
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from werkzeug.test import TestResponse
+
+from fieldwork import create_app
+from fieldwork.accounts import accounts
+from fieldwork.extensions import db
+from fieldwork.models import Membership, Project, User
+
+TEST_PASSWORD = "correct horse battery"
+ROLES_AND_OUTSIDERS = ("lead", "interviewer", "coder", "viewer", "outsider")
+
+
+def worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def postgres_url_for_worker(base_url: str) -> str:
+    """A database of its own for this xdist worker, created empty on the same server."""
+    url = make_url(base_url)
+    name = f"{url.database or 'fieldwork_test'}_{worker_suffix()}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        return postgres_url_for_worker(base)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def instance_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("instance")
+    previous = os.environ.get("FIELDWORK_INSTANCE_PATH")
+    os.environ["FIELDWORK_INSTANCE_PATH"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("FIELDWORK_INSTANCE_PATH", None)
+    else:
+        os.environ["FIELDWORK_INSTANCE_PATH"] = previous
+
+
+def test_settings(database_url: str, instance_path: Path) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "JOBS_IMMEDIATE": True,
+        "FILES_DIR": str(instance_path / "files"),
+    }
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own application context (its own `g` and database session),
+    as in production, although the test itself runs inside one."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, instance_path: Path) -> Iterator[Flask]:
+    # Fast password hashing in tests; production keeps argon2's defaults.
+    accounts.hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    app = create_app(test_settings(database_url, instance_path))
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def make_app(database_url: str, instance_path: Path) -> Callable[..., Flask]:
+    """Another app on the test database with some settings changed (e.g. CSRF on)."""
+
+    def make(**overrides: object) -> Flask:
+        return create_app({**test_settings(database_url, instance_path), **overrides})
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def transaction(app: Flask, request: pytest.FixtureRequest) -> Iterator[Connection | None]:
+    """Run the test in a transaction rolled back at its end; commits become SAVEPOINTs.
+
+    Tests marked `committed` (other processes must see their data) get no transaction.
+    """
+    if request.node.get_closest_marker("committed"):
+        yield None
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                         class_=Session),
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield connection
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def files_dir(app: Flask) -> Iterator[Path]:
+    path = Path(app.config["FILES_DIR"])
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+_sequence = count(1)
+
+
+@pytest.fixture
+def make_user() -> Callable[..., User]:
+    def make(name: str | None = None, *, is_admin: bool = False, active: bool = True) -> User:
+        number = next(_sequence)
+        user = User(
+            email=f"user{number}@example.org",
+            name=name or f"User {number}",
+            password_hash=accounts.hasher.hash(TEST_PASSWORD),
+            is_admin=is_admin,
+            active=active,
+        )
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_project() -> Callable[..., Project]:
+    def make(name: str | None = None, **members: User) -> Project:
+        project = Project(name=name or f"Project {next(_sequence)}")
+        db.session.add(project)
+        db.session.flush()
+        for role, user in members.items():
+            db.session.add(Membership(project=project, user=user, role=role.rstrip("0123456789")))
+        db.session.flush()
+        return project
+
+    return make
+
+
+@pytest.fixture
+def people(make_user: Callable[..., User]) -> dict[str, User]:
+    """One user per project role, an outsider (member of another project) and an admin."""
+    return {role: make_user(role.title()) for role in (*ROLES_AND_OUTSIDERS, "admin")}
+
+
+@pytest.fixture
+def project(make_project: Callable[..., Project], people: dict[str, User]) -> Project:
+    make_project("Elsewhere", lead=people["outsider"])
+    people["admin"].is_admin = True
+    return make_project(
+        "EU–China cities", lead=people["lead"], interviewer=people["interviewer"],
+        coder=people["coder"], viewer=people["viewer"],
+    )
+
+
+def log_in(client: FlaskClient, user: User) -> FlaskClient:
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def client_for(app: Flask) -> Callable[[User | None], FlaskClient]:
+    """A test client logged in as `user` (or anonymous for None)."""
+
+    def make(user: User | None) -> FlaskClient:
+        client = app.test_client()
+        return log_in(client, user) if user is not None else client
+
+    return make
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

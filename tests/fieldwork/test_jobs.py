@@ -1,0 +1,76 @@
+"""Jobs go through the real queue to a real worker process: SQLite queue, and Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from fieldwork import jobs
+from fieldwork.extensions import db
+from fieldwork.models import Membership, Project, User
+from fieldwork.projects.tasks import recompute_statistics
+
+QUEUES = ["sqlite", "redis"]
+
+
+def redis_url() -> str:
+    return os.environ.get("TEST_REDIS_URL", "")
+
+
+@pytest.fixture
+def queued_app(
+    request: pytest.FixtureRequest, app: Flask, make_app: Callable[..., Flask], tmp_path: Path
+) -> Iterator[Flask]:
+    if request.param == "redis" and not redis_url():
+        pytest.skip("set TEST_REDIS_URL to test the Redis queue (CI does)")
+    queue_app = make_app(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'jobs-test.db'}",
+        JOBS_IMMEDIATE=False,
+        REDIS_URL=redis_url() if request.param == "redis" else "",
+    )
+    with queue_app.app_context():
+        db.create_all()
+        jobs.huey.flush()
+    yield queue_app
+    jobs.configure_queue(app)
+
+
+def start_worker(queue_app: Flask) -> subprocess.Popen[bytes]:
+    environment = {
+        **os.environ,
+        "FIELDWORK_INSTANCE_PATH": queue_app.instance_path,
+        "FIELDWORK_DATABASE_URL": queue_app.config["DATABASE_URL"],
+        "FIELDWORK_REDIS_URL": queue_app.config["REDIS_URL"],
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "fieldwork", "worker"], env=environment,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.committed
+@pytest.mark.parametrize("queued_app", QUEUES, indirect=True)
+def test_statistics_job_runs_in_a_worker_process(queued_app: Flask) -> None:
+    with queued_app.app_context():
+        user = User(email="worker@example.org", name="W", password_hash="x")
+        project = Project(name="Queued")
+        db.session.add_all([user, project, Membership(project=project, user=user, role="lead")])
+        db.session.commit()
+        result = recompute_statistics(project.id)
+        assert jobs.pending_count() == 1
+        worker = start_worker(queued_app)
+        try:
+            assert result.get(blocking=True, timeout=60) == {"members": 1}
+        finally:
+            worker.terminate()
+            worker.wait(timeout=20)
+        db.session.rollback()
+        assert db.session.get(Project, project.id).stats_computed_at is not None
+        db.session.remove()
+        db.engine.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import func
+from sqlalchemy import case, func
 
 from fieldwork import audit
 from fieldwork.dbtypes import utcnow
@@ -66,7 +66,8 @@ def members_of(project: Project) -> list[Membership]:
             db.select(Membership)
             .join(User)
             .where(Membership.project_id == project.id)
-            .order_by(Membership.role, User.name)
+            .order_by(case({role: rank for rank, role in enumerate(ROLES)},
+                           value=Membership.role), User.name)
         )
     )
 

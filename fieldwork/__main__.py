@@ -2,7 +2,7 @@
 
 from flask.cli import FlaskGroup
 
-from fieldwork import create_app
+from fieldwork.app import create_app
 
 
 def main() -> None:

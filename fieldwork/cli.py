@@ -19,6 +19,7 @@ from fieldwork import jobs
 from fieldwork.accounts.accounts import AccountError, create_user
 from fieldwork.demo import DEMO_PEOPLE, ensure_demo_project
 from fieldwork.extensions import db
+from fieldwork.operations import backup_command, check_command, restore_command
 
 WORKER_RESTART_DELAY_S = 3
 PARENT_CHECK_INTERVAL_S = 2
@@ -156,5 +157,8 @@ def demo_command() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (serve_command, worker_command, create_user_command, demo_command):
+    for command in (
+        serve_command, worker_command, create_user_command, demo_command,
+        backup_command, restore_command, check_command,
+    ):
         app.cli.add_command(command)

@@ -3,6 +3,9 @@ can write at once, and transactions that SAVEPOINTs work inside; PostgreSQL as i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from flask import has_request_context, request
@@ -11,6 +14,19 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+_writer: ContextVar[bool] = ContextVar("fieldwork_writer", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Mark work outside a form post (a job, a command) that reads and then writes, so its
+    SQLite transactions take the write lock up front; such work keeps transactions short."""
+    token = _writer.set(True)
+    try:
+        yield
+    finally:
+        _writer.reset(token)
 
 
 def configure_engine(url: str) -> dict[str, Any]:
@@ -38,11 +54,11 @@ def prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 def begin_sqlite_transaction(connection: Any) -> None:
     if connection.dialect.name != "sqlite":
         return
-    if has_request_context() and request.method not in {"GET", "HEAD"}:
+    posting = has_request_context() and request.method not in {"GET", "HEAD"}
+    if posting or _writer.get():
         # A form post reads, then writes: taking the write lock up front makes concurrent
         # posts wait for each other (busy timeout) instead of failing on the upgrade.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
-        # Pages, jobs and commands read without blocking writers (WAL); jobs keep their
-        # write transactions short.
+        # Pages and commands read without blocking writers (WAL).
         connection.exec_driver_sql("BEGIN")

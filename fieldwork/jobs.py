@@ -18,6 +18,8 @@ from huey import Huey
 from huey.consumer import Consumer
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
+from fieldwork.database import writing
+
 huey = Huey("fieldwork", storage_class=MemoryStorage, utc=True)
 
 _bound_app: Flask | None = None
@@ -56,7 +58,7 @@ def job(**options: Any) -> Callable[[Callable[..., Any]], Any]:
                 return func(*args, **kwargs)
             if _bound_app is None:
                 raise RuntimeError("the job queue is not configured: call create_app() first")
-            with _bound_app.app_context():
+            with _bound_app.app_context(), writing():
                 return func(*args, **kwargs)
 
         return huey.task(name=f"{func.__module__}.{func.__name__}", **options)(run_in_app)

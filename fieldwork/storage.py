@@ -8,8 +8,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import quote
 
-from flask import current_app
+from flask import Response, current_app
 
 from fieldwork.extensions import db
 from fieldwork.models import StoredFile
@@ -116,3 +117,15 @@ def find_damaged_files() -> list[StoredFile]:
         if not path.exists() or store.checksum_of(stored.sha256) != stored.sha256:
             damaged.append(stored)
     return damaged
+
+
+def download_response(stored: StoredFile) -> Response:
+    """Send a stored file as a download, streamed in chunks under its original name."""
+    return Response(
+        file_store().iter_chunks(stored.sha256),
+        mimetype=stored.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(stored.filename)}",
+            "Content-Length": str(stored.size),
+        },
+    )

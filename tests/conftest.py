@@ -24,8 +24,8 @@ from sqlalchemy import Connection, create_engine, make_url, text
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from werkzeug.test import TestResponse
 
-from fieldwork import create_app
 from fieldwork.accounts import accounts
+from fieldwork.app import create_app
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
 

@@ -28,11 +28,13 @@ bp.add_url_rule(
     "/projects/<int:project_id>/statistics", view_func=views.recompute, methods=["POST"]
 )
 bp.add_url_rule("/projects/<int:project_id>/audit", view_func=views.project_audit)
+bp.add_url_rule("/projects/<int:project_id>/audit.csv", view_func=views.project_audit_csv)
 bp.add_url_rule("/admin/projects", view_func=views.admin_projects)
 bp.add_url_rule(
     "/admin/projects/<int:target_id>/join", view_func=views.admin_join, methods=["POST"]
 )
 bp.add_url_rule("/admin/audit", view_func=views.site_audit)
+bp.add_url_rule("/admin/audit.csv", view_func=views.site_audit_csv)
 
 feature = Feature(
     name="projects",

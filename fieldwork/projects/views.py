@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from fieldwork import audit
 from fieldwork.accounts.accounts import find_user
+from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.features import registered_features
 from fieldwork.models import Membership, Project
@@ -166,6 +167,32 @@ def project_audit(project: Project) -> str:
 @admin_only
 def site_audit() -> str:
     return audit_page(None)
+
+
+def audit_export(project: Project | None) -> Response:
+    search = SearchForm(request.args).q.data or ""
+    body = "".join(audit.audit_csv(audit.audit_query(project, search)))
+    audit.record(
+        "audit.export", project, project=project,
+        summary=f"Audit log exported as CSV{f' (search “{search}”)' if search else ''}",
+    )
+    db.session.commit()
+    name = f"audit-{f'project-{project.id}' if project else 'site'}-{utcnow():%Y%m%d}.csv"
+    return current_app.response_class(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@project_access("project.audit")
+def project_audit_csv(project: Project) -> Response:
+    return audit_export(project)
+
+
+@admin_only
+def site_audit_csv() -> Response:
+    return audit_export(None)
 
 
 @admin_only

@@ -66,7 +66,7 @@ def test_statistics_job_runs_in_a_worker_process(queued_app: Flask) -> None:
         assert jobs.pending_count() == 1
         worker = start_worker(queued_app)
         try:
-            assert result.get(blocking=True, timeout=60) == {"members": 1}
+            assert result.get(blocking=True, timeout=60)["members"] == 1
         finally:
             worker.terminate()
             worker.wait(timeout=20)

@@ -12,7 +12,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
-from fieldwork import ROOT
+from fieldwork.app import ROOT
 from fieldwork.extensions import db
 
 

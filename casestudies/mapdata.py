@@ -1,0 +1,107 @@
+"""The map's data: a project's EU places, their US and Chinese partners, and the arcs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from casestudies.models import (
+    PARTNERSHIP_KINDS,
+    CooperationArea,
+    Partnership,
+    Place,
+    partnership_areas,
+)
+from casestudies.partnerships import areas_of
+from fieldwork.extensions import db
+from fieldwork.models import Project
+
+
+@dataclass
+class MapFilters:
+    partner_country: str = ""
+    kind: str = ""
+    area: str = ""
+
+
+def map_data(project: Project, filters: MapFilters | None = None) -> dict[str, Any]:
+    """Places (with coordinates) and arcs for the project's partnerships, filtered.
+
+    Partnerships with a side that has no coordinates are counted in `unplaced`, not drawn.
+    """
+    filters = filters or MapFilters()
+    eu, partner = aliased(Place), aliased(Place)
+    query = (
+        select(Partnership.id, Partnership.kind, Partnership.status, Partnership.signed_on,
+               eu.id, eu.name, eu.name_local, eu.country_code, eu.latitude, eu.longitude,
+               partner.id, partner.name, partner.name_local, partner.country_code,
+               partner.latitude, partner.longitude)
+        .join(eu, Partnership.eu_place_id == eu.id)
+        .join(partner, Partnership.partner_place_id == partner.id)
+        .where(Partnership.project_id == project.id)
+        .order_by(Partnership.id)
+    )
+    if filters.partner_country:
+        query = query.where(partner.country_code == filters.partner_country)
+    if filters.kind:
+        query = query.where(Partnership.kind == filters.kind)
+    if filters.area:
+        query = query.where(Partnership.id.in_(
+            select(partnership_areas.c.partnership_id)
+            .join(CooperationArea, CooperationArea.id == partnership_areas.c.area_id)
+            .where(CooperationArea.project_id == project.id, CooperationArea.name == filters.area)
+        ))
+    areas = areas_by_partnership(project)
+    places: dict[int, dict[str, Any]] = {}
+    arcs = []
+    unplaced = 0
+    for row in db.session.execute(query):
+        (pid, kind, status, signed_on, eu_id, eu_name, eu_local, eu_country, eu_lat, eu_lon,
+         partner_id, partner_name, partner_local, partner_country, partner_lat,
+         partner_lon) = row
+        if None in (eu_lat, eu_lon, partner_lat, partner_lon):
+            unplaced += 1
+            continue
+        places.setdefault(eu_id, place_point(eu_id, eu_local or eu_name, eu_country, eu_lat,
+                                             eu_lon, "eu"))
+        places.setdefault(partner_id, place_point(partner_id, partner_local or partner_name,
+                                                  partner_country, partner_lat, partner_lon,
+                                                  "partner"))
+        arcs.append({
+            "id": pid, "eu": eu_id, "partner": partner_id, "kind": kind,
+            "status": status, "partner_country": partner_country,
+            "signed_on": signed_on.isoformat() if signed_on else None,
+            "areas": areas.get(pid, []),
+        })
+    return {
+        "places": list(places.values()),
+        "arcs": arcs,
+        "unplaced": unplaced,
+        "options": {
+            "partner_countries": ["US", "CN"],
+            "kinds": PARTNERSHIP_KINDS,
+            "areas": [area.name for area in areas_of(project)],
+        },
+    }
+
+
+def place_point(place_id: int, name: str, country: str, latitude: float, longitude: float,
+                side: str) -> dict[str, Any]:
+    return {"id": place_id, "name": name, "country": country, "lat": round(latitude, 4),
+            "lon": round(longitude, 4), "side": side}
+
+
+def areas_by_partnership(project: Project) -> dict[int, list[str]]:
+    rows = db.session.execute(
+        select(partnership_areas.c.partnership_id, CooperationArea.name)
+        .join(CooperationArea, CooperationArea.id == partnership_areas.c.area_id)
+        .where(CooperationArea.project_id == project.id)
+        .order_by(CooperationArea.position)
+    )
+    found: dict[int, list[str]] = {}
+    for partnership_id, name in rows:
+        found.setdefault(partnership_id, []).append(name)
+    return found

@@ -1,0 +1,122 @@
+"""What every transcription engine takes and gives back, and the rules they share.
+
+Engines stream their segments: each one is handed to the caller's `on_segment` callback as
+soon as it is decoded, with the progress so far (the segment's end over the duration), so a
+background job can report progress and stop early by raising `TranscriptionCancelled`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+#: A window whose no-speech probability is above this (and whose text is improbable) is
+#: treated as silence rather than transcribed: Whisper invents text over silence otherwise.
+NO_SPEECH_THRESHOLD = 0.6
+#: Windows decoded with an average log probability below this are decoded again hotter.
+LOG_PROB_THRESHOLD = -1.0
+#: Windows whose text compresses better than this are repetition loops, decoded again.
+COMPRESSION_RATIO_THRESHOLD = 2.4
+#: With word timestamps, a silence longer than this (seconds) around a likely hallucination
+#: is skipped.
+HALLUCINATION_SILENCE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    #: Same text as the segment before it: a typical hallucination, to be reviewed.
+    repeated: bool = False
+
+
+@dataclass(frozen=True)
+class TranscriptionOptions:
+    #: A model name ("tiny.en", "base", "small", a faster-whisper name) or a model folder.
+    model: str = "tiny.en"
+    #: A language code such as "en" or "pl"; None detects it from the first 30 seconds.
+    language: str | None = None
+    vad_filter: bool = True
+    #: Vocabulary the speakers use (names of cities, institutions), to spell them right.
+    initial_prompt: str | None = None
+    word_timestamps: bool = True
+    beam_size: int = 5
+
+
+@dataclass(frozen=True)
+class TranscriptionResult:
+    language: str
+    language_probability: float
+    duration: float
+    segments: list[Segment]
+
+    @property
+    def text(self) -> str:
+        return " ".join(segment.text for segment in self.segments)
+
+
+OnSegment = Callable[[Segment, float], None]
+
+
+class TranscriptionCancelled(Exception):
+    """Raised by an `on_segment` callback to stop a transcription."""
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine's optional dependencies are not installed."""
+
+
+class Engine(Protocol):
+    name: str
+
+    def transcribe(
+        self, audio_path: Path | str, options: TranscriptionOptions, on_segment: OnSegment
+    ) -> TranscriptionResult: ...
+
+
+def normalise_text(text: str) -> str:
+    """Lower case words without punctuation, to compare segments' text."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def progress(end: float, duration: float) -> float:
+    if duration <= 0:
+        return 1.0
+    return min(max(end / duration, 0.0), 1.0)
+
+
+def stream_segments(
+    segments: Iterable[Segment], duration: float, on_segment: OnSegment
+) -> list[Segment]:
+    """Hand each non-empty segment to `on_segment` as it comes, flagging repeats.
+
+    Progress never goes back, even when a segment ends before the one before it.
+    """
+    kept: list[Segment] = []
+    previous = ""
+    done = 0.0
+    for segment in segments:
+        normalised = normalise_text(segment.text)
+        if not normalised:
+            continue
+        segment = replace(segment, text=segment.text.strip(), repeated=normalised == previous)
+        previous = normalised
+        kept.append(segment)
+        done = max(done, progress(segment.end, duration))
+        on_segment(segment, done)
+    return kept

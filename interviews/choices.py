@@ -1,0 +1,111 @@
+"""The options offered by the interview and participant forms, and finding a place by name."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_
+from wtforms import SelectChoice
+
+from casestudies.models import CaseStudy, Partnership, Place, Visit
+from fieldwork.extensions import db
+from fieldwork.forms import choices
+from fieldwork.models import Membership, Project, User
+from interviews.forms import InterviewForm
+from interviews.guides import project_guides
+from interviews.models import Interview, Participant
+from interviews.participants import participant_label, project_participants
+
+#: the capitals where the EU and US institutions sit, offered in every project
+CAPITALS = (("Brussels", "BE"), ("Washington", "US"))
+NONE = ("", "— none —")
+
+
+def candidate_places(project: Project) -> list[Place]:
+    """Brussels, Washington and every city the project already works with."""
+    ids = set()
+    for column, model in (
+        (CaseStudy.place_id, CaseStudy), (Participant.place_id, Participant),
+        (Interview.place_id, Interview),
+    ):
+        ids |= set(db.session.scalars(db.select(column).where(model.project_id == project.id)))
+    for column in (Partnership.eu_place_id, Partnership.partner_place_id):
+        ids |= set(db.session.scalars(db.select(column).where(
+            Partnership.project_id == project.id
+        )))
+    capitals = or_(*[(Place.name == name) & (Place.country_code == code)
+                     for name, code in CAPITALS])
+    ids.discard(None)
+    query = db.select(Place).where(or_(Place.id.in_(ids), capitals & (Place.kind == "city")))
+    return list(db.session.scalars(query.order_by(Place.name)))
+
+
+def place_label(place: Place) -> str:
+    return f"{place.name} ({place.country_code})" if place.country_code else place.name
+
+
+def place_choices(project: Project, current: Place | None = None) -> list[SelectChoice]:
+    places = candidate_places(project)
+    if current is not None and current not in places:
+        places.append(current)
+    return choices([NONE] + [(str(p.id), place_label(p)) for p in places])
+
+
+def posted_place(value: str | None) -> Place | None:
+    """The place a form sent, so a city chosen earlier by name stays a valid choice."""
+    return db.session.get(Place, int(value)) if value and value.isdigit() else None
+
+
+def find_place(text: str) -> Place | None:
+    """A city by name, optionally "Name, CC"; the most populous one when several match."""
+    name, _, code = text.partition(",")
+    name, code = name.strip().lower(), code.strip().upper()
+    if not name:
+        return None
+    query = db.select(Place).where(
+        Place.kind == "city",
+        or_(func.lower(Place.name) == name, func.lower(Place.name_local) == name),
+    )
+    if code:
+        query = query.where(Place.country_code == code)
+    return db.session.scalar(query.order_by(Place.population.desc().nulls_last()).limit(1))
+
+
+def member_users(project: Project) -> list[User]:
+    return list(db.session.scalars(
+        db.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.project_id == project.id).order_by(User.name)
+    ))
+
+
+def interview_form_choices(
+    form: InterviewForm, project: Project, place: Place | None = None
+) -> None:
+    """Fill the interview form's lists with this project's objects."""
+    form.participant_ids.choices = choices([
+        (str(p.id), f"{participant_label(p, True)} — {p.organisation}")
+        for p in project_participants(project)
+    ])
+    form.place_id.choices = place_choices(project, place)
+    form.interviewer_ids.choices = choices([(str(u.id), u.name) for u in member_users(project)])
+    form.guide_id.choices = choices([NONE] + [(str(g.id), g.title)
+                                              for g in project_guides(project)])
+    studies = db.session.scalars(db.select(CaseStudy).where(CaseStudy.project_id == project.id)
+                                 .order_by(CaseStudy.title))
+    form.case_study_id.choices = choices([NONE] + [(str(s.id), s.title) for s in studies])
+    visits = db.session.scalars(db.select(Visit).where(Visit.project_id == project.id)
+                                .order_by(Visit.starts_on))
+    form.visit_id.choices = choices([NONE] + [
+        (str(v.id), f"{v.case_study.title}: {v.starts_on:%d %b}–{v.ends_on:%d %b %Y}")
+        for v in visits
+    ])
+    partnerships = db.session.scalars(db.select(Partnership).where(
+        Partnership.project_id == project.id
+    ))
+    form.partnership_ids.choices = choices(sorted(
+        ((str(p.id), partnership_label(p)) for p in partnerships), key=lambda pair: pair[1]
+    ))
+
+
+def partnership_label(partnership: Partnership) -> str:
+    eu = db.session.get(Place, partnership.eu_place_id)
+    partner = db.session.get(Place, partnership.partner_place_id)
+    return f"{eu.name if eu else '?'} – {partner.name if partner else '?'}"

@@ -1,0 +1,115 @@
+"""Recordings (one or more parts per interview) and their transcription jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fieldwork.dbtypes import UTCDateTime, utcnow
+from fieldwork.extensions import db
+from fieldwork.models import StoredFile, User
+
+JOB_STATES = {
+    "queued": "Queued",
+    "running": "Transcribing",
+    "done": "Done",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+}
+#: states a job never leaves by itself
+FINISHED_STATES = frozenset({"done", "failed", "cancelled"})
+
+
+class Recording(db.Model):
+    """One audio or video file of an interview; the original is kept unchanged."""
+
+    __tablename__ = "recordings"
+    __table_args__ = (UniqueConstraint("interview_id", "part"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    #: the original file as uploaded
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    #: 1 for the first file of the interview, 2 for the next...
+    part: Mapped[int] = mapped_column(default=1)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    #: e.g. "mp3", "aac", "opus"
+    codec: Mapped[str] = mapped_column(String(40), default="")
+    channels: Mapped[int] = mapped_column(default=1)
+    sample_rate: Mapped[int] = mapped_column(default=0)
+    #: an AAC copy every browser plays, made in the background
+    playback_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    #: the waveform's peaks (0..1) for the editor, computed with the playback copy
+    peaks: Mapped[list[float] | None] = mapped_column(JSON)
+    #: why the playback copy could not be made, in words
+    playback_error: Mapped[str] = mapped_column(Text, default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    stored_file: Mapped[StoredFile] = relationship(foreign_keys=[stored_file_id])
+    playback_file: Mapped[StoredFile | None] = relationship(foreign_keys=[playback_file_id])
+    uploaded_by: Mapped[User | None] = relationship()
+    interview = relationship("Interview")
+    jobs: Mapped[list[TranscriptionJob]] = relationship(
+        back_populates="recording", cascade="all, delete-orphan",
+        order_by="TranscriptionJob.id.desc()",
+    )
+
+    @property
+    def latest_job(self) -> TranscriptionJob | None:
+        return self.jobs[0] if self.jobs else None
+
+
+class TranscriptionJob(db.Model):
+    """One attempt to transcribe a recording, run by a background worker."""
+
+    __tablename__ = "transcription_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), index=True
+    )
+    #: one of JOB_STATES
+    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    #: model, language (None: detect), vad, initial_prompt, word_timestamps, engine
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: share of the recording transcribed, 0..1
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    #: estimated seconds left, from the speed so far
+    eta_s: Mapped[float | None] = mapped_column(Float)
+    #: asked to stop; the worker stops at its next segment
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    #: times the job was put back in the queue after its worker stopped
+    requeued: Mapped[int] = mapped_column(default=0)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: written by the worker at least every 30 s while running
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: why it failed, in words
+    error: Mapped[str] = mapped_column(Text, default="")
+    detected_language: Mapped[str] = mapped_column(String(12), default="")
+    language_probability: Mapped[float | None] = mapped_column(Float)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    recording: Mapped[Recording] = relationship(back_populates="jobs")
+    requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def state_label(self) -> str:
+        return JOB_STATES.get(self.state, self.state)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED_STATES
+
+    @property
+    def percent(self) -> int:
+        return round((self.progress or 0.0) * 100)

@@ -1,0 +1,50 @@
+"""A project's interview settings: pseudonym rule, conflict buffer and sensible hours."""
+
+from __future__ import annotations
+
+from fieldwork import audit
+from fieldwork.extensions import db
+from fieldwork.models import Project
+from interviews.models import InterviewSettings
+from interviews.pseudonyms import PatternError, check_pattern
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be saved, said in words."""
+
+
+def settings_for(project: Project) -> InterviewSettings:
+    """The project's interview settings, made with the defaults on first use."""
+    settings = db.session.scalar(
+        db.select(InterviewSettings).where(InterviewSettings.project_id == project.id)
+    )
+    if settings is None:
+        settings = InterviewSettings(project_id=project.id)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def update_settings(
+    project: Project, *, pseudonym_pattern: str, buffer_minutes: int, day_starts_hour: int,
+    day_ends_hour: int,
+) -> InterviewSettings:
+    try:
+        check_pattern(pseudonym_pattern)
+    except PatternError as error:
+        raise SettingsError(str(error)) from None
+    if not 0 <= buffer_minutes <= 24 * 60:
+        raise SettingsError("The buffer is a number of minutes between 0 and 1440.")
+    if not 0 <= day_starts_hour < day_ends_hour <= 24:
+        raise SettingsError("The sensible hours must start before they end (hours 0 to 24).")
+    settings = settings_for(project)
+    settings.pseudonym_pattern = pseudonym_pattern
+    settings.buffer_minutes = buffer_minutes
+    settings.day_starts_hour = day_starts_hour
+    settings.day_ends_hour = day_ends_hour
+    audit.record(
+        "interviews.settings", settings, project=project, summary="Interview settings changed",
+        pattern=pseudonym_pattern, buffer_minutes=buffer_minutes,
+        hours=[day_starts_hour, day_ends_hour],
+    )
+    return settings

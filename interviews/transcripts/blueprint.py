@@ -1,0 +1,28 @@
+"""The transcripts feature's URL table and its Feature declaration."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from fieldwork.features import Feature, NavItem
+from interviews.transcripts import views
+
+bp = Blueprint("transcripts", __name__)
+T = "/projects/<int:project_id>/transcripts"
+POST = ["POST"]
+
+bp.add_url_rule(f"{T}/", view_func=views.transcript_list)
+bp.add_url_rule(f"{T}/<int:transcript_id>", view_func=views.transcript_editor)
+bp.add_url_rule(f"{T}/<int:transcript_id>/save", view_func=views.transcript_save, methods=POST)
+bp.add_url_rule(f"{T}/<int:transcript_id>/versions", view_func=views.transcript_versions)
+bp.add_url_rule(f"{T}/<int:transcript_id>/versions/<int:version_id>",
+                view_func=views.version_detail)
+bp.add_url_rule(f"{T}/<int:transcript_id>/versions/<int:version_id>/restore",
+                view_func=views.version_restore, methods=POST)
+bp.add_url_rule(f"{T}/<int:transcript_id>/export", view_func=views.transcript_export)
+
+feature = Feature(
+    name="transcripts",
+    blueprint=bp,
+    nav=(NavItem("Transcripts", "transcripts.transcript_list", "project.view"),),
+)

@@ -1,0 +1,114 @@
+"""Transcripts, their segments, and every saved version of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fieldwork.dbtypes import UTCDateTime, utcnow
+from fieldwork.extensions import db
+from fieldwork.models import User
+
+STATUSES = {
+    "draft": "Draft",
+    "corrected": "Corrected",
+    "ready": "Ready for coding",
+}
+#: words the recogniser was less sure of than this are marked for review
+LOW_CONFIDENCE = 0.5
+
+
+class Transcript(db.Model):
+    """The text of one recording, made by a transcription job and corrected by people."""
+
+    __tablename__ = "transcripts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    recording_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recordings.id", ondelete="SET NULL"), unique=True
+    )
+    #: one of STATUSES: draft -> corrected -> ready
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    #: language code, e.g. "en"
+    language: Mapped[str] = mapped_column(String(12), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    interview = relationship("Interview")
+    recording = relationship("Recording")
+    segments: Mapped[list[TranscriptSegment]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan",
+        order_by="TranscriptSegment.position",
+    )
+    versions: Mapped[list[TranscriptVersion]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan",
+        order_by="TranscriptVersion.number.desc()",
+    )
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def speakers(self) -> list[str]:
+        return sorted({segment.speaker for segment in self.segments if segment.speaker})
+
+
+class TranscriptSegment(db.Model):
+    """A stretch of speech by one speaker."""
+
+    __tablename__ = "transcript_segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(
+        ForeignKey("transcripts.id", ondelete="CASCADE"), index=True
+    )
+    #: order in the transcript, from 0
+    position: Mapped[int] = mapped_column(default=0)
+    #: seconds from the start of the recording
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    #: e.g. "Speaker 1", "Interviewer", a participant's pseudonym
+    speaker: Mapped[str] = mapped_column(String(100), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: [{"start", "end", "text", "probability"}] as recognised
+    words: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: e.g. ["repeated", "low_confidence"]
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    transcript: Mapped[Transcript] = relationship(back_populates="segments")
+
+    def uncertain_words(self) -> list[dict[str, Any]]:
+        """Recognised words below LOW_CONFIDENCE, while the text is still the recognised one."""
+        if " ".join(word["text"] for word in self.words).split() != self.text.split():
+            return []
+        return [word for word in self.words if word["probability"] < LOW_CONFIDENCE]
+
+
+class TranscriptVersion(db.Model):
+    """A saved state of a transcript: a full snapshot, who saved it and when."""
+
+    __tablename__ = "transcript_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(
+        ForeignKey("transcripts.id", ondelete="CASCADE"), index=True
+    )
+    #: 1, 2, 3... within the transcript
+    number: Mapped[int] = mapped_column(default=1)
+    #: what the save did, e.g. "Relabelled Speaker 1 as Interviewer"
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    #: {"status", "language", "segments": [{start, end, speaker, text, words, flags}]}
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    transcript: Mapped[Transcript] = relationship(back_populates="versions")
+    saved_by: Mapped[User | None] = relationship()

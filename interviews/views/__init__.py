@@ -1,0 +1,1 @@
+"""Handlers of the interviews feature, one module per topic."""

@@ -1,0 +1,231 @@
+"""Interview pages: list, plan, edit or reschedule (with conflict warnings), status, ICS."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from casestudies.models import CaseStudy, Partnership, Place, Visit
+from fieldwork.extensions import db
+from fieldwork.models import Project, User
+from fieldwork.permissions import can, get_or_404, project_access
+from fieldwork.templating import viewer_zone
+from interviews import calendars, scheduling
+from interviews.choices import (
+    find_place,
+    interview_form_choices,
+    place_choices,
+    posted_place,
+)
+from interviews.conflicts import find_conflicts
+from interviews.forms import InterviewForm, SettingsForm, StatusForm
+from interviews.models import STATUSES, Guide, Interview, Participant
+from interviews.participants import recording_allowed
+from interviews.settings import SettingsError, settings_for, update_settings
+
+
+@project_access("project.view")
+def interview_list(project: Project) -> str:
+    status = request.args.get("status", "")
+    interviews = scheduling.project_interviews(project)
+    if status in STATUSES:
+        interviews = [i for i in interviews if i.status == status]
+    rule = calendars.identity_rule(current_user)
+    return render_template(
+        "interviews/list.html", project=project, status=status, statuses=STATUSES,
+        slots=calendars.slots(interviews, viewer_zone(), rule),
+    )
+
+
+def chosen(model: type, ids: list[str] | None, project: Project) -> list:
+    wanted = {int(i) for i in ids or [] if i.isdigit()}
+    if not wanted:
+        return []
+    return list(db.session.scalars(db.select(model).where(
+        model.id.in_(wanted), model.project_id == project.id
+    )))
+
+
+def one(model: type, value: str | None) -> object | None:
+    return db.session.get(model, int(value)) if value else None
+
+
+def plan_from(form: InterviewForm, project: Project) -> scheduling.InterviewPlan:
+    place = one(Place, form.place_id.data)
+    zone_name = form.timezone.data or (place.timezone if place is not None else "") or ""
+    if not zone_name:
+        raise scheduling.SchedulingError(
+            "Choose the place or the time zone, so the local time means something."
+        )
+    interviewer_ids = {int(i) for i in form.interviewer_ids.data or []}
+    return scheduling.InterviewPlan(
+        local_start=datetime.combine(form.local_date.data, form.local_time.data),
+        timezone=zone_name, duration_minutes=form.duration_minutes.data or 60,
+        participants=chosen(Participant, form.participant_ids.data, project),
+        interviewers=list(db.session.scalars(db.select(User).where(User.id.in_(interviewer_ids)))),
+        place=place, organisation=(form.organisation.data or "").strip(),
+        case_study=one(CaseStudy, form.case_study_id.data), visit=one(Visit, form.visit_id.data),
+        partnerships=chosen(Partnership, form.partnership_ids.data, project),
+        mode=form.mode.data or "in_person", location=(form.location.data or "").strip(),
+        link=(form.link.data or "").strip(), language=(form.language.data or "").strip(),
+        guide=one(Guide, form.guide_id.data), notes=(form.notes.data or "").strip(),
+    )
+
+
+def fill_form(form: InterviewForm, interview: Interview) -> None:
+    local = scheduling.utc_to_local(interview.starts_at, interview.timezone)
+    form.local_date.data, form.local_time.data = local.date(), local.time()
+    form.timezone.data = interview.timezone
+    form.place_id.data = str(interview.place_id or "")
+    form.participant_ids.data = [str(p.id) for p in interview.participants]
+    form.interviewer_ids.data = [str(u.id) for u in interview.interviewers]
+    form.partnership_ids.data = [str(p.id) for p in interview.partnerships]
+    form.guide_id.data = str(interview.guide_id or "")
+    form.case_study_id.data = str(interview.case_study_id or "")
+    form.visit_id.data = str(interview.visit_id or "")
+
+
+def place_zones(project: Project, form: InterviewForm) -> dict[str, str]:
+    ids = [int(choice.value) for choice in form.place_id.choices if choice.value]
+    places = db.session.scalars(db.select(Place).where(Place.id.in_(ids))) if ids else []
+    return {str(place.id): place.timezone for place in places if place.timezone}
+
+
+def render_form(project: Project, form: InterviewForm, interview: Interview | None,
+                conflicts: list | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "interviews/interview_form.html", project=project, form=form, interview=interview,
+        conflicts=conflicts or [], place_zones=place_zones(project, form),
+        viewer_zone=str(viewer_zone()),
+    ), status
+
+
+def save(
+    project: Project, form: InterviewForm, interview: Interview | None
+) -> tuple[str, int] | BaseResponse:
+    """The shared POST of plan and edit: parse, warn about conflicts, save."""
+    other = (form.other_place.data or "").strip()
+    if other:
+        place = find_place(other)
+        if place is None:
+            form.other_place.errors = [f"No city called “{other}” is known; check the spelling "
+                                       "or add “, CC” (country code)."]
+            return render_form(project, form, interview, status=400)
+        form.place_id.choices = place_choices(project, place)
+        form.place_id.data = str(place.id)
+    if not form.validate():
+        return render_form(project, form, interview, status=400)
+    try:
+        plan = plan_from(form, project)
+        scheduling.check_plan(project, plan)
+        conflicts = find_conflicts(project, plan, interview.id if interview else None)
+        if conflicts and not form.save_anyway.data:
+            return render_form(project, form, interview, conflicts, status=409)
+        if interview is None:
+            interview = scheduling.create_interview(project, plan, current_user)
+        else:
+            scheduling.update_interview(interview, plan, current_user)
+    except scheduling.SchedulingError as error:
+        form.local_time.errors = [*form.local_time.errors, str(error)]
+        return render_form(project, form, interview, status=400)
+    db.session.commit()
+    flash("Interview saved." + (" It has warnings: see below." if conflicts else ""), "success")
+    return redirect(url_for("interviews.interview_detail", project_id=project.id,
+                            interview_id=interview.id))
+
+
+@project_access("interviews.edit")
+def interview_new(project: Project) -> tuple[str, int] | BaseResponse:
+    form = InterviewForm()
+    interview_form_choices(form, project, posted_place(form.place_id.data))
+    if not form.is_submitted():
+        form.interviewer_ids.data = [str(current_user.id)]
+        wanted = request.args.get("participant_id", "")
+        form.participant_ids.data = [wanted] if wanted.isdigit() else []
+        visit = request.args.get("visit_id", "")
+        form.visit_id.data = visit if visit.isdigit() else ""
+        return render_form(project, form, None)
+    return save(project, form, None)
+
+
+@project_access("interviews.edit")
+def interview_edit(project: Project, interview_id: int) -> tuple[str, int] | BaseResponse:
+    interview = get_or_404(Interview, interview_id, project)
+    form = InterviewForm(obj=interview)
+    interview_form_choices(form, project, posted_place(form.place_id.data)
+                           if form.is_submitted() else interview.place)
+    if not form.is_submitted():
+        fill_form(form, interview)
+        return render_form(project, form, interview)
+    return save(project, form, interview)
+
+
+@project_access("project.view")
+def interview_detail(project: Project, interview_id: int) -> str:
+    interview = get_or_404(Interview, interview_id, project)
+    allowed, reason = recording_allowed(interview)
+    rule = calendars.identity_rule(current_user)
+    transitions = scheduling.TRANSITIONS[interview.status]
+    status_form = StatusForm()
+    status_form.status.choices = [c for c in status_form.status.choices if c.value in transitions]
+    return render_template(
+        "interviews/interview.html", project=project, interview=interview,
+        slot=calendars.slots([interview], viewer_zone(), rule)[0],
+        recording_ok=allowed, recording_reason=reason, status_form=status_form,
+        show_identity=can("participants.identity", project),
+    )
+
+
+@project_access("interviews.edit")
+def interview_status(project: Project, interview_id: int) -> BaseResponse:
+    interview = get_or_404(Interview, interview_id, project)
+    form = StatusForm()
+    try:
+        scheduling.change_status(interview, form.status.data or "", current_user,
+                                 form.note.data or "")
+    except scheduling.SchedulingError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"The interview is now {interview.status_label.lower()}.", "success")
+    return redirect(url_for("interviews.interview_detail", project_id=project.id,
+                            interview_id=interview.id))
+
+
+@project_access("project.view")
+def interview_ics(project: Project, interview_id: int) -> Response:
+    interview = get_or_404(Interview, interview_id, project)
+    body = calendars.calendar_bytes(
+        [interview], calendars.identity_rule(current_user), f"Interview {interview.id}",
+        lambda i: url_for("interviews.interview_detail", project_id=i.project_id,
+                          interview_id=i.id, _external=True),
+    )
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="interview-{interview.id}.ics"'
+    })
+
+
+@project_access("project.manage")
+def interview_settings(project: Project) -> tuple[str, int] | BaseResponse:
+    settings = settings_for(project)
+    form = SettingsForm(obj=settings)
+    if form.validate_on_submit():
+        try:
+            update_settings(
+                project, pseudonym_pattern=form.pseudonym_pattern.data or "",
+                buffer_minutes=form.buffer_minutes.data or 0,
+                day_starts_hour=form.day_starts_hour.data or 0,
+                day_ends_hour=form.day_ends_hour.data or 0,
+            )
+        except SettingsError as error:
+            form.pseudonym_pattern.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Interview settings saved.", "success")
+            return redirect(url_for("interviews.interview_settings", project_id=project.id))
+    return render_template("interviews/settings.html", project=project, form=form), (
+        400 if form.errors else 200
+    )

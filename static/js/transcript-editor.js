@@ -1,0 +1,134 @@
+// The transcript editor: waveform (wavesurfer.js, drawn from peaks the server computed),
+// play from a segment, highlight the segment being played, keyboard shortcuts, speed,
+// the cursor position for "Split at cursor", and a warning before leaving unsaved text.
+"use strict";
+
+(function () {
+  const audio = document.getElementById("player");
+  const form = document.getElementById("transcript-form");
+  if (!audio) {
+    return;
+  }
+  const segments = Array.from(document.querySelectorAll(".segment"));
+  const playButton = document.getElementById("play-toggle");
+  const clock = document.getElementById("clock");
+  let surfer = null;
+
+  if (audio.dataset.peaks && window.WaveSurfer) {
+    surfer = window.WaveSurfer.create({
+      container: "#waveform",
+      media: audio,
+      peaks: [JSON.parse(audio.dataset.peaks)],
+      duration: parseFloat(audio.dataset.duration),
+      height: 96,
+      waveColor: "#9bb1c8",
+      progressColor: "#1c3550",
+      cursorColor: "#b3261e",
+      normalize: true,
+    });
+  } else {
+    audio.controls = true;
+  }
+
+  function toggle() {
+    if (audio.paused) {
+      audio.play();
+    } else {
+      audio.pause();
+    }
+  }
+
+  function seek(seconds, play) {
+    audio.currentTime = Math.max(0, Math.min(seconds, audio.duration || seconds));
+    if (play) {
+      audio.play();
+    }
+  }
+
+  function stamp(seconds) {
+    const whole = Math.floor(seconds);
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${pad(Math.floor(whole / 3600))}:${pad(Math.floor((whole % 3600) / 60))}:${pad(whole % 60)}`;
+  }
+
+  let playing = null;
+  function highlight() {
+    const now = audio.currentTime;
+    clock.textContent = stamp(now);
+    const current = segments.find(
+      (s) => now >= parseFloat(s.dataset.start) && now < parseFloat(s.dataset.end)
+    );
+    if (current === playing) {
+      return;
+    }
+    if (playing) {
+      playing.classList.remove("playing");
+    }
+    playing = current || null;
+    if (playing) {
+      playing.classList.add("playing");
+      const typing = document.activeElement && document.activeElement.closest(".segment");
+      if (!typing && !audio.paused) {
+        playing.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      }
+    }
+  }
+
+  audio.addEventListener("timeupdate", highlight);
+  audio.addEventListener("play", () => { playButton.textContent = "Pause"; });
+  audio.addEventListener("pause", () => { playButton.textContent = "Play"; });
+  playButton.addEventListener("click", toggle);
+  document.querySelectorAll("[data-skip]").forEach((button) => {
+    button.addEventListener("click", () => seek(audio.currentTime + parseFloat(button.dataset.skip), false));
+  });
+  document.getElementById("speed").addEventListener("change", (event) => {
+    audio.playbackRate = parseFloat(event.target.value);
+    audio.preservesPitch = true;
+  });
+  document.addEventListener("click", (event) => {
+    const time = event.target.closest("[data-seek]");
+    if (time) {
+      seek(parseFloat(time.dataset.seek), true);
+    }
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (!event.ctrlKey || event.altKey || event.metaKey) {
+      return;
+    }
+    if (event.code === "Space") {
+      event.preventDefault();
+      toggle();
+    } else if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+      event.preventDefault();
+      seek(audio.currentTime + (event.key === "ArrowLeft" ? -5 : 5), false);
+    } else if (event.key === "s" && form && document.getElementById("save-button")) {
+      event.preventDefault();
+      form.requestSubmit(document.getElementById("save-button"));
+    }
+  });
+
+  if (!form) {
+    return;
+  }
+  let dirty = false;
+  form.addEventListener("input", () => { dirty = true; });
+  form.addEventListener("submit", (event) => {
+    dirty = false;
+    const button = event.submitter;
+    const article = button && button.closest(".segment");
+    form.elements.anchor.value = article ? article.id : "";
+    if (button && button.dataset.split) {
+      const text = form.elements[`text-${button.dataset.split}`];
+      form.elements.split_at.value = text.selectionStart > 0 ? text.selectionStart : "";
+    }
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty) {
+      event.preventDefault();
+    }
+  });
+  if (surfer) {
+    surfer.on("interaction", highlight);
+  }
+})();

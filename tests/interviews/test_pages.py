@@ -1,0 +1,146 @@
+"""The pages as each role sees them: identities hidden from coders and viewers everywhere."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from fieldwork.extensions import db
+from interviews.models import Interview, Participant
+from interviews.scheduling import change_status
+
+SECRETS = ("Claire Secretname", "claire.secret@example.org", "+32 2 555 0199")
+
+
+@pytest.fixture
+def scene(project, people, make_interview, make_visit, make_participant):
+    visit = make_visit(project, date(2026, 3, 16), date(2026, 3, 18),
+                       [people["interviewer"]])
+    participant = make_participant(project)
+    interview = make_interview(
+        project, datetime(2026, 3, 17, 10), city="Wrocław", participants=[participant],
+        interviewers=[people["interviewer"], people["coder"], people["viewer"]],
+        visit=visit, notes="Claire Secretname prefers mornings",
+    )
+    done = make_interview(project, datetime(2026, 3, 2, 10), participants=[participant])
+    for status in ("confirmed", "done"):
+        change_status(done, status, None)
+    upcoming = make_interview(project, datetime(2031, 5, 5, 10), participants=[participant])
+    db.session.commit()
+    p = f"/projects/{project.id}"
+    return [
+        f"{p}/", f"{p}/participants/", f"{p}/participants/{participant.id}",
+        f"{p}/interviews/", f"{p}/interviews/{interview.id}",
+        f"{p}/interviews/{upcoming.id}",
+        f"{p}/interviews/{interview.id}/interview.ics",
+        f"{p}/calendar?from=2026-03-16", f"{p}/calendar?view=week&from=2026-03-16",
+        "/calendar?from=2026-03-16", "/calendar?view=week&from=2026-03-16",
+        f"{p}/visits/{visit.id}/itinerary",
+    ]
+
+
+@pytest.mark.parametrize("role", ["coder", "viewer"])
+def test_identity_hidden_on_every_page(scene, people, client_for, role) -> None:
+    client = client_for(people[role])
+    for url in scene:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
+        assert "EU-COM-01" in text, url
+        for secret in SECRETS:
+            assert secret not in text, f"{secret} shown on {url}"
+
+
+@pytest.mark.parametrize("role", ["lead", "interviewer"])
+def test_identity_shown_to_leads_and_interviewers(scene, people, client_for, role) -> None:
+    client = client_for(people[role])
+    for url in scene[1:3]:
+        assert "Claire Secretname" in client.get(url).get_data(as_text=True)
+
+
+def test_times_side_by_side(scene, people, client_for) -> None:
+    people["coder"].timezone = "America/New_York"
+    db.session.commit()
+    text = client_for(people["coder"]).get(scene[4]).get_data(as_text=True)
+    assert "10:00–11:00" in text  # local, Wrocław
+    assert "05:00–06:00" in text  # the reader's zone, New York (EDT from 8 March)
+
+
+def test_plan_with_conflict_then_save_anyway(project, people, make_interview, make_participant,
+                                             make_place, client_for) -> None:
+    me = people["interviewer"]
+    make_interview(project, datetime(2026, 3, 16, 10), interviewers=[me])
+    other = make_participant(project)
+    brussels = make_place("Brussels")
+    db.session.commit()
+    form = {
+        "participant_ids": [str(other.id)], "place_id": str(brussels.id),
+        "local_date": "2026-03-16", "local_time": "10:30", "timezone": "",
+        "duration_minutes": "60", "mode": "in_person", "language": "English",
+        "interviewer_ids": [str(me.id)], "guide_id": "", "case_study_id": "", "visit_id": "",
+        "location": "Berlaymont, room 5",
+    }
+    client = client_for(me)
+    url = f"/projects/{project.id}/interviews/new"
+    response = client.post(url, data=form)
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "already has an interview" in text and "Save anyway" in text
+    assert "Berlaymont, room 5" in text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Interview)) == 1
+    response = client.post(url, data={**form, "save_anyway": "y"})
+    assert response.status_code == 302
+    saved = db.session.scalars(db.select(Interview).order_by(Interview.id.desc())).first()
+    assert saved.timezone == "Europe/Brussels"
+    assert saved.starts_at.isoformat() == "2026-03-16T09:30:00+00:00"
+
+
+def test_form_errors_in_words(project, people, client_for, make_participant) -> None:
+    participant = make_participant(project)
+    db.session.commit()
+    client = client_for(people["lead"])
+    response = client.post(f"/projects/{project.id}/interviews/new", data={
+        "participant_ids": [str(participant.id)], "local_date": "2026-03-29",
+        "local_time": "02:30", "timezone": "Europe/Brussels", "duration_minutes": "60",
+        "mode": "phone", "place_id": "", "guide_id": "", "case_study_id": "", "visit_id": "",
+    })
+    assert response.status_code == 400
+    assert "does not exist in Europe/Brussels" in response.get_data(as_text=True)
+
+
+def test_add_participant_and_consent(project, people, client_for, make_place, files_dir) -> None:
+    wroclaw = make_place("Wrocław")
+    db.session.commit()
+    client = client_for(people["interviewer"])
+    response = client.post(f"/projects/{project.id}/participants/new", data={
+        "organisation": "City of Wrocław", "organisation_type": "eu_city_region",
+        "place_id": str(wroclaw.id), "name": "Ewa Tajna", "role": "head of office",
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)
+    participant = db.session.scalar(db.select(Participant))
+    assert participant.pseudonym == "PL-CITY-01"
+    response = client.post(
+        f"/projects/{project.id}/participants/{participant.id}/consent",
+        data={"recording_allowed": "y", "attribution": "role", "given_on": "2026-03-01",
+              "retention": "project"},
+    )
+    assert response.status_code == 302
+    response = client.post(f"/projects/{project.id}/participants/{participant.id}/withdraw",
+                           data={"withdrawn_on": "2026-04-01", "note": "changed her mind"})
+    db.session.expire_all()
+    assert participant.consent.withdrawn_on == date(2026, 4, 1)
+    assert not participant.consent.recording_allowed
+
+
+def test_guide_written_and_printed(project, people, client_for) -> None:
+    client = client_for(people["lead"])
+    form = client.get(f"/projects/{project.id}/guides/new").get_data(as_text=True)
+    assert "# Success factors" in form
+    response = client.post(f"/projects/{project.id}/guides/new", data={
+        "title": "Officials", "text": "# Goals of the city\nWhy partner?\nWith whom?\n"
+                                     "# Success factors\nWhat worked?",
+    })
+    assert response.status_code == 302
+    page = client_for(people["coder"]).get(response.headers["Location"]).get_data(as_text=True)
+    assert "Goals of the city" in page and "What worked?" in page

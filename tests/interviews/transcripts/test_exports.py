@@ -1,0 +1,61 @@
+"""Exports read back: SRT and WebVTT times, DOCX text, JSON; pseudonyms, never names."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable
+
+from docx import Document
+from flask.testing import FlaskClient
+
+from fieldwork.models import User
+from interviews.transcripts.models import Transcript
+
+
+def export(client: FlaskClient, transcript: Transcript, fmt: str) -> bytes:
+    answer = client.get(f"/projects/{transcript.project_id}/transcripts/{transcript.id}"
+                        f"/export?format={fmt}")
+    assert answer.status_code == 200
+    assert f"part-1-transcript.{fmt}" in answer.headers["Content-Disposition"]
+    return answer.data
+
+
+def test_every_format_reads_back(client_for: Callable[[User | None], FlaskClient],
+                                 people: dict[str, User], transcript: Transcript) -> None:
+    client = client_for(people["coder"])
+    pseudonym = transcript.interview.participants[0].pseudonym
+
+    srt = export(client, transcript, "srt").decode()
+    cues = re.findall(r"(\d+)\n(\S+) --> (\S+)\n(.+)\n", srt)
+    assert cues[1] == ("2", "00:00:03,500", "00:00:09,000",
+                       "Speaker 2: It began with a visit of the mayor. "
+                       "Then we signed an agreement.")
+
+    vtt = export(client, transcript, "vtt").decode()
+    assert vtt.startswith("WEBVTT\n")
+    assert "00:00:03.500 --> 00:00:09.000\n<v Speaker 2>It began" in vtt
+
+    document = Document(io.BytesIO(export(client, transcript, "docx")))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "[00:00:03] Speaker 2: It began with a visit of the mayor. Then we signed an " \
+           "agreement." in paragraphs
+    header = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+    assert header["Participants"] == pseudonym
+
+    data = json.loads(export(client, transcript, "json"))
+    assert data["segments"][0]["words"][5] == {"start": 2.14, "end": 2.57, "text": "Chengdu",
+                                               "probability": 0.3}
+    text = export(client, transcript, "txt").decode()
+    assert "[00:00:00] Speaker 1: How did the partnership with Chengdu begin?" in text
+
+    everything = srt + vtt + text + json.dumps(data) + " ".join(paragraphs)
+    assert "Claire Secretname" not in everything and "Secretname" not in str(header)
+
+
+def test_an_unknown_format_is_not_found(client_for: Callable[[User | None], FlaskClient],
+                                        people: dict[str, User], transcript: Transcript) -> None:
+    answer = client_for(people["coder"]).get(
+        f"/projects/{transcript.project_id}/transcripts/{transcript.id}/export?format=exe")
+    assert answer.status_code == 404

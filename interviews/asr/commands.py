@@ -1,6 +1,6 @@
 """`fieldwork asr ...`: install, convert and list speech recognition models.
 
-The app factory registers `asr_cli`; models go to the instance folder's `asr-models`.
+The recordings feature registers `asr_cli`; models go to the instance folder's `asr-models`.
 """
 
 from __future__ import annotations

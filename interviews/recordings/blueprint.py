@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fieldwork.features import Feature, NavItem
+from interviews.asr.commands import asr_cli
 from interviews.recordings import views
 
 bp = Blueprint("recordings", __name__)
@@ -32,4 +33,5 @@ feature = Feature(
     name="recordings",
     blueprint=bp,
     nav=(NavItem("Transcription", "recordings.job_queue", "project.view"),),
+    commands=(asr_cli,),
 )

@@ -13,6 +13,8 @@ from fieldwork.features import Feature, NavItem
 from fieldwork.models import Project
 
 bp = Blueprint("places", __name__)
+#: the menu of the section navigation that holds this package's pages
+PLACES_GROUP = "Places & partnerships"
 
 bp.add_url_rule("/places", view_func=views.place_list)
 bp.add_url_rule("/places/suggest", view_func=views.place_suggest)
@@ -77,9 +79,9 @@ feature = Feature(
     name="places",
     blueprint=bp,
     nav=(
-        NavItem("Places & partnerships", "places.place_list"),
-        NavItem("Partnerships", "places.partnership_list", "project.view"),
-        NavItem("Map", "places.map_page", "project.view"),
+        NavItem("Places", "places.place_list", group=PLACES_GROUP),
+        NavItem("Partnerships", "places.partnership_list", "project.view", PLACES_GROUP),
+        NavItem("Map", "places.map_page", "project.view", PLACES_GROUP),
     ),
     commands=(places_command,),
     demo=add_demo,

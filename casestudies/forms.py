@@ -56,15 +56,17 @@ class PlaceFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Name")
-    country = SelectField("Country", choices=choices(ANY))
-    kind = SelectField("Kind", choices=choices(ANY + list(PLACE_KINDS.items())))
+    country = SelectField("Country", choices=choices(ANY), default="")
+    kind = SelectField("Kind", choices=choices(ANY + list(PLACE_KINDS.items())), default="")
     band = SelectField("Population", choices=choices(
-        ANY + [(key, label) for key, (label, _low, _high) in POPULATION_BANDS.items()]))
+        ANY + [(key, label) for key, (label, _low, _high) in POPULATION_BANDS.items()]),
+        default="")
     cee = BooleanField("Central and Eastern Europe only")
     has_us = BooleanField("Has a US partner")
     has_cn = BooleanField("Has a Chinese partner")
-    area = SelectField("Area of cooperation", choices=choices(ANY))
-    project = SelectField("Partnerships of", choices=choices([("", "All my projects")]))
+    area = SelectField("Area of cooperation", choices=choices(ANY), default="")
+    project = SelectField("Partnerships of", choices=choices([("", "All my projects")]),
+                          default="")
 
     def set_options(self, countries: list[tuple[str, str]], areas: list[str],
                     projects: list[Project]) -> None:
@@ -120,11 +122,13 @@ class PartnershipFilterForm(FlaskForm):
 
     q = StringField("Place name")
     partner_country = SelectField("Partner country", choices=choices(
-        ANY + list(PARTNER_COUNTRY_LABELS.items())))
-    eu_country = SelectField("EU country", choices=choices(ANY))
-    kind = SelectField("Kind", choices=choices(ANY + list(PARTNERSHIP_KINDS.items())))
-    status = SelectField("Status", choices=choices(ANY + list(PARTNERSHIP_STATUSES.items())))
-    area = SelectField("Area", choices=choices(ANY))
+        ANY + list(PARTNER_COUNTRY_LABELS.items())), default="")
+    eu_country = SelectField("EU country", choices=choices(ANY), default="")
+    kind = SelectField("Kind", choices=choices(ANY + list(PARTNERSHIP_KINDS.items())),
+                       default="")
+    status = SelectField("Status", choices=choices(ANY + list(PARTNERSHIP_STATUSES.items())),
+                         default="")
+    area = SelectField("Area", choices=choices(ANY), default="")
     cee = BooleanField("CEE only")
 
     def set_options(self, countries: list[tuple[str, str]], areas: list[CooperationArea]) -> None:

@@ -105,8 +105,7 @@ def places_in_region(region: Place) -> list[Place]:
 def place_suggest() -> str:
     side = request.args.get("side", "")
     countries = {"eu": None, "partner": ("US", "CN")}.get(side)
-    typed = next((request.args[name] for name in ("q", "eu_place", "partner_place")
-                  if request.args.get(name)), "")
+    typed = next((value for name, value in request.args.items() if name != "side" and value), "")
     found = places.suggest_places(typed, countries)
     if side == "eu":
         found = [place for place in found if place.is_eu]

@@ -28,12 +28,13 @@ Rules for a range:
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
+
+from fieldwork.folding import fold_character
 
 Status = Literal["unchanged", "moved", "shrunk", "lost"]
 Opcode = tuple[str, int, int, int, int]
@@ -42,8 +43,6 @@ Opcode = tuple[str, int, int, int, int]
 #: and counts as replaced as a whole: the text was rewritten, not edited.
 MAX_REFINE_WORK = 4_000_000
 
-# Letters with a stroke have no Unicode decomposition into base letter and accent.
-_UNDECOMPOSED = str.maketrans("łŁøØđĐħĦ", "lLoOdDhH")
 _WORDS = re.compile(r"\w+|\s+|[^\w\s]")
 
 
@@ -131,12 +130,7 @@ def _words(text: str) -> list[str]:
 def _characters(text: str) -> list[str]:
     # Compared without case or accents, so that "Łódź" corrected to "Łodz" or "w" to "W" keeps
     # the letter where it was instead of reading as a deletion plus an insertion.
-    return [_letter_key(c) for c in text]
-
-
-def _letter_key(character: str) -> str:
-    base = unicodedata.normalize("NFD", character.translate(_UNDECOMPOSED))[0].lower()
-    return base if len(base) == 1 else character
+    return [fold_character(c) for c in text]
 
 
 _LEVELS: tuple[Callable[[str], list[str]], ...] = (_lines, _sentences, _words, _characters)

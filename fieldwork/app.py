@@ -11,6 +11,7 @@ from flask import Flask
 from casestudies.blueprint import feature as places_feature
 from casestudies.studies.blueprint import feature as studies_feature
 from casestudies.survey.blueprint import feature as survey_feature
+from coding.blueprint import feature as coding_feature
 from fieldwork import errors, jobs, security, templating
 from fieldwork.accounts.blueprint import feature as accounts_feature
 from fieldwork.cli import register_commands
@@ -101,3 +102,4 @@ def register_features(app: Flask) -> None:
     register_feature(app, interviews_feature)
     register_feature(app, recordings_feature)
     register_feature(app, transcripts_feature)
+    register_feature(app, coding_feature)

@@ -11,7 +11,8 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
+
+from fieldwork.folding import fold_text
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -32,7 +33,11 @@ def writing() -> Iterator[None]:
 def configure_engine(url: str) -> dict[str, Any]:
     """SQLAlchemy engine options for the database at `url`."""
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, "poolclass": NullPool}
+        # Connections are kept open: closing the last one checkpoints the WAL, which would
+        # cost every request several milliseconds.
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                 "check_same_thread": False},
+                "pool_size": 5, "max_overflow": 10}
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
 
 
@@ -48,6 +53,7 @@ def prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_function("fold_text", 1, fold_text, deterministic=True)
 
 
 @event.listens_for(Engine, "begin")
@@ -62,3 +68,10 @@ def begin_sqlite_transaction(connection: Any) -> None:
     else:
         # Pages and commands read without blocking writers (WAL).
         connection.exec_driver_sql("BEGIN")
+
+
+def declared_in_models(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:
+    """Whether Alembic compares this schema object with the models: full-text indexes
+    (tables and indexes whose names contain "_fts", with SQLite's shadow tables) are made by
+    DDL for one database or the other, which Alembic cannot compare."""
+    return not (type_ in ("table", "index") and name is not None and "_fts" in name)

@@ -20,6 +20,8 @@ class NavItem:
     endpoint: str
     #: None for site-wide pages; otherwise the project permission the page needs
     permission: str | None = None
+    #: items sharing a group are offered together under its name in one menu
+    group: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,20 @@ from typing import Any
 from flask import Blueprint, render_template
 from markupsafe import Markup
 
+from casestudies.studies.slots import add_panel
 from fieldwork.extensions import db
 from fieldwork.features import Feature, NavItem
 from fieldwork.models import Project
 from interviews import demo
 from interviews.models import Guide, Interview, Participant
+from interviews.panels import case_study_panel, visit_panel
 from interviews.participants import consent_problems
 from interviews.scheduling import interviews_missing_recordings, upcoming_interviews
 from interviews.views import calendars, guides, interviews, participants
 
 bp = Blueprint("interviews", __name__)
+#: the menu of the section navigation that holds this package's pages
+INTERVIEWS_GROUP = "Interviews"
 P = "/projects/<int:project_id>"
 
 
@@ -59,6 +63,9 @@ route("/calendar/subscribe", calendars.my_feed_new, POST)
 route("/calendar/unsubscribe", calendars.my_feed_revoke, POST)
 route("/calendar/feed/<token>.ics", calendars.feed)
 
+bp.record_once(lambda state: add_panel(state.app, "visit", visit_panel))
+bp.record_once(lambda state: add_panel(state.app, "case_study", case_study_panel))
+
 
 def dashboard_panel(project: Project) -> Markup:
     return Markup(render_template(
@@ -89,10 +96,10 @@ feature = Feature(
     name="interviews",
     blueprint=bp,
     nav=(
-        NavItem("Interviews", "interviews.interview_list", "project.view"),
-        NavItem("Participants", "interviews.participant_list", "project.view"),
-        NavItem("Calendar", "interviews.project_calendar", "project.view"),
-        NavItem("My interviews", "interviews.my_calendar"),
+        NavItem("Interviews", "interviews.interview_list", "project.view", INTERVIEWS_GROUP),
+        NavItem("Participants", "interviews.participant_list", "project.view", INTERVIEWS_GROUP),
+        NavItem("Calendar", "interviews.project_calendar", "project.view", INTERVIEWS_GROUP),
+        NavItem("My interviews", "interviews.my_calendar", group=INTERVIEWS_GROUP),
     ),
     demo=demo.add_demo,
     dashboard=dashboard_panel,

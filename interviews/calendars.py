@@ -223,16 +223,3 @@ def feed_interviews(feed: CalendarFeed) -> list[Interview]:
         .order_by(Interview.starts_at)
     ))
 
-
-def visit_itinerary(visit: object, interviews: Iterable[Interview]) -> list[tuple[date, list]]:
-    """Each day of the visit with its interviews in local time (the interview's own zone)."""
-    start, end = visit.starts_on, visit.ends_on  # type: ignore[attr-defined]
-    days: dict[date, list[tuple[datetime, datetime, Interview]]] = {}
-    for interview in interviews:
-        local_start = utc_to_local(interview.starts_at, interview.timezone)
-        local_end = utc_to_local(interview.ends_at, interview.timezone)
-        days.setdefault(local_start.date(), []).append((local_start, local_end, interview))
-    count = (end - start).days + 1
-    return [(start + timedelta(days=n), sorted(days.get(start + timedelta(days=n), []),
-                                               key=lambda item: item[0]))
-            for n in range(count)]

@@ -77,17 +77,27 @@ def plan_project_id(plan: InterviewPlan) -> int | None:
 
 
 def visit_clashes(user: User, plan: InterviewPlan) -> list[Conflict]:
-    """Visits `user` is on during the interview's local days, other than its own visit."""
+    """Visits `user` is on during the interview's local days, other than its own visit and
+    visits to the place where the interview happens."""
     first = utc_to_local(plan.starts_at, plan.timezone).date()
     last = utc_to_local(plan.ends_at, plan.timezone).date()
     own = plan.visit.id if plan.visit is not None else None
     clashes = []
     for visit in overlapping_visits(user.id, first, last, exclude_visit_id=own):
+        if visits_place_of(visit, plan):
+            continue
         clashes.append(Conflict("visit", (
             f"{user.name} is on the visit “{visit_name(visit)}” "
             f"({visit.starts_on:%d %b}–{visit.ends_on:%d %b %Y}) on that day."
         )))
     return clashes
+
+
+def visits_place_of(visit: Visit, plan: InterviewPlan) -> bool:
+    """Whether the visit goes where the interview is: its city, or the region of its city."""
+    if plan.place is None:
+        return False
+    return visit.case_study.place_id in (plan.place.id, plan.place.region_id)
 
 
 def visit_name(visit: Visit) -> str:

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import exists
+
 from fieldwork import audit
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
@@ -25,6 +27,7 @@ from interviews.models import (
     InterviewChange,
     Participant,
 )
+from interviews.recordings.models import Recording
 
 #: status -> the statuses it may change to
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -222,11 +225,11 @@ def upcoming_interviews(project: Project, limit: int = 10) -> list[Interview]:
 
 
 def interviews_missing_recordings(project: Project) -> list[Interview]:
-    """Done interviews without a recording. No recordings exist yet, so every done interview
-    counts; the recordings feature narrows this to those with no recording row."""
+    """Done interviews with no recording uploaded, the most recent first."""
+    has_recording = exists().where(Recording.interview_id == Interview.id)
     return list(db.session.scalars(
         db.select(Interview)
-        .where(Interview.project_id == project.id, Interview.status == "done")
+        .where(Interview.project_id == project.id, Interview.status == "done", ~has_recording)
         .order_by(Interview.starts_at.desc())
     ))
 

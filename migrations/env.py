@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from fieldwork.database import declared_in_models
+
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
@@ -36,6 +38,7 @@ def skip_empty_autogenerate(_context, _revision, directives) -> None:
 def run_migrations_online() -> None:
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
+    conf_args.setdefault("include_name", declared_in_models)
     with target_db.engine.connect() as connection:
         context.configure(
             connection=connection, target_metadata=target_db.metadata, **conf_args

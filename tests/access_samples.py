@@ -24,6 +24,7 @@ from casestudies.models import (
     SurveyWave,
     Visit,
 )
+from coding.models import Code, Coding, Memo, Quote, Source
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
 from fieldwork.storage import store_upload
@@ -219,4 +220,38 @@ def recordings_sample(project: Project, people: dict[str, User]) -> dict[str, in
 BUILDERS.update({
     name: (lambda key: lambda project, people: recordings_sample(project, people)[key])(name)
     for name in ("recording_id", "job_id", "transcript_id", "version_id", "upload_id")
+})
+
+
+def coding_sample(project: Project, people: dict[str, User]) -> dict[str, int]:
+    """A document source with a code, a coding by the coder and a memo on the project."""
+    source = db.session.scalar(db.select(Source).where(Source.project_id == project.id))
+    if source is None:
+        source = Source(project_id=project.id, kind="document", title="Sample notes",
+                        text="Cooperation with Chinese cities.",
+                        paragraphs=[{"start": 0, "end": 32}])
+        code = Code(project_id=project.id, name="Sample code")
+        db.session.add_all([source, code])
+        db.session.flush()
+        db.session.add_all([
+            Coding(project_id=project.id, source_id=source.id, code_id=code.id,
+                   coder_id=people["coder"].id, start=0, end=11, quote="Cooperation"),
+            Memo(project_id=project.id, author_id=people["coder"].id, body="A sample memo."),
+        ])
+        db.session.flush()
+        coding = db.session.scalar(db.select(Coding).where(Coding.source_id == source.id))
+        db.session.add(Quote(project_id=project.id, coding_id=coding.id, chapter="Chapter 1"))
+        db.session.flush()
+    return {
+        "quote_id": db.session.scalar(db.select(Quote.id).where(Quote.project_id == project.id)),
+        "source_id": source.id,
+        "code_id": db.session.scalar(db.select(Code.id).where(Code.project_id == project.id)),
+        "coding_id": db.session.scalar(db.select(Coding.id).where(Coding.source_id == source.id)),
+        "memo_id": db.session.scalar(db.select(Memo.id).where(Memo.project_id == project.id)),
+    }
+
+
+BUILDERS.update({
+    name: (lambda key: lambda project, people: coding_sample(project, people)[key])(name)
+    for name in ("source_id", "code_id", "coding_id", "memo_id", "quote_id")
 })

@@ -3,14 +3,21 @@ factories for users and projects, and logged-in clients for each role.
 
 TEST_DATABASE_URL selects PostgreSQL (e.g. postgresql+psycopg://postgres@127.0.0.1/fieldwork);
 each pytest-xdist worker gets its own database. The schema is made once per session and
-every test runs inside a transaction that is rolled back (SAVEPOINTs inside it).
+every test runs inside a transaction that is rolled back (SAVEPOINTs inside it), except
+tests marked `committed`, whose rows are deleted after them.
+
+Browser tests: `live_server` serves the app over HTTP in a thread, on the test database;
+`page` is a fresh Chromium tab on it (one browser per module). Mark them `committed` so
+the server sees the data they commit.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -20,10 +27,13 @@ from argon2 import PasswordHasher, profiles
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Connection, create_engine, make_url, text
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
+from fieldwork import jobs
 from fieldwork.accounts import accounts
 from fieldwork.app import create_app
 from fieldwork.extensions import db
@@ -31,6 +41,7 @@ from fieldwork.models import Membership, Project, User
 
 TEST_PASSWORD = "correct horse battery"
 ROLES_AND_OUTSIDERS = ("lead", "interviewer", "coder", "viewer", "outsider")
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def worker_suffix() -> str:
@@ -114,14 +125,27 @@ def make_app(database_url: str, instance_path: Path) -> Callable[..., Flask]:
     return make
 
 
+def delete_all_rows() -> None:
+    """Empty every table: what a `committed` test left in the test database."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
 @pytest.fixture(autouse=True)
 def transaction(app: Flask, request: pytest.FixtureRequest) -> Iterator[Connection | None]:
     """Run the test in a transaction rolled back at its end; commits become SAVEPOINTs.
 
-    Tests marked `committed` (other processes must see their data) get no transaction.
+    Tests marked `committed` (other processes or threads must see their data) get no
+    transaction: their commits land, and every row is deleted after the test.
     """
     if request.node.get_closest_marker("committed"):
-        yield None
+        with app.app_context():
+            try:
+                yield None
+            finally:
+                delete_all_rows()
         return
     with app.app_context():
         connection = db.engine.connect()
@@ -220,3 +244,70 @@ def client_for(app: Flask) -> Callable[[User | None], FlaskClient]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """The app served over HTTP: `url` to open in a browser, `app` to read its settings."""
+
+    app: Flask
+    url: str
+
+    def log_in(self, page: Page, user: User) -> None:
+        """Log `user` in through the login page, as a person would."""
+        page.goto(f"{self.url}/login")
+        page.fill("#email", user.email)
+        page.fill("#password", TEST_PASSWORD)
+        page.click("form button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask, make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
+    """The app on the test database, served by werkzeug in a thread on a free port.
+
+    CSRF protection is on, as in production, so the pages' scripts are tested with it.
+    Tests that use it are marked `committed` and commit their data before the browser asks.
+    """
+    served = make_app(WTF_CSRF_ENABLED=True)
+    jobs.configure_queue(app)
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(served, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+    with served.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium (Debian's), one per test module."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is needed in CI for the browser tests ({CHROMIUM})")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """A new tab with its own cookies and storage on the live server. A script error or a
+    Content-Security-Policy refusal on any page it opens fails the test."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    tab.on("console", lambda message: problems.append(f"{tab.url}: {message.text}")
+           if "Content Security Policy" in message.text else None)
+    yield tab
+    context.close()
+    assert problems == []

@@ -1,5 +1,6 @@
 from flask import Blueprint
 
+from casestudies.blueprint import PLACES_GROUP
 from casestudies.studies import views
 from casestudies.studies.demo import add_demo
 from casestudies.studies.panel import dashboard_panel, statistics
@@ -35,7 +36,7 @@ bp.add_url_rule(
 feature = Feature(
     name="studies",
     blueprint=bp,
-    nav=(NavItem("Case studies", "studies.index", "project.view"),),
+    nav=(NavItem("Case studies", "studies.index", "project.view", PLACES_GROUP),),
     demo=add_demo,
     dashboard=dashboard_panel,
     stats=statistics,

@@ -1,5 +1,6 @@
 from flask import Blueprint
 
+from casestudies.blueprint import PLACES_GROUP
 from casestudies.survey import views
 from casestudies.survey.demo import add_demo
 from casestudies.survey.panel import dashboard_panel, statistics
@@ -30,7 +31,7 @@ bp.add_url_rule(f"{PREFIX}/contacts/<int:contact_id>/response/upload",
 feature = Feature(
     name="survey",
     blueprint=bp,
-    nav=(NavItem("Survey", "survey.index", "project.view"),),
+    nav=(NavItem("Survey", "survey.index", "project.view", PLACES_GROUP),),
     demo=add_demo,
     dashboard=dashboard_panel,
     stats=statistics,

@@ -43,6 +43,8 @@ class Segment:
     no_speech_prob: float = 0.0
     #: Same text as the segment before it: a typical hallucination, to be reviewed.
     repeated: bool = False
+    #: Who speaks, numbered from 0 in order of first appearance (asr.speakers).
+    speaker: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,24 @@
 """The faster-whisper engine (CTranslate2, int8 on the CPU): the default.
 
-faster-whisper yields segments from a generator as it decodes them, so a long recording is
-never held as text or features beyond the window being decoded.
+faster-whisper yields segments from a generator as it decodes them, but it first decodes the
+whole file, runs the voice-activity filter over all of it and computes the features of all of
+it: for a 2-hour recording over 6 GB of memory and a minute before the first segment. So the
+recording is read and transcribed in chunks of a few minutes. A chunk's last segment may be
+cut off at the chunk's end: it is dropped and the next chunk starts where the segment before
+it ended. The language found in the first chunk with speech is kept for the chunks after it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from faster_whisper import WhisperModel
 
+from interviews.asr.audio import SAMPLE_RATE, AudioWindow, audio_duration
 from interviews.asr.base import (
     COMPRESSION_RATIO_THRESHOLD,
     HALLUCINATION_SILENCE_SECONDS,
@@ -27,6 +32,14 @@ from interviews.asr.base import (
     stream_segments,
 )
 
+#: Seconds of audio transcribed at a time: memory holds about this much audio and its features.
+CHUNK_SECONDS = 240.0
+#: A chunk holds at least one of Whisper's 30-second windows, so that dropping its last
+#: segment loses nothing.
+MIN_CHUNK_SECONDS = 30.0
+#: A chunk moves the start on by at least this many seconds, or keeps its last segment.
+MIN_ADVANCE = 1.0
+
 
 @lru_cache(maxsize=2)
 def _load_model(model: str, threads: int) -> WhisperModel:
@@ -35,13 +48,14 @@ def _load_model(model: str, threads: int) -> WhisperModel:
     )
 
 
-def _segment(raw: Any) -> Segment:
+def _segment(raw: Any, offset: float) -> Segment:
     return Segment(
-        start=raw.start,
-        end=raw.end,
+        start=offset + raw.start,
+        end=offset + raw.end,
         text=raw.text,
         words=[
-            Word(start=w.start, end=w.end, text=w.word.strip(), probability=w.probability)
+            Word(start=offset + w.start, end=offset + w.end, text=w.word.strip(),
+                 probability=w.probability)
             for w in raw.words or []
         ],
         avg_logprob=raw.avg_logprob,
@@ -49,31 +63,83 @@ def _segment(raw: Any) -> Segment:
     )
 
 
+class _Language:
+    """The language chosen, or the one found in the first chunk with speech."""
+
+    def __init__(self, chosen: str | None) -> None:
+        self.code, self.probability = chosen, 1.0 if chosen else 0.0
+        self.found = chosen is not None
+
+    def found_in(self, info: Any) -> None:
+        if not self.found:
+            self.code, self.probability, self.found = info.language, info.language_probability, True
+
+
 class FasterWhisperEngine:
     name = "faster-whisper"
 
-    def __init__(self, model_for: Callable[[str], Path | str], threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model_for: Callable[[str], Path | str],
+        threads: int | None = None,
+        chunk_seconds: float = CHUNK_SECONDS,
+    ) -> None:
         """model_for maps a model name to a model folder or a faster-whisper model name."""
         self.model_for = model_for
         self.threads = threads or os.cpu_count() or 1
+        self.chunk_seconds = max(chunk_seconds, MIN_CHUNK_SECONDS)
 
     def transcribe(
         self, audio_path: Path | str, options: TranscriptionOptions, on_segment: OnSegment
     ) -> TranscriptionResult:
         model = _load_model(str(self.model_for(options.model)), self.threads)
-        raw_segments, info = model.transcribe(str(audio_path), **self._decoding(options))
-        segments = stream_segments(map(_segment, raw_segments), info.duration, on_segment)
+        duration = audio_duration(audio_path)
+        language = _Language(options.language)
+        chunks = self._segments(model, AudioWindow(audio_path), options, language)
+        segments = stream_segments(chunks, duration, on_segment)
         return TranscriptionResult(
-            language=info.language,
-            language_probability=info.language_probability,
-            duration=info.duration,
+            language=language.code or "",
+            language_probability=language.probability,
+            duration=duration,
             segments=segments,
         )
 
+    def _segments(
+        self, model: WhisperModel, audio: AudioWindow, options: TranscriptionOptions,
+        language: _Language,
+    ) -> Iterator[Segment]:
+        """Each chunk's segments as they are decoded, but the last one of a chunk that is
+        not the recording's last (it may be cut off): the next chunk starts before it."""
+        start = 0.0
+        wanted = int(self.chunk_seconds * SAMPLE_RATE) - 1
+        while True:
+            samples = audio.between(start, start + self.chunk_seconds)[0]
+            if not samples.size:
+                return
+            end = start + samples.size / SAMPLE_RATE
+            raw, info = model.transcribe(samples, **self._decoding(options, language.code))
+            held: Segment | None = None
+            kept_end = start
+            for segment in (_segment(r, start) for r in raw):
+                language.found_in(info)
+                if held is not None:
+                    yield held
+                    kept_end = held.end
+                held = segment
+            if held is None:
+                start = end
+                continue
+            restart = kept_end if kept_end > start else held.start
+            if samples.size < wanted or restart < start + MIN_ADVANCE:
+                yield held
+                start = end
+            else:
+                start = restart
+
     @staticmethod
-    def _decoding(options: TranscriptionOptions) -> dict[str, Any]:
+    def _decoding(options: TranscriptionOptions, language: str | None) -> dict[str, Any]:
         return {
-            "language": options.language,
+            "language": language,
             "vad_filter": options.vad_filter,
             "initial_prompt": options.initial_prompt,
             "word_timestamps": options.word_timestamps,

@@ -6,6 +6,7 @@ from flask import Blueprint
 
 from fieldwork.features import Feature, NavItem
 from interviews.asr.commands import asr_cli
+from interviews.blueprint import INTERVIEWS_GROUP
 from interviews.recordings import views
 
 bp = Blueprint("recordings", __name__)
@@ -32,6 +33,6 @@ bp.add_url_rule(f"{P}/transcription/<int:job_id>/retry", view_func=views.job_ret
 feature = Feature(
     name="recordings",
     blueprint=bp,
-    nav=(NavItem("Transcription", "recordings.job_queue", "project.view"),),
+    nav=(NavItem("Transcription", "recordings.job_queue", "project.view", INTERVIEWS_GROUP),),
     commands=(asr_cli,),
 )

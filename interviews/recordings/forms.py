@@ -8,6 +8,8 @@ from wtforms.validators import Length
 
 from fieldwork.forms import choices
 from interviews.asr.engines import ENGINES
+from interviews.recordings.models import ONE_SPEAKER
+from interviews.recordings.speakers import SPEAKER_CHOICES
 from interviews.recordings.transcription import LANGUAGES, MODELS
 
 
@@ -15,6 +17,7 @@ class TranscribeForm(FlaskForm):
     model = SelectField("Model", choices=choices([(m, m) for m in MODELS]))
     language = SelectField("Language", choices=choices(LANGUAGES))
     engine = SelectField("Engine", choices=choices([(e, e) for e in ENGINES]))
+    speakers = SelectField("Speakers", choices=choices(SPEAKER_CHOICES), default=ONE_SPEAKER)
     vad = BooleanField("Skip silence (voice-activity filter; avoids invented text)",
                        default=True)
     word_timestamps = BooleanField("Word timings (needed to mark uncertain words)", default=True)
@@ -29,6 +32,7 @@ class TranscribeForm(FlaskForm):
             "language": self.language.data or None, "vad": bool(self.vad.data),
             "word_timestamps": bool(self.word_timestamps.data),
             "initial_prompt": (self.initial_prompt.data or "").strip(),
+            "speakers": self.speakers.data,
         }
 
     def fill(self, options: dict[str, object]) -> None:
@@ -38,3 +42,4 @@ class TranscribeForm(FlaskForm):
         self.vad.data = bool(options.get("vad", True))
         self.word_timestamps.data = bool(options.get("word_timestamps", True))
         self.initial_prompt.data = options.get("initial_prompt") or ""
+        self.speakers.data = str(options.get("speakers") or ONE_SPEAKER)

@@ -21,6 +21,12 @@ JOB_STATES = {
 }
 #: states a job never leaves by itself
 FINISHED_STATES = frozenset({"done", "failed", "cancelled"})
+#: the job option "speakers" of a job that does not separate speakers (and of jobs queued
+#: before there was a choice, which have no such option)
+ONE_SPEAKER = "1"
+#: A job that separates speakers after transcribing gives transcribing this share of its
+#: progress, and the speakers the rest (about their share of the time on a 2-hour recording).
+TRANSCRIBING_SHARE = 0.8
 
 
 class Recording(db.Model):
@@ -78,7 +84,8 @@ class TranscriptionJob(db.Model):
     )
     #: one of JOB_STATES
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
-    #: model, language (None: detect), vad, initial_prompt, word_timestamps, engine
+    #: model, language (None: detect), vad, initial_prompt, word_timestamps, engine,
+    #: speakers ("1", "2", "3" or "detect"; missing: ONE_SPEAKER)
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: share of the recording transcribed, 0..1
     progress: Mapped[float] = mapped_column(Float, default=0.0)
@@ -105,6 +112,19 @@ class TranscriptionJob(db.Model):
     @property
     def state_label(self) -> str:
         return JOB_STATES.get(self.state, self.state)
+
+    @property
+    def separates_speakers(self) -> bool:
+        return str(self.options.get("speakers") or ONE_SPEAKER) != ONE_SPEAKER
+
+    @property
+    def phase(self) -> str:
+        """What the job is doing, in words: speakers are separated after transcribing."""
+        if self.state == "running" and self.separates_speakers and (
+            self.progress >= TRANSCRIBING_SHARE
+        ):
+            return "Separating speakers"
+        return self.state_label
 
     @property
     def finished(self) -> bool:

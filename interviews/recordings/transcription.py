@@ -3,7 +3,9 @@ cancelling, retrying, and recovering jobs whose worker died.
 
 A job never holds a transaction while Whisper works: each recognised segment is saved,
 with the job's progress and heartbeat, in a short transaction of its own, and the job's
-row is read again at each segment to see whether someone asked it to stop.
+row is read again at each segment to see whether someone asked it to stop. When the job
+separates speakers, that is its last phase (recordings.speakers), reporting progress the
+same way.
 """
 
 from __future__ import annotations
@@ -30,7 +32,18 @@ from interviews.asr.ct2 import InvalidModel
 from interviews.asr.engines import DEFAULT_ENGINE, ENGINES, UnknownEngine, get_engine
 from interviews.asr.weights import ModelNotInstalled
 from interviews.models import Interview
-from interviews.recordings.models import Recording, TranscriptionJob
+from interviews.recordings.models import (
+    ONE_SPEAKER,
+    TRANSCRIBING_SHARE,
+    Recording,
+    TranscriptionJob,
+)
+from interviews.recordings.speakers import (
+    DEFAULT_SPEAKER,
+    SPEAKER_CHOICES,
+    default_speakers,
+    separate_speakers,
+)
 from interviews.transcripts.editing import (
     clear_for_new_transcription,
     save_version,
@@ -47,7 +60,8 @@ MAX_REQUEUES = 1
 WORKER_DIED = "the worker stopped while transcribing (it may have run out of memory)"
 #: segments whose average log probability is below this are flagged for review
 LOW_LOGPROB = -1.0
-DEFAULT_SPEAKER = "Speaker 1"
+#: while separating speakers, progress is written at most this often (seconds)
+SPEAKER_REPORT_SECONDS = 1.0
 
 LANGUAGES = {
     "": "Detect from the first 30 seconds",
@@ -84,6 +98,7 @@ def default_options(interview: Interview) -> dict[str, Any]:
         "vad": True,
         "initial_prompt": project_vocabulary(interview),
         "word_timestamps": True,
+        "speakers": default_speakers(interview),
     }
 
 
@@ -96,6 +111,8 @@ def check_options(options: dict[str, Any]) -> dict[str, Any]:
         raise JobError("Choose a language from the list, or detect it.")
     if options.get("model") == "tiny.en" and options.get("language") not in (None, "", "en"):
         raise JobError("The tiny.en model only knows English; choose base or small.")
+    if str(options.get("speakers") or ONE_SPEAKER) not in SPEAKER_CHOICES:
+        raise JobError("Choose how many people speak in the recording.")
     return {**options, "language": options.get("language") or None}
 
 
@@ -165,27 +182,18 @@ def segment_flags(segment: Segment) -> list[str]:
     return flags
 
 
-class SegmentSaver:
-    """The engine's on_segment callback: saves each segment with the job's progress."""
+class JobProgress:
+    """Writes a running job's progress, time left and heartbeat, and stops the job (by
+    raising TranscriptionCancelled) when someone asked it to."""
 
-    def __init__(self, job: TranscriptionJob, transcript: Transcript) -> None:
+    def __init__(self, job: TranscriptionJob) -> None:
         self.job_id = job.id
-        self.transcript_id = transcript.id
-        self.position = 0
         self.started = time.monotonic()
 
-    def __call__(self, segment: Segment, progress: float) -> None:
-        db.session.add(TranscriptSegment(
-            transcript_id=self.transcript_id, position=self.position, start=segment.start,
-            end=segment.end, speaker=DEFAULT_SPEAKER, text=segment.text,
-            words=[{"start": w.start, "end": w.end, "text": w.text,
-                    "probability": round(w.probability, 3)} for w in segment.words],
-            flags=segment_flags(segment),
-        ))
-        self.position += 1
+    def report(self, progress: float) -> None:
         job = db.session.get(TranscriptionJob, self.job_id)
-        job.progress = progress
-        job.eta_s = self.eta(progress)
+        job.progress = max(job.progress or 0.0, progress)
+        job.eta_s = self.eta(job.progress)
         job.heartbeat_at = utcnow()
         db.session.commit()
         db.session.refresh(job)
@@ -199,6 +207,44 @@ class SegmentSaver:
         return round(elapsed / progress * (1 - progress), 1)
 
 
+class SegmentSaver:
+    """The engine's on_segment callback: saves each segment with the job's progress, of
+    which transcribing is `share`."""
+
+    def __init__(self, job: TranscriptionJob, transcript: Transcript, share: float = 1.0,
+                 progress: JobProgress | None = None) -> None:
+        self.transcript_id = transcript.id
+        self.position = 0
+        self.share = share
+        self.progress = progress or JobProgress(job)
+
+    def __call__(self, segment: Segment, progress: float) -> None:
+        db.session.add(TranscriptSegment(
+            transcript_id=self.transcript_id, position=self.position, start=segment.start,
+            end=segment.end, speaker=DEFAULT_SPEAKER, text=segment.text,
+            words=[{"start": w.start, "end": w.end, "text": w.text,
+                    "probability": round(w.probability, 3)} for w in segment.words],
+            flags=segment_flags(segment),
+        ))
+        self.position += 1
+        self.progress.report(progress * self.share)
+
+
+class SpeakerProgress:
+    """The speaker phase's on_progress callback: the rest of the job's progress after
+    transcribing, written at most every SPEAKER_REPORT_SECONDS."""
+
+    def __init__(self, progress: JobProgress) -> None:
+        self.progress = progress
+        self.reported = time.monotonic()
+
+    def __call__(self, done: float) -> None:
+        if time.monotonic() - self.reported < SPEAKER_REPORT_SECONDS and done < 1:
+            return
+        self.reported = time.monotonic()
+        self.progress.report(TRANSCRIBING_SHARE + done * (1 - TRANSCRIBING_SHARE))
+
+
 def start(job: TranscriptionJob) -> Transcript:
     job.state, job.started_at, job.heartbeat_at = "running", utcnow(), utcnow()
     job.progress, job.eta_s, job.error = 0.0, None, ""
@@ -210,7 +256,7 @@ def start(job: TranscriptionJob) -> Transcript:
 
 
 def finish(job_id: int, state: str, error: str = "",
-           result: TranscriptionResult | None = None) -> None:
+           result: TranscriptionResult | None = None, speakers: str = "") -> None:
     job = db.session.get(TranscriptionJob, job_id)
     job.state, job.finished_at, job.error, job.eta_s = state, utcnow(), error, None
     if result is not None:
@@ -219,7 +265,8 @@ def finish(job_id: int, state: str, error: str = "",
         job.language_probability = result.language_probability
         transcript = transcript_for(job.recording)
         transcript.language = result.language or transcript.language
-        save_version(transcript, None, f"Transcribed with {job.options.get('model', '')}")
+        summary = f"Transcribed with {job.options.get('model', '')}"
+        save_version(transcript, None, f"{summary}; {speakers}" if speakers else summary)
     audit.record(f"transcription.{state}", job,
                  project=db.session.get(Project, job.project_id),
                  summary=f"Transcription job {job.id}: {job.state_label.lower()}"
@@ -238,9 +285,14 @@ def run_job(job_id: int, models_dir: Path | None) -> str:
     transcript = start(job)
     audio = file_store().blob_path(job.recording.stored_file.sha256)
     options = dict(job.options)
+    progress = JobProgress(job)
+    share = TRANSCRIBING_SHARE if job.separates_speakers else 1.0
     try:
         engine = get_engine(options.get("engine") or DEFAULT_ENGINE, models_dir)
-        result = engine.transcribe(audio, engine_options(options), SegmentSaver(job, transcript))
+        result = engine.transcribe(audio, engine_options(options),
+                                   SegmentSaver(job, transcript, share, progress))
+        speakers = (separate_speakers(transcript, audio, options, SpeakerProgress(progress))
+                    if job.separates_speakers else "")
     except TranscriptionCancelled:
         db.session.rollback()
         finish(job_id, "cancelled")
@@ -254,7 +306,7 @@ def run_job(job_id: int, models_dir: Path | None) -> str:
         db.session.rollback()
         finish(job_id, "failed", f"the transcription stopped with an error: {error}")
         return "failed"
-    finish(job_id, "done", result=result)
+    finish(job_id, "done", result=result, speakers=speakers)
     return "done"
 
 

@@ -13,7 +13,7 @@ from fieldwork.permissions import get_or_404, project_access
 from fieldwork.storage import file_store
 from interviews.models import Interview
 from interviews.participants import recording_allowed
-from interviews.recordings import transcription, uploads
+from interviews.recordings import speakers, transcription, uploads
 from interviews.recordings.forms import TranscribeForm
 from interviews.recordings.models import Recording, TranscriptionJob
 from interviews.recordings.streaming import audio_response
@@ -47,6 +47,12 @@ def interview_panel(project: Project, interview_id: int) -> str:
         recordings=recordings, transcripts=transcripts_by_recording(recordings),
         polling=any(r.latest_job and not r.latest_job.finished for r in recordings),
     )
+
+
+def minutes_and_seconds(seconds: float) -> str:
+    """A recording's length as the recordings table shows it, e.g. 83:05."""
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02}"
 
 
 def chunk_size() -> int:
@@ -132,8 +138,9 @@ def upload_finish(project: Project, upload_id: str) -> tuple[Response, int]:
     transcribe_recording(job.id)
     return jsonify(
         duplicate=False, sha256=finished.sha256, recording_id=recording.id,
-        message=f"Part {recording.part} uploaded ({recording.duration_s / 60:.1f} minutes, "
-                f"{recording.codec}, {recording.channels} channel(s)); transcription queued.",
+        message=f"Part {recording.part} uploaded: {minutes_and_seconds(recording.duration_s)} "
+                f"long, {recording.channels} channel{'s' if recording.channels != 1 else ''}; "
+                "transcription queued.",
     ), 201
 
 
@@ -167,7 +174,8 @@ def recording_transcribe(project: Project, recording_id: int) -> str | Response:
             flash("Transcription queued.", "success")
             return redirect(url_for("recordings.job_queue", project_id=project.id))
     return render_template("interviews/recordings/transcribe.html", project=project,
-                           recording=recording, interview=interview, form=form)
+                           recording=recording, interview=interview, form=form,
+                           speakers_note=speakers.unavailable_note())
 
 
 @project_access("project.view")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fieldwork.features import Feature, NavItem
+from interviews.blueprint import INTERVIEWS_GROUP
 from interviews.transcripts import views
 
 bp = Blueprint("transcripts", __name__)
@@ -24,5 +25,6 @@ bp.add_url_rule(f"{T}/<int:transcript_id>/export", view_func=views.transcript_ex
 feature = Feature(
     name="transcripts",
     blueprint=bp,
-    nav=(NavItem("Transcripts", "transcripts.transcript_list", "project.view"),),
+    nav=(NavItem("Transcripts", "transcripts.transcript_list", "project.view",
+                 INTERVIEWS_GROUP),),
 )

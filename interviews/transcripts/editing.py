@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldwork import audit
+from fieldwork.signals import transcript_saved
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
@@ -91,6 +92,7 @@ def save_version(transcript: Transcript, user: User | None, summary: str) -> Tra
     audit.record("transcript.save", transcript, project=project_of(transcript),
                  summary=f"Transcript {transcript.id} version {number}: {summary}",
                  user_id=user.id if user else None)
+    transcript_saved.send(transcript, user=user)
     return version
 
 

@@ -54,6 +54,11 @@ def cursor_position() -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def counted(number: int, noun: str) -> str:
+    """E.g. "1 segment", "3 segments"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def perform(transcript: Transcript, action: str) -> str:
     """Do the editor's action (after the typed edits); return what it did, in words."""
     name, _, argument = action.partition(":")
@@ -68,11 +73,11 @@ def perform(transcript: Transcript, action: str) -> str:
     if name == "relabel":
         old, new = form.get("old_label", ""), form.get("new_label", "")
         count = editing.relabel(transcript, old, new)
-        return f"Relabelled {old} as {' '.join(new.split())} ({count} segments)"
+        return f"Relabelled {old} as {' '.join(new.split())} ({counted(count, 'segment')})"
     if name == "replace":
         find, replacement = form.get("find", ""), form.get("replace_with", "")
         count = editing.find_replace(transcript, find, replacement, bool(form.get("match_case")))
-        return f"Replaced “{find}” with “{replacement}” ({count} times)"
+        return f"Replaced “{find}” with “{replacement}” ({counted(count, 'time')})"
     if name == "status" and argument in STATUSES:
         editing.set_status(transcript, argument, current_user)
         return f"Marked {STATUSES[argument].lower()}"
@@ -91,9 +96,9 @@ def transcript_save(project: Project, transcript_id: int) -> BaseResponse:
         return redirect(url_for("transcripts.transcript_editor", project_id=project.id,
                                 transcript_id=transcript.id))
     if changed and summary != "Saved corrections":
-        summary = f"{summary}; corrected {changed} segment(s)"
+        summary = f"{summary}; corrected {counted(changed, 'segment')}"
     elif changed:
-        summary = f"Corrected {changed} segment(s)"
+        summary = f"Corrected {counted(changed, 'segment')}"
     editing.save_version(transcript, current_user, summary)
     db.session.commit()
     flash(f"{summary}. Saved as a new version.", "success")

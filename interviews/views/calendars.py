@@ -15,7 +15,7 @@ from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access, public, signed_in
 from fieldwork.templating import viewer_zone
-from interviews import calendars, scheduling
+from interviews import calendars, itinerary, scheduling
 from interviews.models import Interview
 
 AGENDA_DAYS = 56
@@ -130,11 +130,8 @@ def feed(token: str) -> Response:
 @project_access("project.view")
 def visit_itinerary(project: Project, visit_id: int) -> str:
     visit = get_or_404(Visit, visit_id, project)
-    interviews = db.session.scalars(
-        db.select(Interview).where(Interview.visit_id == visit.id).order_by(Interview.starts_at)
-    )
     return render_template(
         "interviews/itinerary.html", project=project, visit=visit,
-        days=calendars.visit_itinerary(visit, interviews),
+        itinerary=itinerary.visit_itinerary(visit), zone=itinerary.visit_zone_name(visit),
         rule=calendars.identity_rule(current_user),
     )

@@ -54,7 +54,8 @@ def one(model: type, value: str | None) -> object | None:
 
 
 def plan_from(form: InterviewForm, project: Project) -> scheduling.InterviewPlan:
-    place = one(Place, form.place_id.data)
+    visit = one(Visit, form.visit_id.data)
+    place = one(Place, form.place_id.data) or (visit.case_study.place if visit else None)
     zone_name = form.timezone.data or (place.timezone if place is not None else "") or ""
     if not zone_name:
         raise scheduling.SchedulingError(
@@ -67,7 +68,8 @@ def plan_from(form: InterviewForm, project: Project) -> scheduling.InterviewPlan
         participants=chosen(Participant, form.participant_ids.data, project),
         interviewers=list(db.session.scalars(db.select(User).where(User.id.in_(interviewer_ids)))),
         place=place, organisation=(form.organisation.data or "").strip(),
-        case_study=one(CaseStudy, form.case_study_id.data), visit=one(Visit, form.visit_id.data),
+        case_study=one(CaseStudy, form.case_study_id.data) or (visit.case_study if visit else None),
+        visit=visit,
         partnerships=chosen(Partnership, form.partnership_ids.data, project),
         mode=form.mode.data or "in_person", location=(form.location.data or "").strip(),
         link=(form.link.data or "").strip(), language=(form.language.data or "").strip(),
@@ -86,6 +88,33 @@ def fill_form(form: InterviewForm, interview: Interview) -> None:
     form.guide_id.data = str(interview.guide_id or "")
     form.case_study_id.data = str(interview.case_study_id or "")
     form.visit_id.data = str(interview.visit_id or "")
+
+
+def fill_from_case_study(form: InterviewForm, study: CaseStudy) -> None:
+    """Planning from a case study: it and its place."""
+    form.case_study_id.data = str(study.id)
+    form.place_id.data = str(study.place_id)
+
+
+def fill_from_visit(form: InterviewForm, visit: Visit) -> None:
+    """Planning from a visit: its case study, its place and its first day."""
+    fill_from_case_study(form, visit.case_study)
+    form.visit_id.data = str(visit.id)
+    form.local_date.data = visit.starts_on
+
+
+def fill_from_link(form: InterviewForm, project: Project) -> None:
+    """A new plan: the reader interviews, with the participant, visit or case study the link
+    it came from names (?participant_id=, ?visit_id=, ?case_study_id=)."""
+    form.interviewer_ids.data = [str(current_user.id)]
+    wanted = request.args.get("participant_id", "")
+    form.participant_ids.data = [wanted] if wanted.isdigit() else []
+    visit = db.session.get(Visit, request.args.get("visit_id", type=int) or 0)
+    study = db.session.get(CaseStudy, request.args.get("case_study_id", type=int) or 0)
+    if visit is not None and visit.project_id == project.id:
+        fill_from_visit(form, visit)
+    elif study is not None and study.project_id == project.id:
+        fill_from_case_study(form, study)
 
 
 def place_zones(project: Project, form: InterviewForm) -> dict[str, str]:
@@ -142,11 +171,7 @@ def interview_new(project: Project) -> tuple[str, int] | BaseResponse:
     form = InterviewForm()
     interview_form_choices(form, project, posted_place(form.place_id.data))
     if not form.is_submitted():
-        form.interviewer_ids.data = [str(current_user.id)]
-        wanted = request.args.get("participant_id", "")
-        form.participant_ids.data = [wanted] if wanted.isdigit() else []
-        visit = request.args.get("visit_id", "")
-        form.visit_id.data = visit if visit.isdigit() else ""
+        fill_from_link(form, project)
         return render_form(project, form, None)
     return save(project, form, None)
 
@@ -176,6 +201,7 @@ def interview_detail(project: Project, interview_id: int) -> str:
         slot=calendars.slots([interview], viewer_zone(), rule)[0],
         recording_ok=allowed, recording_reason=reason, status_form=status_form,
         show_identity=can("participants.identity", project),
+        partnerships=sorted(interview.partnerships, key=lambda p: p.title),
     )
 
 

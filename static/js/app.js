@@ -17,4 +17,13 @@ document.addEventListener("htmx:configRequest", (event) => {
   event.detail.headers["X-CSRFToken"] = csrfToken();
 });
 
+// Pico closes an open section menu on a click elsewhere; Escape closes it too.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll(".section-nav details[open]").forEach((menu) => {
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  });
+});
+
 window.fieldwork = { csrfToken };

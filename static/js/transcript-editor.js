@@ -14,9 +14,11 @@
   const clock = document.getElementById("clock");
   let surfer = null;
 
+  const waveform = document.getElementById("waveform");
   if (audio.dataset.peaks && window.WaveSurfer) {
     surfer = window.WaveSurfer.create({
-      container: "#waveform",
+      container: waveform,
+      cspNonce: waveform.dataset.cspNonce,
       media: audio,
       peaks: [JSON.parse(audio.dataset.peaks)],
       duration: parseFloat(audio.dataset.duration),
@@ -102,7 +104,7 @@
     } else if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
       event.preventDefault();
       seek(audio.currentTime + (event.key === "ArrowLeft" ? -5 : 5), false);
-    } else if (event.key === "s" && form && document.getElementById("save-button")) {
+    } else if (event.key.toLowerCase() === "s" && form && document.getElementById("save-button")) {
       event.preventDefault();
       form.requestSubmit(document.getElementById("save-button"));
     }
@@ -112,11 +114,17 @@
     return;
   }
   let dirty = false;
+  let editing = null;
   form.addEventListener("input", () => { dirty = true; });
+  form.addEventListener("focusin", (event) => {
+    editing = event.target.closest(".segment") || editing;
+  });
+  // After the save the page comes back at the segment of the button pressed or, for Save
+  // (e.g. Ctrl+S while typing), at the segment being corrected.
   form.addEventListener("submit", (event) => {
     dirty = false;
     const button = event.submitter;
-    const article = button && button.closest(".segment");
+    const article = button && (button.closest(".segment") || (button.value === "save" ? editing : null));
     form.elements.anchor.value = article ? article.id : "";
     if (button && button.dataset.split) {
       const text = form.elements[`text-${button.dataset.split}`];

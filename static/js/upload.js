@@ -8,6 +8,9 @@
 (function () {
   const HASH_LIMIT = 256 * 1024 * 1024;
   const RETRIES = 8;
+  const CONNECTION_LOST = "The connection to the server was lost.";
+  const LOGGED_OUT = "You are no longer logged in. Log in again, then choose the same file: "
+    + "the upload continues where it stopped.";
 
   function headers(extra) {
     return Object.assign({ "X-CSRFToken": window.fieldwork.csrfToken() }, extra || {});
@@ -21,33 +24,77 @@
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
-  async function json(response) {
+  // fetch, with a lost connection said in words rather than as the browser's "Failed to fetch".
+  async function send(url, options) {
     try {
-      return await response.json();
+      return await fetch(url, Object.assign({ headers: headers() }, options));
     } catch (error) {
-      return { error: `The server answered ${response.status}.` };
+      throw new Error(CONNECTION_LOST);
     }
+  }
+
+  // The server's JSON answer. Instead of JSON, a login page means the session ended, and an
+  // error page (e.g. an expired page, or a request too large for the server) says what went
+  // wrong in its last paragraph.
+  async function json(response) {
+    if (response.redirected && new URL(response.url).pathname === "/login") {
+      return { error: LOGGED_OUT, final: true };
+    }
+    let text = "";
+    try {
+      text = await response.text();
+    } catch (error) {
+      return { error: CONNECTION_LOST };
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      const page = new DOMParser().parseFromString(text, "text/html");
+      const said = page.querySelector(".error-page > p:last-of-type");
+      return { error: said ? said.textContent.trim() : `The server answered with error ${response.status}.` };
+    }
+  }
+
+  // Answers that another try would not change: stop and say why.
+  function refused(response, answer) {
+    const status = response.status;
+    return answer.final || (status >= 400 && status < 500 && ![408, 409, 429].includes(status));
   }
 
   async function resumeOrStart(form, file) {
     const saved = localStorage.getItem(storageKey(form, file));
     if (saved) {
-      const response = await fetch(saved, { headers: headers() });
-      if (response.ok) {
-        return json(response);
+      const response = await send(saved);
+      const state = await json(response);
+      if (response.ok && !state.error) {
+        return state;
       }
     }
-    const response = await fetch(form.dataset.startUrl, {
+    const response = await send(form.dataset.startUrl, {
       method: "POST",
       headers: headers({ "Content-Type": "application/json" }),
       body: JSON.stringify({ filename: file.name, size: file.size, type: file.type }),
     });
     const state = await json(response);
-    if (!response.ok) {
+    if (!response.ok || state.error) {
       throw new Error(state.error || "The upload could not start.");
     }
     localStorage.setItem(storageKey(form, file), state.url);
     return state;
+  }
+
+  function percent(offset, size) {
+    return Math.floor((offset / size) * 100);
+  }
+
+  // Where the server stands: the bytes it has of this upload (the given offset if it cannot say).
+  async function serverOffset(state, offset) {
+    const response = await send(state.url).catch(() => null);
+    if (!response || !response.ok) {
+      return offset;
+    }
+    const answer = await json(response);
+    return Number.isInteger(answer.offset) ? answer.offset : offset;
   }
 
   async function sendChunks(file, state, show) {
@@ -55,33 +102,29 @@
     let failures = 0;
     while (offset < file.size) {
       const chunk = file.slice(offset, offset + state.chunk_size);
-      try {
-        const response = await fetch(`${state.url}?offset=${offset}`, {
-          method: "POST",
-          headers: headers({ "Content-Type": "application/octet-stream" }),
-          body: chunk,
-        });
-        const answer = await json(response);
-        if (response.ok || response.status === 409) {
-          offset = answer.offset;
-          failures = 0;
-        } else {
-          throw new Error(answer.error || `The server answered ${response.status}.`);
-        }
-      } catch (error) {
-        failures += 1;
-        if (failures > RETRIES) {
-          throw new Error(`${error.message} Choose the file again later to continue.`);
-        }
-        show(`Connection lost; trying again (${failures}/${RETRIES})…`, offset);
-        await sleep(Math.min(30000, 1000 * 2 ** failures));
-        const status = await fetch(state.url, { headers: headers() }).catch(() => null);
-        if (status && status.ok) {
-          offset = (await json(status)).offset;
-        }
+      const response = await send(`${state.url}?offset=${offset}`, {
+        method: "POST",
+        headers: headers({ "Content-Type": "application/octet-stream" }),
+        body: chunk,
+      }).catch(() => null);
+      const answer = response ? await json(response) : { error: CONNECTION_LOST };
+      if (response && (response.ok || response.status === 409) && Number.isInteger(answer.offset)) {
+        offset = answer.offset;
+        failures = 0;
+        show(`${percent(offset, file.size)} %`, offset);
         continue;
       }
-      show(`${Math.floor((offset / file.size) * 100)} %`, offset);
+      if (response && refused(response, answer)) {
+        throw new Error(answer.error || `The server answered with error ${response.status}.`);
+      }
+      failures += 1;
+      if (failures > RETRIES) {
+        throw new Error(`${answer.error || CONNECTION_LOST} Choose the same file again later: `
+          + "the upload continues where it stopped.");
+      }
+      show(`connection lost; trying again (${failures}/${RETRIES})…`, offset);
+      await sleep(Math.min(30000, 1000 * 2 ** (failures - 1)));
+      offset = await serverOffset(state, offset);
     }
   }
 
@@ -122,21 +165,24 @@
     try {
       const state = await resumeOrStart(form, file);
       if (state.offset > 0) {
-        row.show(`resuming at ${Math.floor((state.offset / file.size) * 100)} %`, state.offset);
+        row.show(`resuming at ${percent(state.offset, file.size)} %`, state.offset);
       }
       await sendChunks(file, state, row.show);
       row.show("checking the file…", file.size);
-      const response = await fetch(state.finish_url, { method: "POST", headers: headers() });
+      const response = await send(state.finish_url, { method: "POST" });
       const answer = await json(response);
-      localStorage.removeItem(storageKey(form, file));
-      if (!response.ok) {
+      if (!answer.final) {
+        localStorage.removeItem(storageKey(form, file));
+      }
+      if (!response.ok || answer.error) {
         row.done(answer.error || "The file was not kept.", false);
         return;
       }
       const mine = await localDigest(file);
       let check = `sha256 ${answer.sha256}`;
       if (mine !== null) {
-        check = mine === answer.sha256 ? "checksum verified" : "CHECKSUMS DIFFER: upload the file again";
+        check = mine === answer.sha256 ? "checksum verified"
+          : "the checksums differ: the file was damaged on the way, upload it again";
       }
       row.done(`${answer.message} (${check})`, mine === null || mine === answer.sha256);
       document.body.dispatchEvent(new CustomEvent("fw-uploaded"));

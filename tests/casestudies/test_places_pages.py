@@ -65,9 +65,37 @@ def test_places_list_page(ties: dict[str, Partnership], people: dict[str, User],
     client = client_for(people["viewer"])
     page = client.get("/places?has_cn=y&cee=y").get_data(as_text=True)
     assert "Wrocław" in page and "Hamburg" not in page
-    assert "Places &amp; partnerships" in page
+    assert 'aria-current="page">Places</a>' in page
     page = client.get("/places?q=Wroc").get_data(as_text=True)
     assert "1</strong> place." in page
+
+
+@pytest.mark.parametrize("path", ["/places", "/projects/{project}/partnerships"])
+def test_filters_are_not_wrong_before_use(project: Project, people: dict[str, User],
+                                          client_for, path: str) -> None:
+    page = client_for(people["viewer"]).get(path.format(project=project.id))
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Not a valid choice" not in text and 'aria-invalid="true"' not in text
+
+
+@pytest.mark.parametrize(("path", "current"), [
+    ("/partnerships", "Partnerships"),
+    ("/partnerships/map", "Map"),
+    ("/partnerships/summary", "Partnerships"),
+    ("/case-studies", "Case studies"),
+    ("/", "Dashboard"),
+])
+def test_only_the_current_section_is_highlighted(project: Project, people: dict[str, User],
+                                                 client_for, path: str, current: str) -> None:
+    page = client_for(people["viewer"]).get(f"/projects/{project.id}{path}")
+    sections = page.get_data(as_text=True).split('aria-label="Sections"')[1].split("</nav>")[0]
+    assert sections.count('aria-current="page"') == 1
+    assert f'aria-current="page">{current}</a>' in sections
+    # every destination is still there, grouped in menus
+    for label in ("Projects", "Places", "Partnerships", "Map", "Case studies", "Survey",
+                  "Interviews", "Participants", "Calendar", "My interviews", "Transcripts"):
+        assert f">{label}</a>" in sections, label
 
 
 def test_place_page_shows_only_the_readers_partnerships(

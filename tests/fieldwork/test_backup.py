@@ -57,7 +57,8 @@ def own_app(
 
 
 def run(app: Flask, *args: str) -> Result:
-    return app.test_cli_runner().invoke(args=list(args))
+    with app.app_context():  # the command's app, not the test session's
+        return app.test_cli_runner().invoke(args=list(args))
 
 
 def add_team(app: Flask) -> dict[str, int]:

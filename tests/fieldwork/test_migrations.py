@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
 from fieldwork.app import ROOT
+from fieldwork.database import declared_in_models
 from fieldwork.extensions import db
 
 
@@ -46,7 +47,8 @@ def test_upgrade_gives_the_models_schema(
     with migrated.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": declared_in_models})
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from casestudies.models import Place
+from fieldwork.extensions import db
 from interviews.conflicts import find_conflicts
 from interviews.scheduling import InterviewPlan, change_status
 from interviews.settings import update_settings
@@ -81,3 +83,27 @@ def test_visits(project, people, make_participant, make_visit) -> None:
     found = find_conflicts(project, brussels)
     assert kinds(found) == ["visit"]
     assert "16 Mar" in found[0].message
+
+
+def test_no_visit_warning_at_the_visited_place(project, people, make_participant, make_visit,
+                                                make_place) -> None:
+    me = people["interviewer"]
+    visit = make_visit(project, date(2026, 3, 16), date(2026, 3, 18), [me])
+    wroclaw = visit.case_study.place
+    participant = make_participant(project, city="Wrocław", kind="eu_city_region", code="")
+    at_the_place = plan(participant, datetime(2026, 3, 17, 11), [me], zone="Europe/Warsaw",
+                        place=wroclaw)
+    assert find_conflicts(project, at_the_place) == []
+    # a visit to the region covers its cities
+    region = Place(key="test-region-lower-silesia", kind="region", name="Lower Silesia",
+                           country_code="PL", timezone="Europe/Warsaw")
+    db.session.add(region)
+    db.session.flush()
+    wroclaw.region_id = region.id
+    visit.case_study.place_id = region.id
+    db.session.flush()
+    db.session.expire(visit.case_study)
+    assert find_conflicts(project, at_the_place) == []
+    brussels = plan(make_participant(project), datetime(2026, 3, 17, 11), [me],
+                    place=make_place("Brussels"))
+    assert kinds(find_conflicts(project, brussels)) == ["visit"]

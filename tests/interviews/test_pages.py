@@ -9,6 +9,7 @@ import pytest
 from fieldwork.extensions import db
 from interviews.models import Interview, Participant
 from interviews.scheduling import change_status
+from tests.casestudies.helpers import add_partnership
 
 SECRETS = ("Claire Secretname", "claire.secret@example.org", "+32 2 555 0199")
 
@@ -36,7 +37,8 @@ def scene(project, people, make_interview, make_visit, make_participant):
         f"{p}/interviews/{interview.id}/interview.ics",
         f"{p}/calendar?from=2026-03-16", f"{p}/calendar?view=week&from=2026-03-16",
         "/calendar?from=2026-03-16", "/calendar?view=week&from=2026-03-16",
-        f"{p}/visits/{visit.id}/itinerary",
+        f"{p}/visits/{visit.id}/itinerary", f"{p}/visits/{visit.id}",
+        f"{p}/case-studies/{visit.case_study_id}",
     ]
 
 
@@ -144,3 +146,27 @@ def test_guide_written_and_printed(project, people, client_for) -> None:
     assert response.status_code == 302
     page = client_for(people["coder"]).get(response.headers["Location"]).get_data(as_text=True)
     assert "Goals of the city" in page and "What worked?" in page
+
+
+def test_partnerships_linked_on_the_form_and_shown(project, people, make_participant,
+                                                   make_place, client_for) -> None:
+    wroclaw, washington = make_place("Wrocław"), make_place("Washington")
+    partnership = add_partnership(project, wroclaw, washington, "letter_of_intent")
+    participant = make_participant(project)
+    db.session.commit()
+    client = client_for(people["interviewer"])
+    url = f"/projects/{project.id}/interviews/new"
+    assert "Wrocław – Washington" in client.get(url).get_data(as_text=True)
+    response = client.post(url, data={
+        "participant_ids": [str(participant.id)], "place_id": str(make_place("Brussels").id),
+        "local_date": "2026-03-16", "local_time": "10:00", "timezone": "",
+        "duration_minutes": "60", "mode": "in_person", "language": "English", "guide_id": "",
+        "case_study_id": "", "visit_id": "", "partnership_ids": [str(partnership.id)],
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)
+    saved = db.session.scalars(db.select(Interview).order_by(Interview.id.desc())).first()
+    assert saved.partnerships == [partnership]
+    page = client_for(people["coder"]).get(response.headers["Location"]).get_data(as_text=True)
+    link = f'href="/projects/{project.id}/partnerships/{partnership.id}"'
+    assert link in page
+    assert "Wrocław – Washington</a>" in page and "letter of intent" in page

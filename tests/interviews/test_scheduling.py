@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from io import BytesIO
 
 import pytest
 
 from fieldwork.extensions import db
+from fieldwork.storage import store_upload
 from interviews.models import Interview
+from interviews.recordings.models import Recording
 from interviews.scheduling import (
     InterviewPlan,
     SchedulingError,
     change_status,
+    interviews_missing_recordings,
     local_to_utc,
     update_interview,
     utc_to_local,
@@ -96,3 +100,18 @@ def test_interviewers_must_be_members(project, make_interview, make_user) -> Non
     stranger = make_user("Stranger")
     with pytest.raises(SchedulingError, match="members"):
         make_interview(project, datetime(2026, 3, 16, 10), interviewers=[stranger])
+
+
+def test_done_interviews_without_a_recording(project, make_interview, files_dir) -> None:
+    recorded, unrecorded, planned = (
+        make_interview(project, datetime(2026, 3, day, 10)) for day in (2, 3, 4)
+    )
+    for interview in (recorded, unrecorded):
+        change_status(interview, "confirmed", None)
+        change_status(interview, "done", None)
+    stored = store_upload(BytesIO(b"an interview"), "call.wav", "audio/wav", None)
+    db.session.add(Recording(project_id=project.id, interview_id=recorded.id,
+                             stored_file=stored, duration_s=60.0, codec="pcm_s16le"))
+    db.session.flush()
+    assert interviews_missing_recordings(project) == [unrecorded]
+    assert planned not in interviews_missing_recordings(project)

@@ -15,6 +15,7 @@ from interviews.asr.base import (
     stream_segments,
 )
 from interviews.asr.engines import UnknownEngine, get_engine, openai_checkpoint
+from interviews.asr.faster import FasterWhisperEngine
 from interviews.asr.reference import OpenAIWhisperEngine
 
 requires_whisper = pytest.mark.skipif(
@@ -95,6 +96,23 @@ def test_faster_whisper_streams_and_stops_when_cancelled(engines, long_speech, w
     assert first_segment_at[0] < 0.8 * whole
     assert len(cancelled.segments) == 1
     assert cancelled.progress[0] < 0.2
+
+
+def test_faster_whisper_reads_a_long_recording_chunk_by_chunk(long_speech, wer):
+    whole = get_engine("faster-whisper").transcribe(
+        long_speech.path, TranscriptionOptions(), Recorder()
+    )
+    engine = FasterWhisperEngine(get_engine("faster-whisper").model_for, chunk_seconds=30)
+    recorder = Recorder()
+    result = engine.transcribe(long_speech.path, TranscriptionOptions(), recorder)
+
+    assert wer(long_speech.text, result.text) <= 0.15
+    assert result.duration == whole.duration
+    assert recorder.progress == sorted(recorder.progress)
+    assert recorder.progress[-1] == pytest.approx(1.0, abs=0.05)
+    starts = [segment.start for segment in result.segments]
+    assert starts == sorted(starts)
+    assert result.segments[-1].end > 30
 
 
 @requires_whisper

@@ -1,4 +1,5 @@
-"""Speaker separation on a dialogue of two voices: by voice, and by channel in stereo."""
+"""Speaker separation on a dialogue of two voices: by voice, and by channel in stereo;
+segments split where the speaker changes; clustering the windows of a long recording."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviews.asr.base import Segment
+from interviews.asr import speakers
+from interviews.asr.base import Segment, Word
 
-speakers = pytest.importorskip(
-    "interviews.asr.speakers", reason="speaker separation is not installed (extra: speakers)"
+requires_voices = pytest.mark.skipif(
+    not speakers.voices_available(),
+    reason="speaker separation by voice is not installed (extra: speakers)",
 )
 
 
@@ -53,19 +56,80 @@ def stereo_dialogue(turns, speech_dir) -> Path:
     return out
 
 
+def speakers_of(pieces: list[list[Segment]]) -> list[list[int]]:
+    return [[piece.speaker for piece in split] for split in pieces]
+
+
+def two_turns_in_one(turn_segments: list[Segment]) -> Segment:
+    """One segment over the first two turns, with a word for each second of speech."""
+    words = [
+        Word(start, min(start + 1.0, turn.end), f"w{n}", 0.9)
+        for n, turn in enumerate(turn_segments[:2])
+        for start in np.arange(turn.start, turn.end - 0.6, 1.0)
+    ]
+    return Segment(turn_segments[0].start, turn_segments[1].end, "two turns", words=words)
+
+
 @pytest.mark.slow
+@requires_voices
 @pytest.mark.parametrize("num_speakers", [None, 2])
 def test_voices_are_told_apart(dialogue, turn_segments, num_speakers):
-    assert speakers.assign_speakers(dialogue.path, turn_segments, num_speakers) == [0, 1, 0, 1]
+    pieces = speakers.assign_speakers(dialogue.path, turn_segments, num_speakers)
+    assert speakers_of(pieces) == [[0], [1], [0], [1]]
 
 
 def test_stereo_channels_are_speakers(stereo_dialogue, turn_segments):
     assert speakers.channel_count(stereo_dialogue) == 2
-    assert speakers.assign_speakers(stereo_dialogue, turn_segments) == [0, 1, 0, 1]
+    pieces = speakers.assign_speakers(stereo_dialogue, turn_segments)
+    assert speakers_of(pieces) == [[0], [1], [0], [1]]
+
+
+@pytest.mark.parametrize("voices", [False, pytest.param(True, marks=[requires_voices])])
+def test_a_segment_is_split_where_the_speaker_changes(
+    dialogue, stereo_dialogue, turn_segments, voices
+):
+    both = two_turns_in_one(turn_segments)
+    audio = dialogue.path if voices else stereo_dialogue
+
+    [pieces, *_] = speakers.assign_speakers(audio, [both, *turn_segments[2:]], 2)
+
+    assert [piece.speaker for piece in pieces] == [0, 1]
+    first, second = pieces
+    assert first.start == both.start and second.end == both.end
+    assert abs(second.start - turn_segments[1].start) <= 1.0
+    assert first.words + second.words == both.words
+    assert first.text == " ".join(word.text for word in first.words)
+
+
+def test_one_speaker_is_everyone(dialogue, turn_segments):
+    pieces = speakers.assign_speakers(dialogue.path, turn_segments, 1)
+    assert speakers_of(pieces) == [[0]] * 4
 
 
 def test_nothing_to_assign(dialogue):
     assert speakers.assign_speakers(dialogue.path, []) == []
+
+
+def test_a_word_too_short_to_be_a_turn_stays_with_its_neighbours():
+    words = [Word(t, t + 0.2, f"w{t}", 0.9) for t in (0.0, 0.4, 0.8, 1.2, 1.6, 2.0)]
+    turns = speakers.turns_of(words, [0, 0, 1, 0, 1, 1])
+    assert [(turn.speaker, len(turn.words)) for turn in turns] == [(0, 4), (1, 2)]
+    short_first = speakers.turns_of([Word(0.0, 0.1, "so", 0.9), *words[:2]], [1, 0, 0])
+    assert [(turn.speaker, len(turn.words)) for turn in short_first] == [(0, 3)]
+
+
+@requires_voices
+def test_a_long_recording_clusters_a_sample_and_joins_the_rest():
+    rng = np.random.default_rng(0)
+    voices = rng.normal(size=(2, speakers.EMBEDDING_SIZE))
+    truth = rng.integers(0, 2, size=3 * speakers.MAX_CLUSTERED)
+    embeddings = voices[truth] + rng.normal(scale=0.08, size=(len(truth), voices.shape[1]))
+    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+
+    labels = speakers.cluster(embeddings.astype(np.float32), 2)
+
+    agreement = np.mean(labels == truth)
+    assert max(agreement, 1 - agreement) > 0.99
 
 
 def test_the_number_of_speakers_is_estimated_from_the_eigengap():

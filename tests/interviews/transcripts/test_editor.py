@@ -56,9 +56,9 @@ def test_correct_a_word_and_relabel_speakers(editor: FlaskClient, transcript: Tr
         ("EU-COM-01", second.text),
     ]
     assert [v.summary for v in transcript.versions][:3] == [
-        "Relabelled Speaker 2 as EU-COM-01 (1 segments)",
-        "Relabelled Speaker 1 as Interviewer (1 segments)",
-        "Corrected 1 segment(s)",
+        "Relabelled Speaker 2 as EU-COM-01 (1 segment)",
+        "Relabelled Speaker 1 as Interviewer (1 segment)",
+        "Corrected 1 segment",
     ]
     assert transcript.versions[0].saved_by_id == people["interviewer"].id
 

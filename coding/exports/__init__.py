@@ -1,0 +1,151 @@
+"""Exports for the book and for analysis: coded excerpts (Word, Markdown) grouped by code or
+by the quote bank's chapters, codings with every attribute (Excel, CSV), and the codebook (Word,
+CSV). Every export respects consent (a withdrawn participant's words are left out, names only
+with "named" consent and only for readers who may see identities) and blind coding, and is
+written to the audit log."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import IO
+
+from coding.codebook import project_codes
+from coding.codings import viewer_in
+from coding.exports.codebook import codebook_csv, codebook_docx
+from coding.exports.documents import excerpts_docx, excerpts_markdown
+from coding.exports.selection import (
+    GROUPS,
+    ExportError,
+    ExportOptions,
+    Selection,
+    checked_options,
+    coding_conditions,
+    describe,
+    excerpt_contents,
+    excerpt_sections,
+    plan_export,
+)
+from coding.exports.tables import coding_rows, codings_xlsx, csv_file, header
+from fieldwork import audit
+from fieldwork.models import Project, User
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+MARKDOWN = "text/markdown; charset=utf-8"
+
+__all__ = ["EXPORTS", "GROUPS", "Download", "ExportError", "ExportOptions", "make_export"]
+
+
+@dataclass(frozen=True)
+class Download:
+    filename: str
+    mimetype: str
+    #: a large CSV comes as a file to be sent from
+    content: bytes | str | IO[bytes]
+    #: how many excerpts (codings) it holds, and how many were left out (withdrawn consent)
+    excerpts: int = 0
+    left_out: int = 0
+    #: what was exported, in words, for the audit log
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Export:
+    label: str
+    build: Callable[[Selection, str], Download]
+
+
+def slug(text: str) -> str:
+    """e.g. "eu-china-cities" for "EU–China cities": a file name any system takes."""
+    words = re.sub(r"[\W_]+", "-", text.lower())
+    ascii_words = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
+    return re.sub(r"-+", "-", ascii_words).strip("-") or "project"
+
+
+def filename(selection: Selection, what: str, extension: str) -> str:
+    return f"{slug(selection.project.name)}-{what}-{date.today():%Y-%m-%d}.{extension}"
+
+
+def left_out_words(left_out: int) -> str:
+    return f"; {left_out} left out: withdrawn consent" if left_out else ""
+
+
+def excerpts_export(extension: str) -> Callable[[Selection, str], Download]:
+    def build(selection: Selection, made_by: str) -> Download:
+        sections, plan = excerpt_sections(selection)
+        summary = describe(selection, plan, "Coded excerpts", excerpt_contents(selection),
+                           made_by, selection.options.memos)
+        arguments = (sections, summary, selection.options.memos, selection.by_chapter)
+        content = (excerpts_docx(*arguments) if extension == "docx"
+                   else excerpts_markdown(*arguments))
+        group = "by-chapter" if selection.by_chapter else "by-code"
+        return Download(
+            filename(selection, f"excerpts-{group}", extension),
+            DOCX if extension == "docx" else MARKDOWN, content, plan.kept, plan.left_out,
+            f"Exported {plan.kept} coded excerpts {GROUPS[selection.options.group]} as "
+            f"{'Word' if extension == 'docx' else 'Markdown'}{left_out_words(plan.left_out)}")
+    return build
+
+
+def codings_export(extension: str) -> Callable[[Selection, str], Download]:
+    def build(selection: Selection, made_by: str) -> Download:
+        conditions = coding_conditions(selection, quotes_only=False)
+        plan = plan_export(selection, conditions)
+        columns, rows = header(plan), coding_rows(selection, plan, conditions)
+        if extension == "csv":
+            content: bytes | IO[bytes] = csv_file(columns, rows)
+        else:
+            summary = describe(selection, plan, "Codings", "Codings with every attribute",
+                               made_by, memos=True)
+            content = codings_xlsx(columns, rows, summary)
+        return Download(
+            filename(selection, "codings", extension), CSV if extension == "csv" else XLSX,
+            content, plan.kept, plan.left_out,
+            f"Exported {plan.kept} codings with their attributes as "
+            f"{extension.upper()}{left_out_words(plan.left_out)}")
+    return build
+
+
+def codebook_export(extension: str) -> Callable[[Selection, str], Download]:
+    def build(selection: Selection, _made_by: str) -> Download:
+        project = selection.project
+        content: bytes | str = (
+            codebook_docx(project, f"{date.today():%d %B %Y}") if extension == "docx"
+            else codebook_csv(project))
+        return Download(filename(selection, "codebook", extension),
+                        DOCX if extension == "docx" else CSV, content,
+                        summary=f"Exported the codebook ({len(project_codes(project))} codes) "
+                                f"as {'Word' if extension == 'docx' else 'CSV'}")
+    return build
+
+
+EXPORTS: dict[str, Export] = {
+    "excerpts_docx": Export("Coded excerpts — Word document (.docx)", excerpts_export("docx")),
+    "excerpts_md": Export("Coded excerpts — Markdown (.md)", excerpts_export("md")),
+    "codings_xlsx": Export("Codings with every attribute — Excel workbook (.xlsx)",
+                           codings_export("xlsx")),
+    "codings_csv": Export("Codings with every attribute — CSV (.csv)", codings_export("csv")),
+    "codebook_docx": Export("The codebook — Word document (.docx)", codebook_export("docx")),
+    "codebook_csv": Export("The codebook — CSV (.csv)", codebook_export("csv")),
+}
+
+
+def make_export(project: Project, options: ExportOptions, user: User, role: str,
+                may_see_identity: bool) -> Download:
+    """The export, with its audit entry added to the session (the caller commits)."""
+    if options.what not in EXPORTS:
+        raise ExportError("Choose what to export.")
+    options = checked_options(project, options)
+    selection = Selection(project, options, viewer_in(project, user, role), may_see_identity)
+    download = EXPORTS[options.what].build(selection, user.name)
+    audit.record("coding.export", project, project=project, user_id=user.id,
+                 summary=download.summary, export=options.what, excerpts=download.excerpts,
+                 left_out=download.left_out, group=options.group, chapter=options.chapter,
+                 memos=options.memos, codes=list(options.code_ids),
+                 sources=list(options.source_ids))
+    return download

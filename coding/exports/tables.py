@@ -1,0 +1,202 @@
+"""Codings as a table with every attribute, as CSV and XLSX: the coding, its code
+path, coder, words and citation, where it is in the source and the recording, and what the
+source is linked to: case study, places, partnerships, interview, participants (pseudonyms),
+and each source attribute as a column of its own.
+
+A source is read once with its links; its codings come in one query each, so 100,000 codings
+take one pass, and CSV rows go to a temporary file as they are made."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import ColumnElement
+
+from coding.codebook import code_paths
+from coding.excerpts import seconds_at
+from coding.exports.selection import (
+    UNASSIGNED_CHAPTER,
+    Plan,
+    Selection,
+    Summary,
+    left_out_notice,
+    summary_rows,
+    xml_text,
+)
+from coding.models import Coding, Memo, Quote, Source
+from coding.sources import links_of
+from fieldwork.audit import csv_cell
+from fieldwork.extensions import db
+from fieldwork.models import User
+
+COLUMNS = (
+    "Coding ID", "Code path", "Coder", "Source ID", "Source", "Source kind", "Words",
+    "Word count", "Start", "End", "Citation", "Speaker", "Seconds", "Memo", "Book chapter",
+    "Case study", "Places", "Place countries", "Places in CEE", "Place populations",
+    "Partnerships", "Partner countries", "Partnership kinds", "Interview place",
+    "Interview date", "Participants", "Organisation types",
+)
+ATTRIBUTE = "Attribute: "
+#: lists in one cell (several places, partnerships, participants) are joined with this
+JOIN = "; "
+#: the most characters an Excel cell holds
+MAX_CELL = 32_767
+#: a CSV larger than this goes from memory to a temporary file while it is written
+SPOOL_BYTES = 16 * 2**20
+
+
+def attribute_names(plan: Plan) -> list[str]:
+    names = {name for s in plan.sources for name in (s.source.attributes or {})}
+    return sorted(names, key=str.casefold)
+
+
+def header(plan: Plan) -> list[str]:
+    return [*COLUMNS, *(ATTRIBUTE + name for name in attribute_names(plan))]
+
+
+def joined(values: Iterable[Any]) -> str:
+    return JOIN.join("" if value is None else str(value) for value in values)
+
+
+def link_columns(source: Source) -> list[Any]:
+    """Case study, places (the source's own, its interview's, and the EU side of its
+    partnerships, as retrieval counts them), partnerships, interview and participants."""
+    links = links_of(source)
+    partnerships, interview = links.partnerships, links.interview
+    places = links.places + [p.eu_place for p in partnerships if p.eu_place not in links.places]
+    participants = list(interview.participants) if interview is not None else []
+    when = (interview.starts_at.astimezone(ZoneInfo(interview.timezone)).date().isoformat()
+            if interview is not None else "")
+    return [
+        links.case_study.title if links.case_study is not None else "",
+        joined(place.name for place in places),
+        joined(place.country_code for place in places),
+        joined("yes" if place.is_cee else "no" for place in places),
+        joined(place.population for place in places),
+        joined(partnership.title for partnership in partnerships),
+        joined(partnership.partner_country for partnership in partnerships),
+        joined(partnership.kind_label for partnership in partnerships),
+        interview.place.name if interview is not None and interview.place else "",
+        when,
+        joined(p.pseudonym for p in participants),
+        joined(p.organisation_type_label for p in participants),
+    ]
+
+
+def paragraph_finder(source: Source) -> Callable[[int], dict[str, Any] | None]:
+    """The paragraph (or transcript segment) holding an offset, found by bisection."""
+    paragraphs = sorted(source.paragraphs or [], key=lambda p: p["start"])
+    starts = [p["start"] for p in paragraphs]
+
+    def find(offset: int) -> dict[str, Any] | None:
+        index = bisect_right(starts, offset) - 1
+        if index >= 0 and offset <= paragraphs[index]["end"]:
+            return paragraphs[index]
+        return None
+
+    return find
+
+
+def codings_in(source: Source, conditions: list[ColumnElement[bool]]) -> Iterator[tuple]:
+    return iter(db.session.execute(
+        db.select(Coding.id, Coding.code_id, User.name, Coding.start, Coding.end, Memo.body,
+                  Quote.chapter)
+        .join(User, User.id == Coding.coder_id)
+        .outerjoin(Memo, Memo.coding_id == Coding.id)
+        .outerjoin(Quote, Quote.coding_id == Coding.id)
+        .where(*conditions, Coding.source_id == source.id)
+        .order_by(Coding.start, Coding.end, Coding.id)))
+
+
+def coding_rows(selection: Selection, plan: Plan,
+                conditions: list[ColumnElement[bool]]) -> Iterator[list[Any]]:
+    """A row per chosen coding of the sources that may be quoted, in the order of header()."""
+    paths = code_paths(selection.project)
+    names = attribute_names(plan)
+    for planned in plan.sources:
+        if not planned.citable:
+            continue
+        source = planned.source
+        links = link_columns(source)
+        attributes = [(source.attributes or {}).get(name, "") for name in names]
+        find = paragraph_finder(source)
+        for coding_id, code_id, coder, start, end, memo, chapter in codings_in(source,
+                                                                              conditions):
+            words = source.text[start:end]
+            paragraph = find(start)
+            yield [coding_id, paths.get(code_id, ""), coder, source.id, source.title,
+                   source.kind_label, words, len(words.split()), start, end, planned.citation,
+                   (paragraph or {}).get("speaker", ""), seconds_at(paragraph, start),
+                   memo or "", UNASSIGNED_CHAPTER if chapter == "" else chapter or "",
+                   *links, *attributes]
+
+
+def write_csv(stream: IO[str], columns: list[str], rows: Iterable[list[Any]]) -> None:
+    """CSV with a byte-order mark so that spreadsheets read accented and Chinese text
+    correctly; cells that a spreadsheet would run as formulas are quoted."""
+    stream.write("\ufeff")
+    writer = csv.writer(stream)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+
+
+def csv_file(columns: list[str], rows: Iterable[list[Any]]) -> IO[bytes]:
+    """The CSV, UTF-8, in a temporary file (kept in memory while small), read from the start.
+    Written whole within the request, then sent from the file: rows never pile up in memory."""
+    # Left open: the response that sends it closes it.
+    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    text = io.TextIOWrapper(spooled, encoding="utf-8", newline="")
+    write_csv(text, columns, rows)
+    text.flush()
+    text.detach()
+    spooled.seek(0)
+    return spooled
+
+
+def xlsx_value(sheet: Any, value: Any) -> Any:
+    """A value Excel keeps as it is: text without control characters, cut at Excel's limit,
+    and never read as a formula."""
+    if not isinstance(value, str):
+        return value
+    text = xml_text(value)
+    if len(text) > MAX_CELL:
+        text = text[:MAX_CELL - 1] + "…"
+    if not text.startswith("="):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
+
+
+def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Codings")
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    heading = []
+    for name in columns:
+        cell = WriteOnlyCell(sheet, value=xml_text(name))
+        cell.font = bold
+        heading.append(cell)
+    sheet.append(heading)
+    for row in rows:
+        sheet.append([xlsx_value(sheet, value) for value in row])
+    about = workbook.create_sheet("About")
+    rows = summary_rows(summary)
+    if summary.left_out:
+        rows.append(("Left out", left_out_notice(summary.left_out)))
+    for label, value in rows:
+        about.append([label, xlsx_value(about, str(value))])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,164 @@
+"""Text out of the documents researchers code: DOCX, PDF, plain text, Markdown and HTML.
+
+Every reader returns the document's text as paragraphs separated by blank lines, so that the
+coding page shows them as paragraphs and agreement can use them as units.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import PurePath
+
+import docx
+import pypdf
+from pypdf.errors import PdfReadError
+
+#: what can be added as a document source, by file name ending
+DOCUMENT_TYPES = {
+    ".docx": "Word document",
+    ".pdf": "PDF",
+    ".txt": "Plain text",
+    ".md": "Markdown",
+    ".markdown": "Markdown",
+    ".html": "Web page",
+    ".htm": "Web page",
+}
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+               "blockquote", "section", "article", "pre", "td", "th", "dd", "dt"}
+_SKIPPED_TAGS = {"script", "style", "head", "template", "noscript"}
+
+
+class ExtractionError(ValueError):
+    """A document whose text cannot be read, said in words."""
+
+
+def extract_text(filename: str, data: bytes) -> str:
+    """The text of a document, paragraphs separated by blank lines."""
+    suffix = PurePath(filename).suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        known = ", ".join(sorted({s.lstrip(".").upper() for s in DOCUMENT_TYPES}))
+        raise ExtractionError(
+            f"“{filename}” is not a kind of document Fieldwork can read. Use one of: {known}."
+        )
+    text = normalise_paragraphs(reader(data))
+    if not text:
+        raise ExtractionError(
+            f"“{filename}” holds no text that can be read"
+            + (" (a scanned PDF needs text recognition first)." if suffix == ".pdf" else ".")
+        )
+    return text
+
+
+def normalise_paragraphs(text: str) -> str:
+    """Unify line ends, trim each line, and leave exactly one blank line between paragraphs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]
+    paragraphs, current = [], []
+    for line in lines:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append("\n".join(current))
+            current = []
+    if current:
+        paragraphs.append("\n".join(current))
+    return "\n\n".join(paragraphs)
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1250", "latin-1"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any bytes")
+
+
+def _plain_text(data: bytes) -> str:
+    return _decode(data)
+
+
+def _markdown(data: bytes) -> str:
+    """Markdown as the words a reader sees: headings, emphasis and link targets removed."""
+    text = _decode(data)
+    text = re.sub(r"^[ \t]{0,3}#{1,6}[ \t]*", "", text, flags=re.MULTILINE)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", r"\2", text)
+    text = re.sub(r"^[ \t]{0,3}(?:[-*+]|\d+\.)[ \t]+", "", text, flags=re.MULTILINE)
+    text = re.sub(r"^[ \t]{0,3}>[ \t]?", "", text, flags=re.MULTILINE)
+    return re.sub(r"`([^`]*)`", r"\1", text)
+
+
+class _TextOfHtml(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in _SKIPPED_TAGS:
+            self.skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def _html(data: bytes) -> str:
+    parser = _TextOfHtml()
+    parser.feed(_decode(data))
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _docx(data: bytes) -> str:
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as error:  # python-docx raises many kinds for a damaged file
+        raise ExtractionError("The Word document could not be opened; it may be damaged "
+                              "or an older .doc file (save it as .docx).") from error
+    paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            paragraphs.append(" | ".join(cell.text for cell in row.cells))
+    return "\n\n".join(paragraphs)
+
+
+def _pdf(data: bytes) -> str:
+    damaged = "The PDF could not be read; it may be damaged."
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+    except (PdfReadError, ValueError) as error:
+        raise ExtractionError(damaged) from error
+    if reader.is_encrypted:
+        raise ExtractionError("The PDF is protected by a password; save an unprotected copy "
+                              "and add that.")
+    try:
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError) as error:
+        raise ExtractionError(damaged) from error
+    return "\n\n".join(pages)
+
+
+_READERS: dict[str, Callable[[bytes], str]] = {
+    ".docx": _docx,
+    ".pdf": _pdf,
+    ".txt": _plain_text,
+    ".md": _markdown,
+    ".markdown": _markdown,
+    ".html": _html,
+    ".htm": _html,
+}

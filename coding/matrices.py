@@ -1,0 +1,176 @@
+"""Matrices: how often each code is used by city, partner country, organisation type, CEE or
+not, or any source attribute (codings, sources, share of sources), and which codes overlap."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from casestudies.models import Place
+from coding.codebook import TreeRow, code_tree, project_codes
+from coding.models import Coding
+from coding.retrieval import Facets, source_facets
+from fieldwork.extensions import db
+from fieldwork.models import Project
+from interviews.models import ORGANISATION_TYPES
+
+DIMENSIONS = {
+    "city": "EU city",
+    "partner_country": "Partner country",
+    "organisation_type": "Organisation type",
+    "cee": "Central and Eastern Europe",
+    "attribute": "Source attribute",
+}
+PARTNER_COUNTRIES = {"US": "United States", "CN": "China"}
+
+
+class MatrixError(ValueError):
+    """A matrix that cannot be made, said in words."""
+
+
+@dataclass
+class Cell:
+    codings: int = 0
+    sources: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Matrix:
+    dimension: str
+    rows: list[TreeRow]
+    #: (key, label) of each column
+    columns: list[tuple[str, str]]
+    cells: dict[tuple[int, str], Cell]
+    #: how many sources each column has (for the share)
+    column_sources: dict[str, int]
+
+    def cell(self, code_id: int, key: str) -> Cell:
+        return self.cells.get((code_id, key), Cell())
+
+    def share(self, code_id: int, key: str) -> float:
+        total = self.column_sources.get(key, 0)
+        return len(self.cell(code_id, key).sources) / total if total else 0.0
+
+    def highest(self) -> int:
+        return max((cell.codings for cell in self.cells.values()), default=0)
+
+
+def keys_for(dimension: str, attribute: str) -> Callable[[Facets], set[str]]:
+    """How to read a source's column keys for the dimension."""
+    if dimension == "city":
+        return lambda f: {str(city) for city in f.cities}
+    if dimension == "partner_country":
+        return lambda f: set(f.partner_countries)
+    if dimension == "organisation_type":
+        return lambda f: set(f.organisation_types)
+    if dimension == "cee":
+        return lambda f: {"cee" if f.cee else "other"} if f.eu_countries or f.cee else set()
+    return lambda f: {f.attributes[attribute]} if f.attributes.get(attribute) else set()
+
+
+def column_labels(dimension: str, keys: set[str]) -> list[tuple[str, str]]:
+    if dimension == "city":
+        places = db.session.scalars(db.select(Place).where(Place.id.in_([int(k) for k in keys])))
+        return sorted(((str(p.id), p.display_name) for p in places), key=lambda c: c[1])
+    if dimension == "partner_country":
+        return [(k, PARTNER_COUNTRIES.get(k, k)) for k in sorted(keys)]
+    if dimension == "organisation_type":
+        return sorted(((k, ORGANISATION_TYPES.get(k, (k, ""))[0]) for k in keys),
+                      key=lambda c: c[1])
+    if dimension == "cee":
+        return [(k, label) for k, label in (("cee", "CEE"), ("other", "Other EU")) if k in keys]
+    return [(k, k) for k in sorted(keys, key=str.casefold)]
+
+
+def code_matrix(project: Project, dimension: str, attribute: str = "",
+                visible_coder: int | None = None,
+                facets: dict[int, Facets] | None = None) -> Matrix:
+    """Codes (rows, the whole tree) against the dimension's values (columns)."""
+    if dimension not in DIMENSIONS:
+        raise MatrixError("Choose what the columns are.")
+    if dimension == "attribute" and not attribute.strip():
+        raise MatrixError("Choose the attribute whose values are the columns.")
+    facets = facets if facets is not None else source_facets(project)
+    read_keys = keys_for(dimension, attribute)
+    source_keys = {source_id: read_keys(f) for source_id, f in facets.items()}
+    column_sources: dict[str, int] = defaultdict(int)
+    for keys in source_keys.values():
+        for key in keys:
+            column_sources[key] += 1
+    query = db.select(Coding.code_id, Coding.source_id, db.func.count()).where(
+        Coding.project_id == project.id).group_by(Coding.code_id, Coding.source_id)
+    if visible_coder:
+        query = query.where(Coding.coder_id == visible_coder)
+    cells: dict[tuple[int, str], Cell] = defaultdict(Cell)
+    for code_id, source_id, count in db.session.execute(query):
+        for key in source_keys.get(source_id, ()):
+            cell = cells[(code_id, key)]
+            cell.codings += count
+            cell.sources.add(source_id)
+    return Matrix(dimension, code_tree(project_codes(project)),
+                  column_labels(dimension, set(column_sources)), dict(cells),
+                  dict(column_sources))
+
+
+def co_occurrence(project: Project, visible_coder: int | None = None) -> dict[tuple[int, int], int]:
+    """How many times codings of two codes overlap in the same source ({(a, b): n}, a < b)."""
+    query = db.select(Coding.source_id, Coding.start, Coding.end, Coding.code_id).where(
+        Coding.project_id == project.id)
+    if visible_coder:
+        query = query.where(Coding.coder_id == visible_coder)
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    open_codings: list[tuple[int, int]] = []
+    current_source = None
+    for source_id, start, end, code_id in db.session.execute(
+            query.order_by(Coding.source_id, Coding.start)):
+        if source_id != current_source:
+            current_source, open_codings = source_id, []
+        open_codings = [(e, c) for e, c in open_codings if e > start]
+        for _end, other in open_codings:
+            if other != code_id:
+                counts[(min(code_id, other), max(code_id, other))] += 1
+        open_codings.append((end, code_id))
+    return dict(counts)
+
+
+def matrix_xlsx(matrix: Matrix, title: str) -> bytes:
+    """The matrix as a workbook: codings, sources and share of sources, one sheet each."""
+    workbook = Workbook()
+    sheets = [("Codings", lambda c, k: matrix.cell(c, k).codings),
+              ("Sources", lambda c, k: len(matrix.cell(c, k).sources)),
+              ("Share of sources", lambda c, k: round(matrix.share(c, k), 4))]
+    highest = max(matrix.highest(), 1)
+    for index, (name, value) in enumerate(sheets):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        sheet.title = name
+        sheet.append([title])
+        sheet.append(["Code", *[label for _, label in matrix.columns]])
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in matrix.rows:
+            values = [value(row.code.id, key) for key, _ in matrix.columns]
+            sheet.append([row.path, *values])
+            for column, key in enumerate((k for k, _ in matrix.columns), start=2):
+                strength = matrix.cell(row.code.id, key).codings / highest
+                if strength:
+                    shade = f"{int(255 - 120 * strength):02X}"
+                    sheet.cell(row=sheet.max_row, column=column).fill = PatternFill(
+                        "solid", fgColor=f"FF{shade}{shade}")
+        sheet.column_dimensions["A"].width = 50
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def retrieval_arguments(dimension: str, key: str, attribute: str = "") -> dict[str, str]:
+    """The retrieval filter that shows a cell's excerpts."""
+    if dimension in ("city", "partner_country", "organisation_type"):
+        return {dimension: key}
+    if dimension == "cee":
+        return {"cee": "yes" if key == "cee" else "no"}
+    return {"attribute": attribute, "attribute_value": key}

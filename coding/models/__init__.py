@@ -1,0 +1,28 @@
+"""Sources, the codebook and its history, codings, memos, coding settings and the quote
+bank."""
+
+from coding.models.analysis import (
+    SQLITE_FTS,
+    SQLITE_FTS_DROP,
+    Quote,
+    pg_folded_words,
+)
+from coding.models.codebook import Code, CodebookChange
+from coding.models.codings import Coding, CodingSettings, Memo
+from coding.models.sources import KINDS, Source, source_partnerships, source_places
+
+__all__ = [
+    "KINDS",
+    "SQLITE_FTS",
+    "SQLITE_FTS_DROP",
+    "Code",
+    "CodebookChange",
+    "Coding",
+    "CodingSettings",
+    "Memo",
+    "Quote",
+    "Source",
+    "pg_folded_words",
+    "source_partnerships",
+    "source_places",
+]

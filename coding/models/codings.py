@@ -1,0 +1,94 @@
+"""Codings (a code applied to a range of a source by a coder), memos, and coding settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coding.models.codebook import Code
+from coding.models.sources import Source
+from fieldwork.dbtypes import UTCDateTime, utcnow
+from fieldwork.extensions import db
+from fieldwork.models import User
+
+
+class Coding(db.Model):
+    """A code applied by one coder to the characters ``start`` to ``end`` of a source."""
+
+    __tablename__ = "codings"
+    __table_args__ = (
+        Index("ix_codings_source_coder", "source_id", "coder_id"),
+        Index("ix_codings_project_code_source", "project_id", "code_id", "source_id"),
+        Index("ix_codings_coder_project", "coder_id", "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("codes.id", ondelete="CASCADE"), index=True
+    )
+    coder_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    start: Mapped[int] = mapped_column()
+    end: Mapped[int] = mapped_column()
+    #: the coded words when they were coded, kept to show a coding whose words were deleted
+    quote: Mapped[str] = mapped_column(Text, default="")
+    #: set when an edit of the text deleted or cut most of the coded words
+    needs_review: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    source: Mapped[Source] = relationship()
+    code: Mapped[Code] = relationship()
+    coder: Mapped[User] = relationship()
+
+
+class Memo(db.Model):
+    """A note on the project, a source, a code or a coding."""
+
+    __tablename__ = "memos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
+    coding_id: Mapped[int | None] = mapped_column(
+        ForeignKey("codings.id", ondelete="CASCADE"), unique=True
+    )
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+    source: Mapped[Source | None] = relationship()
+    code: Mapped[Code | None] = relationship()
+    coding: Mapped[Coding | None] = relationship()
+
+    @property
+    def attached_to(self) -> str:
+        """What the memo is on: coding, source, code or project."""
+        if self.coding_id is not None:
+            return "coding"
+        if self.source_id is not None:
+            return "source"
+        if self.code_id is not None:
+            return "code"
+        return "project"
+
+
+class CodingSettings(db.Model):
+    """How a project codes: blind coding hides other coders' work from coders."""
+
+    __tablename__ = "coding_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), unique=True
+    )
+    #: coders see only their own codings until the lead turns this off
+    blind: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,280 @@
+"""Exporting the codebook as .qdc and the whole project as .qdpx (REFI-QDA, QDA-XML 1.0).
+
+A .qdpx is a ZIP: project.qde (the XML) and sources/<guid>.txt, the text of each source in
+UTF-8, exactly as stored, so that a coding's startPosition and endPosition (Unicode code
+points from 0, end exclusive: Fieldwork's own offsets) point at the same words in any tool.
+
+What goes out: sources by their titles (pseudonyms, never participants' names or emails),
+codes, codings (one PlainTextSelection each), the team members who coded or wrote (by name
+only), memos as Notes linked where they belong, and each source's attributes as a Case of
+that source with Text variables. Transcripts of participants who withdrew consent are left
+out with their codings and memos. Under blind coding a coder exports only their own codings.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from coding.codebook import project_codes
+from coding.codings import Viewer
+from coding.models import Code, Coding, Memo, Source
+from coding.refi.codes import write_code_tree
+from coding.refi.guids import guid
+from coding.refi.xmlio import RefiError, XmlWriter, xml_datetime
+from fieldwork import audit
+from fieldwork.extensions import db
+from fieldwork.models import Project, User
+from interviews.models import Consent, interview_participants
+from interviews.transcripts.models import Transcript
+
+CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
+PROJECT_NAMESPACE = "urn:QDA-XML:project:1.0"
+ORIGIN = "Fieldwork"
+
+
+@dataclass(frozen=True)
+class ProjectExport:
+    data: bytes
+    sources: int
+    codings: int
+    memos: int
+    #: titles of transcripts left out because a participant withdrew consent
+    left_out: list[str]
+
+
+@dataclass
+class Contents:
+    """What one export holds, read from the database."""
+
+    project: Project
+    codes: list[Code]
+    sources: list[Source]
+    #: per source: rows of (id, source_id, code_id, coder_id, start, end, created_at), in
+    #: text order
+    codings: dict[int, list[tuple]]
+    memos: list[Memo]
+    user_names: dict[int, str]
+    left_out: list[str]
+    notes_of_coding: dict[int, list[str]] = field(default_factory=dict)
+    notes_of_source: dict[int, list[str]] = field(default_factory=dict)
+    notes_of_code: dict[int, list[str]] = field(default_factory=dict)
+    notes_of_project: list[str] = field(default_factory=list)
+
+    def guid(self, kind: str, key: int | str) -> str:
+        return guid(self.project.id, kind, key)
+
+
+def codebook_qdc(project: Project, user: User) -> bytes:
+    """The codebook as a .qdc file."""
+    codes = project_codes(project)
+    if not codes:
+        raise RefiError("The codebook is empty: there is nothing to export.")
+    writer = XmlWriter()
+    writer.open("CodeBook", [("xmlns", CODEBOOK_NAMESPACE), ("origin", ORIGIN)])
+    write_code_tree(writer, codes, lambda code: guid(project.id, "code", code.id))
+    writer.close("CodeBook")
+    audit.record("refi.export_codebook", project, project=project, user_id=user.id,
+                 summary=f"Codebook exported as REFI-QDA (.qdc): {len(codes)} codes")
+    return writer.to_bytes()
+
+
+def withdrawn_source_ids(project: Project) -> set[int]:
+    """Transcript sources with a participant who withdrew consent (never exported)."""
+    return set(db.session.scalars(
+        db.select(Source.id).join(Transcript, Transcript.id == Source.transcript_id)
+        .join(interview_participants,
+              interview_participants.c.interview_id == Transcript.interview_id)
+        .join(Consent, Consent.participant_id == interview_participants.c.participant_id)
+        .where(Source.project_id == project.id, Consent.withdrawn_on.is_not(None))))
+
+
+def read_contents(project: Project, viewer: Viewer) -> Contents:
+    withdrawn = withdrawn_source_ids(project)
+    every_source = db.session.scalars(db.select(Source).where(Source.project_id == project.id)
+                                      .order_by(Source.title, Source.id)).all()
+    sources = [source for source in every_source if source.id not in withdrawn]
+    query = (db.select(Coding.id, Coding.source_id, Coding.code_id, Coding.coder_id,
+                       Coding.start, Coding.end, Coding.created_at)
+             .where(Coding.project_id == project.id)
+             .order_by(Coding.source_id, Coding.start, Coding.end, Coding.id))
+    if viewer.sees_only_own:
+        query = query.where(Coding.coder_id == viewer.user.id)
+    codings: dict[int, list[tuple]] = {source.id: [] for source in sources}
+    for row in db.session.execute(query):
+        if row.source_id in codings:
+            codings[row.source_id].append(row)
+    coding_ids = {row.id for rows in codings.values() for row in rows}
+    memos = [memo for memo in db.session.scalars(
+        db.select(Memo).where(Memo.project_id == project.id).order_by(Memo.id))
+        if exported_memo(memo, coding_ids, codings)]
+    user_ids = ({row.coder_id for rows in codings.values() for row in rows}
+                | {memo.author_id for memo in memos} | {s.created_by_id for s in sources})
+    names = dict(db.session.execute(db.select(User.id, User.name).where(
+        User.id.in_(user_ids - {None}))).all())
+    contents = Contents(project, project_codes(project), sources, codings, memos, names,
+                        [source.title for source in every_source if source.id in withdrawn])
+    place_notes(contents)
+    return contents
+
+
+def exported_memo(memo: Memo, coding_ids: set[int], codings: dict[int, list]) -> bool:
+    if memo.coding_id is not None:
+        return memo.coding_id in coding_ids
+    if memo.source_id is not None:
+        return memo.source_id in codings
+    return True
+
+
+def place_notes(contents: Contents) -> None:
+    """Each memo's Note GUID on what it is about."""
+    for memo in contents.memos:
+        note = contents.guid("note", memo.id)
+        target = memo.attached_to
+        if target == "coding":
+            contents.notes_of_coding.setdefault(memo.coding_id, []).append(note)
+        elif target == "source":
+            contents.notes_of_source.setdefault(memo.source_id, []).append(note)
+        elif target == "code":
+            contents.notes_of_code.setdefault(memo.code_id, []).append(note)
+        else:
+            contents.notes_of_project.append(note)
+
+
+def project_qde(contents: Contents) -> bytes:
+    project = contents.project
+    writer = XmlWriter()
+    writer.open("Project", [("xmlns", PROJECT_NAMESPACE), ("name", project.name),
+                            ("origin", ORIGIN),
+                            ("creationDateTime", xml_datetime(project.created_at))])
+    write_users(writer, contents)
+    if contents.codes:
+        writer.open("CodeBook")
+        write_code_tree(writer, contents.codes, lambda code: contents.guid("code", code.id),
+                        lambda code: contents.notes_of_code.get(code.id, []))
+        writer.close("CodeBook")
+    write_cases(writer, contents)
+    write_sources(writer, contents)
+    write_notes(writer, contents)
+    if project.description:
+        writer.text("Description", project.description)
+    for note in contents.notes_of_project:
+        writer.empty("NoteRef", [("targetGUID", note)])
+    writer.close("Project")
+    return writer.to_bytes()
+
+
+def user_guid(contents: Contents) -> Callable[[int | None], str | None]:
+    guids = {user_id: contents.guid("user", user_id) for user_id in contents.user_names}
+    return lambda user_id: guids.get(user_id)
+
+
+def write_users(writer: XmlWriter, contents: Contents) -> None:
+    if not contents.user_names:
+        return
+    writer.open("Users")
+    for user_id, name in sorted(contents.user_names.items()):
+        writer.empty("User", [("guid", contents.guid("user", user_id)), ("name", name)])
+    writer.close("Users")
+
+
+def write_cases(writer: XmlWriter, contents: Contents) -> None:
+    """Variables (one Text variable per attribute name) and a Case per source with them."""
+    described = [source for source in contents.sources if source.attributes]
+    names = sorted({name for source in described for name in source.attributes})
+    if not names:
+        return
+    writer.open("Variables")
+    for name in names:
+        writer.empty("Variable", [("guid", contents.guid("variable", name)), ("name", name),
+                                  ("typeOfVariable", "Text")])
+    writer.close("Variables")
+    writer.open("Cases")
+    for source in described:
+        writer.open("Case", [("guid", contents.guid("case", source.id)),
+                             ("name", source.title)])
+        for name, value in source.attributes.items():
+            writer.open("VariableValue")
+            writer.empty("VariableRef", [("targetGUID", contents.guid("variable", name))])
+            writer.text("TextValue", str(value))
+            writer.close("VariableValue")
+        writer.empty("SourceRef", [("targetGUID", contents.guid("source", source.id))])
+        writer.close("Case")
+    writer.close("Cases")
+
+
+def write_sources(writer: XmlWriter, contents: Contents) -> None:
+    if not contents.sources:
+        return
+    users = user_guid(contents)
+    codes = {code.id: contents.guid("code", code.id) for code in contents.codes}
+    writer.open("Sources")
+    for source in contents.sources:
+        source_guid = contents.guid("source", source.id)
+        writer.open("TextSource", [
+            ("guid", source_guid), ("name", source.title),
+            ("plainTextPath", f"internal://{source_guid}.txt"),
+            ("creatingUser", users(source.created_by_id)),
+            ("creationDateTime", xml_datetime(source.created_at)),
+            ("modifiedDateTime", xml_datetime(source.updated_at))])
+        for row in contents.codings[source.id]:
+            writer.markup(selection_markup(contents, row, codes[row.code_id],
+                                           users(row.coder_id)))
+        for note in contents.notes_of_source.get(source.id, []):
+            writer.empty("NoteRef", [("targetGUID", note)])
+        writer.close("TextSource")
+    writer.close("Sources")
+
+
+def selection_markup(contents: Contents, row: Any, code_guid: str, coder: str | None) -> str:
+    """A coding: the selected characters, and the Coding of them with its code and memo.
+    Written as one string (the export's inner loop); every value is a GUID, a number or a
+    date."""
+    project_id = contents.project.id
+    created = xml_datetime(row.created_at)
+    by = (f' creatingUser="{coder}"' if coder else "") + (
+        f' creationDateTime="{created}"' if created else "")
+    notes = "".join(f'<NoteRef targetGUID="{note}"/>'
+                    for note in contents.notes_of_coding.get(row.id, []))
+    return (f'<PlainTextSelection guid="{guid(project_id, "selection", row.id)}" '
+            f'startPosition="{row.start}" endPosition="{row.end}"{by}>'
+            f'<Coding guid="{guid(project_id, "coding", row.id)}"{by}>'
+            f'<CodeRef targetGUID="{code_guid}"/>{notes}</Coding></PlainTextSelection>')
+
+
+def write_notes(writer: XmlWriter, contents: Contents) -> None:
+    if not contents.memos:
+        return
+    users = user_guid(contents)
+    writer.open("Notes")
+    for memo in contents.memos:
+        writer.open("Note", [("guid", contents.guid("note", memo.id)),
+                             ("name", memo.title or None),
+                             ("creatingUser", users(memo.author_id)),
+                             ("creationDateTime", xml_datetime(memo.created_at)),
+                             ("modifiedDateTime", xml_datetime(memo.updated_at))])
+        writer.text("PlainTextContent", memo.body)
+        writer.close("Note")
+    writer.close("Notes")
+
+
+def project_qdpx(project: Project, viewer: Viewer) -> ProjectExport:
+    """The project as a .qdpx archive, written to the audit log."""
+    contents = read_contents(project, viewer)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", project_qde(contents))
+        for source in contents.sources:
+            archive.writestr(f"sources/{contents.guid('source', source.id)}.txt",
+                             source.text.encode("utf-8"))
+    codings = sum(len(rows) for rows in contents.codings.values())
+    mine = " (own codings only: blind coding is on)" if viewer.sees_only_own else ""
+    audit.record("refi.export_project", project, project=project, user_id=viewer.user.id,
+                 summary=f"Project exported as REFI-QDA (.qdpx): {len(contents.sources)} "
+                         f"sources, {codings} codings, {len(contents.memos)} memos{mine}",
+                 left_out=contents.left_out)
+    return ProjectExport(buffer.getvalue(), len(contents.sources), codings,
+                         len(contents.memos), contents.left_out)

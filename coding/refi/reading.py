@@ -1,0 +1,397 @@
+"""Reading .qdc and .qdpx files into plain specs, before anything touches the database.
+
+Lenient where the standard and real files allow it: any single *.qde in the archive,
+Sources/ or sources/, a byte-order mark, CRLF line ends (the CR is dropped and positions
+after it move back by one), bare file names in plainTextPath, text given inline
+(PlainTextContent) or as a file, missing colours and descriptions. What Fieldwork cannot take
+(pictures, audio, video, areas of PDF pages, sets, graphs...) is counted in `skipped`; a
+file that is broken (not a ZIP, not XML, a coding of a code that does not exist) raises a
+RefiError saying what and where.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zipfile
+import zlib
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from coding.refi.codes import CodeSpec, all_specs, check_unique_guids, read_codes
+from coding.refi.xmlio import (
+    Node,
+    RefiError,
+    guid_in,
+    parse_xml,
+    read_datetime,
+    required,
+    whole_number,
+)
+
+#: an archive that unpacks to more than this is refused
+MAX_UNPACKED = 2 * 2**30
+#: what is skipped inside sources Fieldwork cannot take: element -> words for the report
+UNTAKEN_SELECTIONS = {
+    "PictureSelection": "picture selections",
+    "PDFSelection": "PDF selections (areas of a page)",
+    "AudioSelection": "audio selections",
+    "VideoSelection": "video selections",
+    "TranscriptSelection": "selections in audio or video transcripts",
+}
+_CRLF = re.compile("\r\n")
+UNTAKEN_SOURCES = {"PictureSource": "picture sources", "AudioSource": "audio sources",
+                   "VideoSource": "video sources"}
+
+
+@dataclass
+class UserSpec:
+    guid: str
+    name: str
+    #: the other tool's login or id, sometimes an email address
+    login: str
+
+
+@dataclass
+class NoteSpec:
+    guid: str
+    title: str
+    body: str
+    author: str
+    created: datetime | None
+    modified: datetime | None
+
+
+@dataclass
+class CodingSpec:
+    code_guid: str
+    start: int
+    end: int
+    coder: str
+    created: datetime | None
+    note_guids: list[str]
+    #: descriptions of the selection, taken as memo text
+    descriptions: list[str]
+
+
+@dataclass
+class SourceSpec:
+    guid: str
+    name: str
+    text: str
+    creator: str
+    created: datetime | None
+    codings: list[CodingSpec] = field(default_factory=list)
+    note_guids: list[str] = field(default_factory=list)
+    description: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ProjectFile:
+    name: str
+    origin: str
+    description: str
+    users: dict[str, UserSpec]
+    codes: list[CodeSpec]
+    sources: list[SourceSpec]
+    notes: dict[str, NoteSpec]
+    project_notes: list[str]
+    skipped: Counter[str]
+
+
+class Archive:
+    """A .qdpx's ZIP, its entries found whatever the case of their folder."""
+
+    def __init__(self, data: bytes) -> None:
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            raise RefiError("This is not a .qdpx file: a .qdpx is a ZIP archive, and this file "
+                            "is not one (or it is damaged or cut short).") from None
+        self.entries = {info.filename.replace("\\", "/").lower(): info
+                        for info in self.zip.infolist() if not info.is_dir()}
+        if sum(info.file_size for info in self.entries.values()) > MAX_UNPACKED:
+            raise RefiError(f"The .qdpx unpacks to more than {MAX_UNPACKED // 2**30} GB; "
+                            "Fieldwork does not open archives that large.")
+
+    def project_entry(self) -> str:
+        found = sorted(name for name in self.entries if name.endswith(".qde"))
+        if "project.qde" in found:
+            return "project.qde"
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise RefiError("The .qdpx holds no project.qde (the project's XML): it may be "
+                            "another kind of ZIP file.")
+        raise RefiError(f"The .qdpx holds several project files ({', '.join(found)}); "
+                        "export one project per file.")
+
+    def read(self, name: str) -> bytes:
+        info = self.entries[name]
+        try:
+            return self.zip.read(info)
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            raise RefiError(f"{info.filename} in the .qdpx is damaged and cannot be "
+                            "unpacked.") from None
+        except NotImplementedError:
+            raise RefiError(f"{info.filename} in the .qdpx uses a compression Fieldwork cannot "
+                            "unpack; zip the folder again with ordinary compression.") from None
+        except RuntimeError:
+            raise RefiError("The .qdpx is protected by a password; export it again "
+                            "without one.") from None
+
+    def text_file(self, path: str) -> tuple[str, bytes] | None:
+        """A source's text file named by plainTextPath (internal://x.txt, a bare name, or a
+        path from another computer whose file name is looked for in sources/)."""
+        name = path.split("://", 1)[-1].replace("\\", "/").strip("/").lower()
+        base = PurePosixPath(name).name
+        for candidate in (name, f"sources/{name}", f"sources/{base}", base):
+            if candidate in self.entries:
+                return self.entries[candidate].filename, self.read(candidate)
+        return None
+
+
+def decode_text(data: bytes, what: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RefiError(f"The text of {what} is not UTF-8 (at byte {error.start}); REFI-QDA "
+                        "text files must be UTF-8.") from None
+
+
+class LineEnds:
+    """Text with CRLF turned into LF, and positions moved back by the CRs dropped before them."""
+
+    def __init__(self, text: str) -> None:
+        self.dropped = [match.start() for match in _CRLF.finditer(text)]
+        self.text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.original_length = len(text)
+
+    def position(self, original: int) -> int:
+        return original - bisect_left(self.dropped, original)
+
+
+def read_codebook(data: bytes) -> tuple[list[CodeSpec], Counter[str]]:
+    """The codes of a .qdc file (or of the codebook inside a .qdpx or .qde)."""
+    if data[:2] == b"PK":
+        archive = Archive(data)
+        entry = archive.project_entry()
+        root = parse_xml(archive.read(entry), entry)
+    else:
+        root = parse_xml(data, "The codebook")
+    if root.tag == "Project":
+        codebook = root.first("CodeBook")
+        codes = read_codes(codebook.first("Codes") if codebook is not None else None)
+    elif root.tag == "CodeBook":
+        codes = read_codes(root.first("Codes"))
+    else:
+        raise RefiError(f"This is not a REFI-QDA codebook: its XML starts with <{root.tag}>, "
+                        "not <CodeBook>.")
+    if not codes:
+        raise RefiError("The codebook holds no codes.")
+    sets = root.first("Sets")
+    skipped = Counter({"sets of codes": len(list(sets.all("Set")))} if sets is not None else {})
+    return codes, +skipped
+
+
+class ProjectReader:
+    """Reads one project.qde with the archive it came in."""
+
+    def __init__(self, archive: Archive, root: Node) -> None:
+        self.archive = archive
+        self.root = root
+        self.skipped: Counter[str] = Counter()
+        codebook = root.first("CodeBook")
+        self.codes = read_codes(codebook.first("Codes") if codebook is not None else None)
+        check_unique_guids(self.codes)
+        self.code_guids = {spec.guid for spec in all_specs(self.codes)}
+        variables = root.first("Variables")
+        self.variables = {guid_in(node): (node.get("name") or "").strip()
+                          for node in (variables.all("Variable") if variables is not None else [])}
+
+    def read(self) -> ProjectFile:
+        root = self.root
+        sources = self.sources()
+        self.apply_cases({source.guid: source for source in sources})
+        for container, words in (("Sets", "sets"), ("Graphs", "graphs"), ("Links", "links")):
+            node = root.first(container)
+            if node is not None:
+                self.skipped[words] += len(node.children)
+        description = root.first("Description")
+        return ProjectFile(
+            name=root.get("name") or "", origin=(root.get("origin") or "").strip(),
+            description=description.text.strip() if description is not None else "",
+            users=self.users(), codes=self.codes, sources=sources, notes=self.notes(),
+            project_notes=[guid_in(ref, "targetGUID") for ref in root.all("NoteRef")],
+            skipped=+self.skipped)
+
+    def users(self) -> dict[str, UserSpec]:
+        users = self.root.first("Users")
+        return {guid_in(node): UserSpec(guid_in(node), (node.get("name") or "").strip(),
+                                        (node.get("id") or "").strip())
+                for node in (users.all("User") if users is not None else [])}
+
+    def notes(self) -> dict[str, NoteSpec]:
+        notes = {}
+        container = self.root.first("Notes")
+        for node in container.all("Note") if container is not None else []:
+            text = self.text_of(node, f"the note “{node.get('name') or node.line}”", "notes")
+            notes[guid_in(node)] = NoteSpec(
+                guid_in(node), " ".join((node.get("name") or "").split()),
+                (text or "").strip(), guid_in(node, "creatingUser"),
+                read_datetime(node.get("creationDateTime")),
+                read_datetime(node.get("modifiedDateTime")))
+        return notes
+
+    def text_of(self, node: Node, what: str, kind: str = "sources") -> str | None:
+        """The text inline or in the archive; None (and counted) when it cannot be had."""
+        inline = node.first("PlainTextContent")
+        if inline is not None:
+            return inline.text
+        path = (node.get("plainTextPath") or "").strip()
+        if path:
+            found = self.archive.text_file(path)
+            if found is None:
+                self.skipped[f"{kind} whose text file is missing from the .qdpx"] += 1
+                return None
+            return decode_text(found[1], f"{what} ({found[0]})")
+        if node.get("richTextPath"):
+            self.skipped[f"{kind} with only a rich-text (DOCX) version"] += 1
+        else:
+            self.skipped[f"{kind} without any text"] += 1
+        return None
+
+    def sources(self) -> list[SourceSpec]:
+        container = self.root.first("Sources")
+        sources = []
+        for node in container.children if container is not None else []:
+            for tag, words in UNTAKEN_SELECTIONS.items():
+                self.skipped[words] += sum(1 for _ in node.all(tag))
+            if node.tag == "TextSource":
+                source = self.text_source(node, node.get("name") or "")
+            elif node.tag == "PDFSource":
+                source = self.pdf_source(node)
+            else:
+                self.skipped[UNTAKEN_SOURCES.get(node.tag, "sources of other kinds")] += 1
+                self.skipped[UNTAKEN_SELECTIONS["TranscriptSelection"]] += sum(
+                    1 for transcript in node.all("Transcript")
+                    for _ in transcript.all("TranscriptSelection"))
+                continue
+            if source is not None:
+                sources.append(source)
+        return sources
+
+    def pdf_source(self, node: Node) -> SourceSpec | None:
+        """A PDF's text version, with its text selections (areas of pages are skipped)."""
+        representation = node.first("Representation")
+        if representation is None:
+            self.skipped["PDF sources without a text version"] += 1
+            return None
+        source = self.text_source(representation, node.get("name") or "")
+        if source is not None:
+            source.guid = guid_in(node)
+            source.note_guids += [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")]
+            source.attributes = {**self.values_of(node), **source.attributes}
+        return source
+
+    def text_source(self, node: Node, name: str) -> SourceSpec | None:
+        name = " ".join(name.split()) or f"Source at line {node.line}"
+        text = self.text_of(node, f"the source “{name}”")
+        if text is None:
+            return None
+        ends = LineEnds(text)
+        description = node.first("Description")
+        source = SourceSpec(
+            guid=guid_in(node), name=name, text=ends.text, creator=guid_in(node, "creatingUser"),
+            created=read_datetime(node.get("creationDateTime")),
+            note_guids=[guid_in(ref, "targetGUID") for ref in node.all("NoteRef")],
+            description=description.text.strip() if description is not None else "",
+            attributes=self.values_of(node))
+        for selection in node.all("PlainTextSelection"):
+            source.codings += self.selection_codings(selection, ends)
+        for coding in node.all("Coding"):
+            if not ends.original_length:
+                self.skipped["empty selections (no characters)"] += 1
+                continue
+            source.codings.append(self.coding(coding, 0, ends.original_length, ends, [], ""))
+        return source
+
+    def selection_codings(self, node: Node, ends: LineEnds) -> list[CodingSpec]:
+        start, end = whole_number(node, "startPosition"), whole_number(node, "endPosition")
+        codings = list(node.all("Coding"))
+        if not codings:
+            self.skipped["selections without a code"] += 1
+            return []
+        if start == end:
+            self.skipped["empty selections (no characters)"] += 1
+            return []
+        if not 0 <= start < end <= ends.original_length:
+            self.skipped["selections outside their source's text"] += 1
+            return []
+        description = node.first("Description")
+        notes = [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")]
+        first = self.coding(codings[0], start, end, ends, notes,
+                            description.text.strip() if description is not None else "",
+                            guid_in(node, "creatingUser"))
+        return [first, *(self.coding(coding, start, end, ends, [], "") for coding in codings[1:])]
+
+    def coding(self, node: Node, start: int, end: int, ends: LineEnds, notes: list[str],
+               description: str, selection_coder: str = "") -> CodingSpec:
+        reference = node.first("CodeRef")
+        if reference is None:
+            raise RefiError(f"At {node.where()}: a coding names no code (CodeRef is missing).")
+        code = guid_in(reference, "targetGUID")
+        if code not in self.code_guids:
+            raise RefiError(f"At {reference.where()}: the coding refers to a code that is not "
+                            f"in the file's codebook (GUID {required(reference, 'targetGUID')}).")
+        return CodingSpec(
+            code_guid=code, start=ends.position(start), end=ends.position(end),
+            coder=guid_in(node, "creatingUser") or selection_coder,
+            created=read_datetime(node.get("creationDateTime")),
+            note_guids=notes + [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")],
+            descriptions=[description] if description else [])
+
+    def values_of(self, node: Node) -> dict[str, str]:
+        """Variable values of a source or case as attribute names and text."""
+        values = {}
+        for value in node.all("VariableValue"):
+            reference = value.first("VariableRef")
+            name = (self.variables.get(guid_in(reference, "targetGUID"))
+                    if reference is not None else None)
+            if not name:
+                raise RefiError(f"At {value.where()}: the value refers to a variable that is not "
+                                "among the file's Variables.")
+            given = next((child for child in value.children if child.tag.endswith("Value")),
+                         None)
+            values[name] = given.text.strip() if given is not None else ""
+        return values
+
+    def apply_cases(self, sources: dict[str, SourceSpec]) -> None:
+        """A case's variable values become attributes of its sources (a source's own values
+        win); codes applied to whole cases have no place in Fieldwork."""
+        container = self.root.first("Cases")
+        for case in container.all("Case") if container is not None else []:
+            values = self.values_of(case)
+            self.skipped["codes applied to whole cases"] += sum(1 for _ in case.all("CodeRef"))
+            targets = [sources.get(guid_in(ref, "targetGUID")) for ref in case.all("SourceRef")]
+            if not any(targets):
+                self.skipped["cases not linked to a text source"] += 1
+            for source in filter(None, targets):
+                source.attributes = {**values, **source.attributes}
+
+
+def read_project(data: bytes) -> ProjectFile:
+    archive = Archive(data)
+    entry = archive.project_entry()
+    root = parse_xml(archive.read(entry), entry)
+    if root.tag != "Project":
+        raise RefiError(f"{entry} is not a REFI-QDA project: its XML starts with <{root.tag}>, "
+                        "not <Project>.")
+    return ProjectReader(archive, root).read()

@@ -1,0 +1,175 @@
+"""Writing and reading the XML of REFI-QDA files.
+
+Writing: a small serializer that keeps elements in the order the schemas demand and escapes
+carriage returns, so that a memo's line breaks come back as they were. Reading: expat builds
+a light tree whose elements know their line, so an error can say where it is; namespaces are
+dropped (tools write variants of them) and a file with a DOCTYPE is refused, which keeps
+entity tricks out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from xml.parsers import expat
+
+#: characters XML 1.0 cannot carry at all
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                                    "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
+
+Attributes = Sequence[tuple[str, str | None]]
+
+
+class RefiError(ValueError):
+    """A REFI-QDA file that cannot be taken, said in words (with its line where known)."""
+
+
+def escape_text(value: str) -> str:
+    return _NOT_XML.sub("", value).translate(_TEXT_ESCAPES)
+
+
+def escape_attribute(value: str) -> str:
+    return _NOT_XML.sub("", value).translate(_ATTRIBUTE_ESCAPES)
+
+
+def xml_datetime(value: datetime | None) -> str | None:
+    """xsd:dateTime in UTC, e.g. 2026-03-14T10:00:00Z."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z"
+
+
+class XmlWriter:
+    """Builds a document as a list of strings; attributes whose value is None are left out."""
+
+    def __init__(self) -> None:
+        self.parts = ['<?xml version="1.0" encoding="utf-8"?>\n']
+
+    @staticmethod
+    def _attributes(attributes: Attributes) -> str:
+        return "".join(f' {name}="{escape_attribute(value)}"'
+                       for name, value in attributes if value is not None)
+
+    def open(self, tag: str, attributes: Attributes = ()) -> None:
+        self.parts.append(f"<{tag}{self._attributes(attributes)}>")
+
+    def close(self, tag: str) -> None:
+        self.parts.append(f"</{tag}>")
+
+    def empty(self, tag: str, attributes: Attributes) -> None:
+        self.parts.append(f"<{tag}{self._attributes(attributes)}/>")
+
+    def markup(self, trusted: str) -> None:
+        """Markup made of GUIDs, numbers and dates only: nothing in it needs escaping."""
+        self.parts.append(trusted)
+
+    def text(self, tag: str, value: str) -> None:
+        self.parts.append(f"<{tag}>{escape_text(value)}</{tag}>")
+
+    def to_bytes(self) -> bytes:
+        return "".join(self.parts).encode("utf-8")
+
+
+@dataclass(slots=True)
+class Node:
+    """An element: its local name, attributes (local names), children, text and line."""
+
+    tag: str
+    attributes: dict[str, str]
+    line: int
+    children: list[Node] = field(default_factory=list)
+    pieces: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attributes.get(name, default)
+
+    def all(self, *tags: str) -> Iterator[Node]:
+        return (child for child in self.children if child.tag in tags)
+
+    def first(self, tag: str) -> Node | None:
+        return next(self.all(tag), None)
+
+    def where(self) -> str:
+        return f"line {self.line}, <{self.tag}>"
+
+
+def local_name(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def _refuse_doctype(*_args: object) -> None:
+    raise RefiError("The XML declares a document type (DOCTYPE); REFI-QDA files have none, "
+                    "so it was not read.")
+
+
+def parse_xml(data: bytes, what: str) -> Node:
+    """The root element of `data`, or a RefiError naming `what` and where the XML breaks."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    stack: list[Node] = []
+    roots: list[Node] = []
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        node = Node(local_name(name), {local_name(k): v for k, v in attributes.items()},
+                    parser.CurrentLineNumber)
+        (stack[-1].children if stack else roots).append(node)
+        stack.append(node)
+
+    def end(_name: str) -> None:
+        stack.pop()
+
+    def characters(text: str) -> None:
+        if stack:
+            stack[-1].pieces.append(text)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        reason = expat.errors.messages[error.code]
+        raise RefiError(f"{what} is not well-formed XML: {reason} at line {error.lineno}, "
+                        f"column {error.offset + 1}.") from None
+    return roots[0]
+
+
+def guid_in(node: Node, name: str = "guid") -> str:
+    """A GUID attribute as Fieldwork compares them: no braces, lower case ("" when absent)."""
+    return (node.get(name) or "").strip().strip("{}").lower()
+
+
+def whole_number(node: Node, name: str) -> int:
+    value = (node.get(name) or "").strip()
+    try:
+        return int(value)
+    except ValueError:
+        raise RefiError(f"At {node.where()}: {name} “{value}” is not a whole number.") from None
+
+
+def required(node: Node, name: str) -> str:
+    value = (node.get(name) or "").strip()
+    if not value:
+        raise RefiError(f"At {node.where()}: the {name} attribute is missing.")
+    return value
+
+
+def read_datetime(value: str | None) -> datetime | None:
+    """An xsd:dateTime (UTC when it gives no zone), or None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

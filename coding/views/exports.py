@@ -1,0 +1,66 @@
+"""The Exports page: the choices, and the download (a request with "what" in it)."""
+
+from __future__ import annotations
+
+from flask import Response, g, render_template, request, send_file
+from flask_login import current_user
+
+from coding.codebook import code_tree, project_codes
+from coding.codings import viewer_in
+from coding.exports import EXPORTS, GROUPS, Download, ExportError, ExportOptions, make_export
+from coding.exports.selection import chapter_names
+from coding.forms import ExportForm
+from coding.sources import project_sources
+from fieldwork.extensions import db
+from fieldwork.models import Project
+from fieldwork.permissions import can, project_access
+
+
+def export_form(project: Project) -> ExportForm:
+    form = ExportForm(request.values)
+    form.what.choices = [(key, export.label) for key, export in EXPORTS.items()]
+    form.group.choices = list(GROUPS.items())
+    form.chapter.choices = [("", "every chapter"), *((c, c) for c in chapter_names(project))]
+    form.codes.choices = [(row.code.id, "\u2003" * row.depth + row.code.name)
+                          for row in code_tree(project_codes(project))]
+    form.sources.choices = [(s.id, s.title) for s in project_sources(project)]
+    return form
+
+
+def options_of(form: ExportForm) -> ExportOptions:
+    return ExportOptions(what=form.what.data or "", group=form.group.data or "code",
+                         chapter=form.chapter.data or None, memos=bool(form.memos.data),
+                         code_ids=tuple(form.codes.data or ()),
+                         source_ids=tuple(form.sources.data or ()))
+
+
+def page(project: Project, form: ExportForm, error: str = "") -> tuple[str, int]:
+    return render_template(
+        "coding/exports.html", project=project, form=form, error=error,
+        may_see_identity=can("participants.identity", project),
+        only_own=viewer_in(project, current_user, g.project_role).sees_only_own,
+    ), 400 if error or form.errors else 200
+
+
+def download_response(download: Download) -> Response:
+    if isinstance(download.content, bytes | str):
+        return Response(download.content, content_type=download.mimetype, headers={
+            "Content-Disposition": f'attachment; filename="{download.filename}"'})
+    return send_file(download.content, mimetype=download.mimetype, as_attachment=True,
+                     download_name=download.filename)
+
+
+@project_access("analysis.export")
+def exports(project: Project) -> tuple[str, int] | Response:
+    form = export_form(project)
+    if "what" not in request.values:
+        return page(project, form)
+    if not form.validate():
+        return page(project, form)
+    try:
+        download = make_export(project, options_of(form), current_user, g.project_role,
+                               can("participants.identity", project))
+    except ExportError as error:
+        return page(project, form, str(error))
+    db.session.commit()
+    return download_response(download)

@@ -1,0 +1,143 @@
+"""The coding page's requests (JSON for static/js/coding.js): its data, applying, removing and
+changing codings, in-vivo codes, memos on codings and review of moved codings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, g, jsonify, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from coding import codings as logic
+from coding.codebook import CodebookError
+from coding.models import Coding, Source
+from fieldwork.extensions import db
+from fieldwork.models import Project
+from fieldwork.permissions import get_or_404, project_access
+
+REFUSED = 400
+
+
+def viewer(project: Project) -> logic.Viewer:
+    return logic.viewer_in(project, current_user, g.project_role)
+
+
+def refused(error: Exception) -> tuple[Response, int]:
+    return jsonify(error=str(error)), REFUSED
+
+
+def int_list(values: list[str]) -> list[int]:
+    return [int(value) for value in values if value.isdigit()]
+
+
+def body() -> dict[str, Any]:
+    return request.get_json(silent=True) or {}
+
+
+def integer(data: dict[str, Any], name: str) -> int:
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise logic.CodingError("The request was incomplete; reload the page.")
+    return value
+
+
+@project_access("project.view")
+def coding_data(project: Project, source_id: int) -> Response:
+    source = get_or_404(Source, source_id, project)
+    args = request.args
+    data = logic.page_data(project, source, viewer(project), args.get("mode", "everyone"),
+                           args.get("a", type=int), args.get("b", type=int),
+                           int_list(args.getlist("code")))
+    return jsonify(data)
+
+
+def visible_coding(project: Project, coding_id: int) -> Coding:
+    coding = get_or_404(Coding, coding_id, project)
+    if viewer(project).sees_only_own and coding.coder_id != current_user.id:
+        abort(404)
+    return coding
+
+
+@project_access("project.view")
+def coding_detail(project: Project, coding_id: int) -> Response:
+    return jsonify(logic.coding_payload(visible_coding(project, coding_id)))
+
+
+@project_access("coding.edit")
+def coding_apply(project: Project, source_id: int) -> Response | tuple[Response, int]:
+    source = get_or_404(Source, source_id, project)
+    data = body()
+    try:
+        codes = data.get("codes")
+        if not isinstance(codes, list) or not all(isinstance(c, int) for c in codes):
+            raise logic.CodingError("Choose at least one code.")
+        made = logic.apply_codes(source, codes, integer(data, "start"), integer(data, "end"),
+                                 integer(data, "textVersion"), current_user,
+                                 str(data.get("memo") or ""))
+    except logic.CodingError as error:
+        return refused(error)
+    db.session.commit()
+    return jsonify(codings=[logic.coding_payload(coding) for coding in made])
+
+
+@project_access("coding.edit")
+def coding_in_vivo(project: Project, source_id: int) -> Response | tuple[Response, int]:
+    source = get_or_404(Source, source_id, project)
+    data = body()
+    try:
+        coding = logic.in_vivo_code(source, integer(data, "start"), integer(data, "end"),
+                                    integer(data, "textVersion"), current_user)
+    except (logic.CodingError, CodebookError) as error:
+        return refused(error)
+    db.session.commit()
+    code = coding.code
+    return jsonify(coding=logic.coding_payload(coding),
+                   code={"id": code.id, "name": code.name, "path": code.name, "depth": 0,
+                         "colour": code.colour, "shortcut": "", "archived": False})
+
+
+@project_access("coding.edit")
+def coding_remove(project: Project, coding_id: int) -> Response | tuple[Response, int]:
+    coding = visible_coding(project, coding_id)
+    try:
+        undo = logic.remove_coding(coding, viewer(project))
+    except logic.CodingError as error:
+        return refused(error)
+    db.session.commit()
+    return jsonify(removed=coding_id, undo=undo)
+
+
+@project_access("coding.edit")
+def coding_change(project: Project, coding_id: int) -> Response | tuple[Response, int]:
+    coding = visible_coding(project, coding_id)
+    try:
+        before = coding.code_id
+        logic.change_code(coding, integer(body(), "code"), viewer(project))
+    except logic.CodingError as error:
+        return refused(error)
+    db.session.commit()
+    return jsonify(coding=logic.coding_payload(coding), before=before)
+
+
+@project_access("coding.edit")
+def coding_memo(project: Project, coding_id: int) -> Response | tuple[Response, int]:
+    coding = visible_coding(project, coding_id)
+    try:
+        logic.check_may_change(coding, viewer(project))
+    except logic.CodingError as error:
+        return refused(error)
+    logic.set_coding_memo(coding, str(body().get("memo") or ""), current_user)
+    db.session.commit()
+    return jsonify(coding=logic.coding_payload(coding))
+
+
+@project_access("coding.edit")
+def coding_reviewed(project: Project, coding_id: int) -> Response | tuple[Response, int]:
+    coding = visible_coding(project, coding_id)
+    try:
+        logic.mark_reviewed(coding, viewer(project))
+    except logic.CodingError as error:
+        return refused(error)
+    db.session.commit()
+    return jsonify(coding=logic.coding_payload(coding))

@@ -1,0 +1,253 @@
+"""Speaker separation in the transcription job: a dialogue of two espeak-ng voices, uploaded
+and transcribed by the real job, gets its two speakers named; stereo channels; one speaker;
+and a server without the `speakers` extra."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from fieldwork.extensions import db
+from fieldwork.models import Project, User
+from interviews.asr.speakers import voices_available
+from interviews.models import Interview, Participant
+from interviews.recordings import transcription
+from interviews.recordings.models import Recording
+from interviews.recordings.speakers import DEFAULT_SPEAKER, INTERVIEWER, speaker_names
+from interviews.transcripts.models import Transcript, TranscriptSegment
+from tests.interviews.recordings.conftest import need_espeak
+
+pytestmark = pytest.mark.slow
+
+requires_voices = pytest.mark.skipif(
+    not voices_available(), reason="speaker separation is not installed (extra: speakers)"
+)
+INTERVIEWER_VOICE, PARTICIPANT_VOICE = "en-us", "en-us+f3"
+TURNS = (
+    (INTERVIEWER_VOICE, "Good morning. How did the partnership with the American city begin?"),
+    (PARTICIPANT_VOICE, "It began with a visit of our mayor to Chicago ten years ago."),
+    (INTERVIEWER_VOICE, "What did the two cities agree to do together?"),
+    (PARTICIPANT_VOICE, "We exchange students every summer and we share ideas about transport."),
+    (INTERVIEWER_VOICE, "Does the region support this cooperation?"),
+    (PARTICIPANT_VOICE, "Yes, the region pays for some of the travel and helps us find partners."),
+)
+PAUSE_S = 1.0
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    path: Path
+    #: (start, end, voice) of each turn in the joined recording
+    turns: list[tuple[float, float, str]]
+
+
+def seconds(path: Path) -> float:
+    with wave.open(str(path)) as audio:
+        return audio.getnframes() / audio.getframerate()
+
+
+def speak(text: str, voice: str, path: Path) -> Path:
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(path), text], check=True)
+    return path
+
+
+def sox(*args: str | Path) -> None:
+    subprocess.run(["sox", *map(str, args)], check=True)
+
+
+@pytest.fixture(scope="module")
+def turn_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], Path]:
+    need_espeak()
+    folder = tmp_path_factory.mktemp("dialogue")
+    pause = folder / "pause.wav"
+    sox("-n", "-r", "22050", "-c", "1", "-b", "16", pause, "trim", "0", str(PAUSE_S))
+    return [speak(text, voice, folder / f"turn{i}.wav")
+            for i, (voice, text) in enumerate(TURNS)], pause
+
+
+def timeline(paths: list[Path]) -> list[tuple[float, float, str]]:
+    turns, start = [], 0.0
+    for path, (voice, _) in zip(paths, TURNS, strict=True):
+        turns.append((start, start + seconds(path), voice))
+        start += seconds(path) + PAUSE_S
+    return turns
+
+
+@pytest.fixture(scope="module")
+def dialogue(turn_files: tuple[list[Path], Path]) -> Dialogue:
+    paths, pause = turn_files
+    out = paths[0].parent / "dialogue.wav"
+    sox(*[part for path in paths for part in (path, pause)][:-1], out)
+    return Dialogue(out, timeline(paths))
+
+
+@pytest.fixture(scope="module")
+def stereo_dialogue(turn_files: tuple[list[Path], Path]) -> Dialogue:
+    """The interviewer alone on the left channel, the participant on the right."""
+    paths, pause = turn_files
+    folder = paths[0].parent
+    channels = []
+    for side, voice in enumerate((INTERVIEWER_VOICE, PARTICIPANT_VOICE)):
+        parts = []
+        for path, (turn_voice, _) in zip(paths, TURNS, strict=True):
+            if turn_voice != voice:
+                muted = folder / f"muted-{path.name}"
+                sox(path, muted, "vol", "0")
+                path = muted
+            parts += [path, pause]
+        channels.append(folder / f"channel{side}.wav")
+        sox(*parts[:-1], channels[-1])
+    out = folder / "stereo.wav"
+    sox("-M", *channels, out)
+    return Dialogue(out, timeline(paths))
+
+
+def voice_at(dialogue: Dialogue, segment: TranscriptSegment) -> str | None:
+    """The voice of the turn that holds most of the segment."""
+    overlap, voice = max((min(end, segment.end) - max(start, segment.start), voice)
+                         for start, end, voice in dialogue.turns)
+    return voice if overlap > 0 else None
+
+
+def segments_of(recording: Recording) -> list[TranscriptSegment]:
+    transcript = db.session.scalar(db.select(Transcript).where(
+        Transcript.recording_id == recording.id))
+    db.session.refresh(transcript)
+    return transcript.segments
+
+
+def upload_dialogue(upload_as: Callable[..., tuple[int, dict]], interview: Interview,
+                    dialogue: Dialogue) -> Recording:
+    status, answer = upload_as(interview, dialogue.path.read_bytes(), filename="dialogue.wav")
+    assert status == 201, answer
+    return db.session.get(Recording, answer["recording_id"])
+
+
+def transcribe_again(recording: Recording, user: User, **options: object) -> Recording:
+    job = transcription.queue_job(recording, {**recording.latest_job.options, **options}, user)
+    db.session.commit()
+    assert transcription.run_job(job.id, None) == "done", job.error
+    return recording
+
+
+def share_right(segments: list[TranscriptSegment], dialogue: Dialogue,
+                names: dict[str, str]) -> float:
+    """The share of segments given to the speaker of their turn (names: voice -> name)."""
+    right = [s for s in segments if names.get(voice_at(dialogue, s) or "") == s.speaker]
+    return len(right) / len(segments)
+
+
+def assert_told_apart(segments: list[TranscriptSegment], dialogue: Dialogue,
+                      names: dict[str, str]) -> None:
+    assert len(segments) >= 4, [s.text for s in segments]
+    assert {s.speaker for s in segments} == set(names.values())
+    assert share_right(segments, dialogue, names) > 0.5, [
+        (s.start, s.end, s.speaker, s.text) for s in segments]
+
+
+@requires_voices
+def test_an_uploaded_dialogue_gets_the_interviewer_and_the_participant(
+    upload_as: Callable[..., tuple[int, dict]], interview: Interview, dialogue: Dialogue,
+    files_dir: Path,
+) -> None:
+    recording = upload_dialogue(upload_as, interview, dialogue)
+    job = recording.latest_job
+    assert job.options["speakers"] == "2"
+    assert job.state == "done", job.error
+    assert job.progress == 1.0
+
+    segments = segments_of(recording)
+    pseudonym = interview.participants[0].pseudonym
+    names = {INTERVIEWER_VOICE: INTERVIEWER, PARTICIPANT_VOICE: pseudonym}
+    assert_told_apart(segments, dialogue, names)
+    assert share_right(segments, dialogue, names) >= 0.8
+    transcript = segments[0].transcript
+    assert "2 speakers found" in transcript.versions[0].summary
+
+
+@requires_voices
+def test_the_number_of_speakers_can_be_found_out(
+    upload_as: Callable[..., tuple[int, dict]], interview: Interview, dialogue: Dialogue,
+    people: dict[str, User], files_dir: Path,
+) -> None:
+    recording = transcribe_again(upload_dialogue(upload_as, interview, dialogue),
+                                 people["lead"], speakers="detect")
+    pseudonym = interview.participants[0].pseudonym
+    assert_told_apart(segments_of(recording), dialogue,
+                      {INTERVIEWER_VOICE: INTERVIEWER, PARTICIPANT_VOICE: pseudonym})
+
+
+def test_stereo_channels_separate_the_speakers(
+    upload_as: Callable[..., tuple[int, dict]], interview: Interview,
+    stereo_dialogue: Dialogue, files_dir: Path,
+) -> None:
+    recording = upload_dialogue(upload_as, interview, stereo_dialogue)
+    assert recording.channels == 2 and recording.latest_job.state == "done", (
+        recording.latest_job.error)
+
+    segments = segments_of(recording)
+    pseudonym = interview.participants[0].pseudonym
+    assert_told_apart(segments, stereo_dialogue,
+                      {INTERVIEWER_VOICE: INTERVIEWER, PARTICIPANT_VOICE: pseudonym})
+
+
+def test_one_speaker_leaves_every_segment_to_speaker_1(
+    upload_as: Callable[..., tuple[int, dict]], interview: Interview,
+    stereo_dialogue: Dialogue, people: dict[str, User], files_dir: Path,
+) -> None:
+    recording = transcribe_again(upload_dialogue(upload_as, interview, stereo_dialogue),
+                                 people["lead"], speakers="1")
+    assert {s.speaker for s in segments_of(recording)} == {DEFAULT_SPEAKER}
+
+
+def test_without_the_speakers_extra_the_job_says_so_and_keeps_one_speaker(
+    monkeypatch: pytest.MonkeyPatch, client_for: Callable[[User | None], FlaskClient],
+    project: Project, people: dict[str, User], upload_as: Callable[..., tuple[int, dict]],
+    interview: Interview, dialogue: Dialogue, files_dir: Path,
+) -> None:
+    monkeypatch.setitem(sys.modules, "resemblyzer", None)
+    recording = upload_dialogue(upload_as, interview, dialogue)
+
+    page = client_for(people["interviewer"]).get(
+        f"/projects/{project.id}/recordings/{recording.id}/transcribe")
+    assert "Speaker separation by voice is not installed on this server" in page.text
+    assert "fieldwork[speakers]" in page.text
+    job = recording.latest_job
+    assert job.state == "done" and job.options["speakers"] == "2"
+    segments = segments_of(recording)
+    assert segments and {s.speaker for s in segments} == {DEFAULT_SPEAKER}
+    assert "not installed" in segments[0].transcript.versions[0].summary
+
+
+def test_the_speakers_option_is_checked(
+    upload_as: Callable[..., tuple[int, dict]], interview: Interview, speech: Path,
+    files_dir: Path,
+) -> None:
+    status, answer = upload_as(interview, speech.read_bytes())
+    assert status == 201, answer
+    recording = db.session.get(Recording, answer["recording_id"])
+    with pytest.raises(transcription.JobError, match="how many people speak"):
+        transcription.queue_job(recording, {**recording.latest_job.options, "speakers": "9"}, None)
+
+
+def test_who_asks_the_questions_is_taken_for_the_interviewer(
+    project: Project, interview: Interview, make_participant: Callable[..., Participant],
+) -> None:
+    said = ["I am the mayor, welcome.", "Why did you sign the agreement?", "For trade.",
+            "And for culture?"]
+    pseudonym = interview.participants[0].pseudonym
+
+    assert speaker_names([0, 1, 0, 1], said, interview) == {1: INTERVIEWER, 0: pseudonym}
+    assert speaker_names([0, 1, 0, 1], [s.rstrip("?") for s in said], interview) == {
+        0: INTERVIEWER, 1: pseudonym}
+    assert speaker_names([0, 0, 0, 0], said, interview) == {0: DEFAULT_SPEAKER}
+    interview.participants.append(make_participant(project, name="Another Person"))
+    assert speaker_names([0, 1, 2, 1], said, interview) == {
+        1: INTERVIEWER, 0: "Speaker 2", 2: "Speaker 3"}

@@ -107,12 +107,12 @@ feature = Feature(
         NavItem("Codebook", "coding.codebook", "project.view", group=CODING_GROUP),
         NavItem("Memos", "coding.memo_list", "project.view", group=CODING_GROUP),
         NavItem("Agreement", "coding.agreement", "project.view", group=CODING_GROUP),
-        NavItem("Exports", "coding.exports", "analysis.export", group=CODING_GROUP),
         NavItem("REFI-QDA exchange", "coding.exchange", "project.view", group=CODING_GROUP),
         NavItem("Excerpts", "coding.retrieve", "project.view", group=ANALYSIS_GROUP),
         NavItem("Matrices", "coding.matrix", "project.view", group=ANALYSIS_GROUP),
         NavItem("Search", "coding.full_text", "project.view", group=ANALYSIS_GROUP),
         NavItem("Quote bank", "coding.quote_bank", "project.view", group=ANALYSIS_GROUP),
+        NavItem("Exports", "coding.exports", "analysis.export", group=ANALYSIS_GROUP),
     ),
     demo=add_demo_coding,
 )

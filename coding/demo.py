@@ -4,6 +4,7 @@ show."""
 
 from __future__ import annotations
 
+from casestudies.models import Partnership, Place
 from coding.codebook import load_starter
 from coding.codings import apply_codes
 from coding.models import Code, Source
@@ -53,6 +54,9 @@ def add_demo_coding(project: Project, people: dict[str, User]) -> None:
     source = Source(project_id=project.id, kind="document", title=DEMO_TITLE, text=text,
                     paragraphs=document_paragraphs(text), created_by_id=people["lead"].id,
                     attributes={"Partner country": "China and United States", "Level": "City"})
+    source.partnerships = list(db.session.scalars(db.select(Partnership).join(
+        Place, Place.id == Partnership.eu_place_id).where(
+        Partnership.project_id == project.id, Place.name == "Wrocław")))
     db.session.add(source)
     db.session.flush()
     codes = {code.name: code.id for code in db.session.scalars(

@@ -165,9 +165,11 @@ def csv_file(columns: list[str], rows: Iterable[list[Any]]) -> IO[bytes]:
 
 def xlsx_value(sheet: Any, value: Any) -> Any:
     """A value Excel keeps as it is: text without control characters, cut at Excel's limit,
-    and never read as a formula."""
+    and never read as a formula; no cell at all for empty text."""
     if not isinstance(value, str):
         return value
+    if not value:
+        return None
     text = xml_text(value)
     if len(text) > MAX_CELL:
         text = text[:MAX_CELL - 1] + "…"

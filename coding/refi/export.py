@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Row
+
 from coding.codebook import project_codes
 from coding.codings import Viewer
 from coding.models import Code, Coding, Memo, Source
@@ -55,7 +57,7 @@ class Contents:
     sources: list[Source]
     #: per source: rows of (id, source_id, code_id, coder_id, start, end, created_at), in
     #: text order
-    codings: dict[int, list[tuple]]
+    codings: dict[int, list[Row[Any]]]
     memos: list[Memo]
     user_names: dict[int, str]
     left_out: list[str]
@@ -103,7 +105,7 @@ def read_contents(project: Project, viewer: Viewer) -> Contents:
              .order_by(Coding.source_id, Coding.start, Coding.end, Coding.id))
     if viewer.sees_only_own:
         query = query.where(Coding.coder_id == viewer.user.id)
-    codings: dict[int, list[tuple]] = {source.id: [] for source in sources}
+    codings: dict[int, list[Row[Any]]] = {source.id: [] for source in sources}
     for row in db.session.execute(query):
         if row.source_id in codings:
             codings[row.source_id].append(row)
@@ -121,7 +123,7 @@ def read_contents(project: Project, viewer: Viewer) -> Contents:
     return contents
 
 
-def exported_memo(memo: Memo, coding_ids: set[int], codings: dict[int, list]) -> bool:
+def exported_memo(memo: Memo, coding_ids: set[int], codings: dict[int, list[Row[Any]]]) -> bool:
     if memo.coding_id is not None:
         return memo.coding_id in coding_ids
     if memo.source_id is not None:
@@ -229,7 +231,8 @@ def write_sources(writer: XmlWriter, contents: Contents) -> None:
     writer.close("Sources")
 
 
-def selection_markup(contents: Contents, row: Any, code_guid: str, coder: str | None) -> str:
+def selection_markup(contents: Contents, row: Row[Any], code_guid: str,
+                     coder: str | None) -> str:
     """A coding: the selected characters, and the Coding of them with its code and memo.
     Written as one string (the export's inner loop); every value is a GUID, a number or a
     date."""

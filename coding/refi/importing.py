@@ -60,7 +60,7 @@ class ImportReport:
 
     @property
     def skipped_words(self) -> str:
-        return "; ".join(f"{count} {words}" for words, count in self.skipped.items())
+        return "; ".join(f"{words}: {count}" for words, count in self.skipped.items())
 
 
 def import_codebook(project: Project, data: bytes, filename: str, user: User) -> ImportReport:

@@ -108,7 +108,6 @@ def retrieve(project: Project) -> tuple[str, int] | str:
     filter_choices(project, form, facets)
     excerpts, error, total, page = None, "", 0, max(request.args.get("page", 1, type=int), 1)
     if request.args.getlist("codes"):
-        form.validate()
         query = retrieval.Query(
             codes=tuple(form.codes.data or ()), operator=form.operator.data or "or",
             other_codes=tuple(form.other_codes.data or ()),

@@ -8,9 +8,8 @@ from flask_login import current_user
 from coding.codebook import code_tree, project_codes
 from coding.codings import viewer_in
 from coding.exports import EXPORTS, GROUPS, Download, ExportError, ExportOptions, make_export
-from coding.exports.selection import chapter_names
+from coding.exports.selection import chapter_names, source_titles
 from coding.forms import ExportForm
-from coding.sources import project_sources
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import can, project_access
@@ -23,7 +22,7 @@ def export_form(project: Project) -> ExportForm:
     form.chapter.choices = [("", "every chapter"), *((c, c) for c in chapter_names(project))]
     form.codes.choices = [(row.code.id, "\u2003" * row.depth + row.code.name)
                           for row in code_tree(project_codes(project))]
-    form.sources.choices = [(s.id, s.title) for s in project_sources(project)]
+    form.sources.choices = source_titles(project)
     return form
 
 

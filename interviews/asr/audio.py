@@ -71,8 +71,8 @@ class AudioWindow:
     def between(self, start: float, end: float) -> np.ndarray:
         """Shape (channels, samples); shorter than asked for at the end of the recording."""
         first, last = round(start * SAMPLE_RATE), round(end * SAMPLE_RATE)
-        self._let_go_before(first)
         self._decode_until(last)
+        self._let_go_before(first)
         return self._held[:, max(first - self._offset, 0) : max(last - self._offset, 0)]
 
     def _let_go_before(self, sample: int) -> None:

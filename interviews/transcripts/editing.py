@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldwork import audit
-from fieldwork.signals import transcript_saved
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
+from fieldwork.signals import transcript_saved
 from interviews.transcripts.models import (
     STATUSES,
     Transcript,

@@ -535,6 +535,9 @@ def test_pages_and_permissions(coded, people, client_for, make_project):
     assert counts(fresh) == (3, 3, 6, 4)
 
     newcomer = make_project("Codes only", lead=people["lead"])
+    form = lead.get(url(newcomer, "codebook/import"))
+    assert form.status_code == 200 and "Import the codebook" in form.text
+    assert upload(lead, newcomer, b"", "empty.qdc", "codebook/import").status_code == 400
     added = upload(lead, newcomer, qdc.data, "codes.qdc", "codebook/import")
     assert added.status_code == 302
     assert "3 codes added" in lead.get(url(newcomer, "codebook/")).text

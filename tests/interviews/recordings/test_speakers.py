@@ -19,7 +19,7 @@ from fieldwork.models import Project, User
 from interviews.asr.speakers import voices_available
 from interviews.models import Interview, Participant
 from interviews.recordings import transcription
-from interviews.recordings.models import Recording
+from interviews.recordings.models import TRANSCRIBING_SHARE, Recording
 from interviews.recordings.speakers import DEFAULT_SPEAKER, INTERVIEWER, speaker_names
 from interviews.transcripts.models import Transcript, TranscriptSegment
 from tests.interviews.recordings.conftest import need_espeak
@@ -251,3 +251,19 @@ def test_who_asks_the_questions_is_taken_for_the_interviewer(
     interview.participants.append(make_participant(project, name="Another Person"))
     assert speaker_names([0, 1, 2, 1], said, interview) == {
         1: INTERVIEWER, 0: "Speaker 2", 2: "Speaker 3"}
+
+
+def test_a_running_job_says_when_it_separates_speakers(
+    upload_as: Callable[..., tuple[int, dict]], interview: Interview, speech: Path,
+    files_dir: Path,
+) -> None:
+    _, answer = upload_as(interview, speech.read_bytes())
+    recording = db.session.get(Recording, answer["recording_id"])
+    job = transcription.queue_job(recording, {**recording.latest_job.options, "speakers": "2"},
+                                  None)
+    job.state, job.progress = "running", TRANSCRIBING_SHARE / 2
+    assert job.phase == "Transcribing"
+    job.progress = TRANSCRIBING_SHARE + 0.05
+    assert job.phase == "Separating speakers"
+    job.options = {**job.options, "speakers": "1"}
+    assert job.phase == "Transcribing"

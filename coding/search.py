@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal_column, text
+from sqlalchemy import text
 
-from coding.models import Source, pg_folded_words
+from coding.models import Source, pg_matches_words
 from fieldwork.extensions import db
 from fieldwork.folding import fold_text
 from fieldwork.models import Project
@@ -45,10 +45,9 @@ def matching_source_ids(project: Project, words: list[str]) -> list[int]:
         ids = set(found)
         return list(db.session.scalars(db.select(Source.id).where(
             Source.project_id == project.id, Source.id.in_(ids)).order_by(Source.title)))
-    vector = pg_folded_words(Source.text)
-    query = func.plainto_tsquery(literal_column("'simple'"), fold_text(" ".join(words)))
     return list(db.session.scalars(db.select(Source.id).where(
-        Source.project_id == project.id, vector.op("@@")(query)).order_by(Source.title)))
+        Source.project_id == project.id, pg_matches_words(fold_text(" ".join(words))))
+        .order_by(Source.title)))
 
 
 def hits_in(source: Source, phrase: str) -> list[tuple[int, int]]:

@@ -72,6 +72,6 @@ def begin_sqlite_transaction(connection: Any) -> None:
 
 def declared_in_models(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:
     """Whether Alembic compares this schema object with the models: full-text indexes
-    (tables and indexes whose names contain "_fts", with SQLite's shadow tables) are made by
-    DDL for one database or the other, which Alembic cannot compare."""
-    return not (type_ in ("table", "index") and name is not None and "_fts" in name)
+    (tables, columns and indexes whose names contain "_fts", with SQLite's shadow tables) are
+    made by DDL for one database or the other, which Alembic cannot compare."""
+    return not (type_ in ("table", "index", "column") and name is not None and "_fts" in name)

@@ -5,7 +5,7 @@ from coding.models.analysis import (
     SQLITE_FTS,
     SQLITE_FTS_DROP,
     Quote,
-    pg_folded_words,
+    pg_matches_words,
 )
 from coding.models.codebook import Code, CodebookChange
 from coding.models.codings import Coding, CodingSettings, Memo
@@ -22,7 +22,7 @@ __all__ = [
     "Memo",
     "Quote",
     "Source",
-    "pg_folded_words",
+    "pg_matches_words",
     "source_partnerships",
     "source_places",
 ]

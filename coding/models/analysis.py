@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, event, func, literal_column
+from sqlalchemy import DDL, ForeignKey, String, Text, event, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coding.models.codings import Coding
@@ -32,24 +32,26 @@ for statement in SQLITE_FTS:
 for statement in SQLITE_FTS_DROP:
     event.listen(Source.__table__, "before_drop", DDL(statement).execute_if(dialect="sqlite"))
 
-#: PostgreSQL: the folded text is lower(text) with accented Latin letters replaced as
-#: fieldwork.folding does, indexed by word (the "simple" configuration: no stemming, as
-#: sources are in many languages)
+#: PostgreSQL: a stored, generated column of the folded words (lower(text) with accented
+#: Latin letters replaced as fieldwork.folding does; the "simple" configuration: no stemming,
+#: as sources are in many languages) with a GIN index. It is not mapped: only search reads it.
 PG_FOLD_FROM = "".join(
     c for c in map(chr, range(0xC0, 0x250))
     if c == c.lower() and fold_character(c) != c and len(fold_character(c)) == 1)
 PG_FOLD_TO = "".join(fold_character(c) for c in PG_FOLD_FROM)
+POSTGRES_FTS = [
+    "ALTER TABLE sources ADD COLUMN IF NOT EXISTS text_fts tsvector GENERATED ALWAYS AS "
+    f"(to_tsvector('simple', translate(lower(text), '{PG_FOLD_FROM}', '{PG_FOLD_TO}'))) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_sources_fts_words ON sources USING gin (text_fts)",
+]
+for statement in POSTGRES_FTS:
+    event.listen(Source.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
 
 
-def pg_folded_words(column: Any) -> Any:
-    """The SQL expression of a text column's folded words (PostgreSQL)."""
-    return func.to_tsvector(literal_column("'simple'"), func.translate(
-        func.lower(column), literal_column(f"'{PG_FOLD_FROM}'"),
-        literal_column(f"'{PG_FOLD_TO}'")))
-
-
-Index("ix_sources_fts_words", pg_folded_words(Source.text),
-      postgresql_using="gin").ddl_if(dialect="postgresql")
+def pg_matches_words(folded_words: str) -> Any:
+    """The SQL condition: the source's folded words contain all of these (PostgreSQL)."""
+    return literal_column("sources.text_fts").op("@@")(
+        func.plainto_tsquery(literal_column("'simple'"), folded_words))
 
 
 class Quote(db.Model):

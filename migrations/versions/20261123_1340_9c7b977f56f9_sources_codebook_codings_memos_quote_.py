@@ -17,6 +17,10 @@ SQLITE_FTS = [
     'CREATE TRIGGER IF NOT EXISTS sources_fts_delete AFTER DELETE ON sources BEGIN DELETE FROM sources_fts WHERE rowid = old.id; END',
     'CREATE TRIGGER IF NOT EXISTS sources_fts_update AFTER UPDATE OF text ON sources BEGIN UPDATE sources_fts SET text = fold_text(new.text) WHERE rowid = new.id; END',
 ]
+POSTGRES_FTS = [
+    "ALTER TABLE sources ADD COLUMN IF NOT EXISTS text_fts tsvector GENERATED ALWAYS AS (to_tsvector('simple', translate(lower(text), 'àáâãäåçèéêëìíîïñòóôõöøùúûüýÿāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįĵķĺļľłńņňōŏőŕŗřśŝşšţťũūŭůűųŵŷźżžơưǎǐǒǔǖǘǚǜǟǡǣǧǩǫǭǯǰǵǹǻǽǿȁȃȅȇȉȋȍȏȑȓȕȗșțȟȧȩȫȭȯȱȳ', 'aaaaaaceeeeiiiinoooooouuuuyyaaaccccddeeeeegggghhiiiijkllllnnnooorrrssssttuuuuuuwyzzzouaiouuuuuaaægkooʒjgnaæøaaeeiioorruusthaeooooy'))) STORED",
+    'CREATE INDEX IF NOT EXISTS ix_sources_fts_words ON sources USING gin (text_fts)',
+]
 SQLITE_FTS_DROP = ['DROP TABLE IF EXISTS sources_fts']
 
 
@@ -183,14 +187,15 @@ def upgrade():
 
 
 def create_full_text_index():
-    """SQLite: an FTS5 table kept by triggers; PostgreSQL: a GIN index on the words."""
+    """SQLite: an FTS5 table kept by triggers; PostgreSQL: a generated column of the words
+    with a GIN index."""
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_FTS:
             op.execute(statement)
         op.execute("INSERT INTO sources_fts(rowid, text) SELECT id, fold_text(text) FROM sources")
     elif op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE INDEX ix_sources_fts_words ON sources USING gin (to_tsvector("
-                   "'simple', translate(lower(text), 'àáâãäåçèéêëìíîïñòóôõöøùúûüýÿāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįĵķĺļľłńņňōŏőŕŗřśŝşšţťũūŭůűųŵŷźżžơưǎǐǒǔǖǘǚǜǟǡǣǧǩǫǭǯǰǵǹǻǽǿȁȃȅȇȉȋȍȏȑȓȕȗșțȟȧȩȫȭȯȱȳ', 'aaaaaaceeeeiiiinoooooouuuuyyaaaccccddeeeeegggghhiiiijkllllnnnooorrrssssttuuuuuuwyzzzouaiouuuuuaaægkooʒjgnaæøaaeeiioorruusthaeooooy')))")
+        for statement in POSTGRES_FTS:
+            op.execute(statement)
 
 
 def downgrade():

@@ -15,21 +15,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import random
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import insert, make_url
 
 from bench.agreement import vocabulary
-from bench.places import fresh_database_url, timed
+from bench.common import bench_app, get_ok, logged_in_client, timed
 from casestudies.models import Partnership, Place
 from coding.models import Code, Coding, Source, source_partnerships
-from fieldwork.app import create_app
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
 
@@ -99,23 +96,14 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(11)
     with tempfile.TemporaryDirectory() as folder:
-        os.environ["FIELDWORK_INSTANCE_PATH"] = folder
-        url = fresh_database_url(Path(folder))
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True,
-                          "WTF_CSRF_ENABLED": False})
+        app, url = bench_app(folder)
         with app.app_context():
-            db.create_all()
             project_id, lead_id, code_id = build(rng)
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(lead_id)
+        client = logged_in_client(app, lead_id)
         base = f"/projects/{project_id}/coding"
 
         def get(path: str) -> Callable[[], None]:
-            def run() -> None:
-                response = client.get(path)
-                assert response.status_code == 200, (path, response.status_code)
-            return run
+            return get_ok(client, path)
 
         word = vocabulary()[3]
         figures = {

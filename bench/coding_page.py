@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import insert, make_url
 
 from bench.agreement import CODERS, synthetic_codings, synthetic_transcript
-from bench.places import fresh_database_url, timed
+from bench.common import bench_app, get_ok, logged_in_client, timed
 from coding.models import Code, Coding, Source
-from fieldwork.app import create_app
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
 
@@ -78,23 +75,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        os.environ["FIELDWORK_INSTANCE_PATH"] = folder
-        url = fresh_database_url(Path(folder))
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True,
-                          "WTF_CSRF_ENABLED": False})
+        app, url = bench_app(folder)
         with app.app_context():
-            db.create_all()
             project_id, coders, source_id, code_ids = build()
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(coders["ana"])
+        client = logged_in_client(app, coders["ana"])
         base = f"/projects/{project_id}/coding"
 
         def get(path: str) -> Callable[[], None]:
-            def run() -> None:
-                response = client.get(path)
-                assert response.status_code == 200, (path, response.status_code)
-            return run
+            return get_ok(client, path)
 
         made: list[int] = []
 

@@ -18,23 +18,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import random
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from sqlalchemy import insert, make_url
 
 from bench.agreement import vocabulary
-from bench.places import fresh_database_url
+from bench.common import bench_app, logged_in_client, timed
 from casestudies.models import Place
 from coding.models import Code, Coding, Memo, Source
-from fieldwork.app import create_app
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
 from interviews.models import Consent, Interview, Participant
@@ -134,34 +129,15 @@ def build(rng: random.Random) -> tuple[int, int, list[int]]:
     return project.id, coder.id, [code.id for code in sub_codes]
 
 
-def timed(runs: int, action: Callable[[], object]) -> dict[str, float]:
-    """Median and slowest wall time, and the median of this process's CPU time (the part that
-    does not depend on what else the machine is doing; PostgreSQL's own work is not in it)."""
-    walls, cpus = [], []
-    for _ in range(runs):
-        wall, cpu = time.perf_counter(), time.process_time()
-        action()
-        walls.append((time.perf_counter() - wall) * 1000)
-        cpus.append((time.process_time() - cpu) * 1000)
-    return {"median_ms": round(statistics.median(walls), 1), "max_ms": round(max(walls), 1),
-            "cpu_median_ms": round(statistics.median(cpus), 1)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        os.environ["FIELDWORK_INSTANCE_PATH"] = folder
-        url = fresh_database_url(Path(folder))
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True,
-                          "WTF_CSRF_ENABLED": False})
+        app, url = bench_app(folder)
         with app.app_context():
-            db.create_all()
             project_id, coder_id, sub_codes = build(random.Random(8))
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(coder_id)
+        client = logged_in_client(app, coder_id)
         base = f"/projects/{project_id}/coding/exports"
         sizes: dict[str, int] = {}
 

@@ -244,19 +244,22 @@ def watch(child: subprocess.Popen, database: Path) -> Watch:
     return seen
 
 
-def progress_figures(changes: list[tuple[float, tuple]]) -> dict[str, float | None]:
-    """Seconds the job ran, the longest interval between updates, and when the speakers
-    phase began (seconds from the start)."""
-    times = [at for at, _ in changes]
-    gaps = [later - earlier for earlier, later in pairwise(times)]
-    started = times[0] if times else 0.0
+def progress_figures(changes: list[tuple[float, tuple]]) -> dict[str, object]:
+    """Seconds the job ran, the longest interval between updates and the progress (0..1)
+    on either side of it, and how long the speakers phase took."""
+    if len(changes) < 2:
+        return {"job_seconds": None, "longest_update_interval_s": None}
+    gap, before, after = max((later[0] - earlier[0], earlier[1], later[1])
+                             for earlier, later in pairwise(changes))
     speakers_at = next((at for at, row in changes
                         if row[0] == "running" and row[1] >= TRANSCRIBING_SHARE), None)
     return {
-        "job_seconds": round(times[-1] - started, 1) if times else None,
-        "longest_update_interval_s": round(max(gaps), 1) if gaps else None,
+        "job_seconds": round(changes[-1][0] - changes[0][0], 1),
+        "longest_update_interval_s": round(gap, 1),
+        "longest_update_interval_between": [before[0], round(before[1], 3), after[0],
+                                            round(after[1], 3)],
         "updates_seen": len(changes),
-        "speakers_phase_s": round(times[-1] - speakers_at, 1) if speakers_at else None,
+        "speakers_phase_s": round(changes[-1][0] - speakers_at, 1) if speakers_at else None,
     }
 
 

@@ -16,24 +16,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import random
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-from sqlalchemy import create_engine, insert, make_url, select, text
+from sqlalchemy import insert, make_url, select, text
 
+from bench.common import bench_app, get_ok, logged_in_client, timed
 from casestudies import importing
 from casestudies.models import Partnership, Place, partnership_areas
 from casestudies.partnerships import ensure_areas
 from casestudies.places import match_place
 from casestudies.seeding import seed_places
-from fieldwork.app import create_app
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
 
@@ -43,19 +40,6 @@ PARTNERSHIPS = 5_000
 IMPORT_ROWS = 5_000
 KINDS = ("sister_city", "friendship_city", "cooperation_agreement", "letter_of_intent", "other")
 STATUSES = ("active", "dormant", "ended", "unknown")
-
-
-def fresh_database_url(folder: Path) -> str:
-    base = os.environ.get("BENCH_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{folder / 'bench.db'}"
-    url = make_url(base)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
-    return base
 
 
 def top_up(kind_filter: Callable[[Place], bool], wanted: int, country: Callable[[int], str],
@@ -135,27 +119,14 @@ def import_file(project: Project, rng: random.Random) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def timed(runs: int, action: Callable[[], object]) -> dict[str, float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     rng = random.Random(4)
     with tempfile.TemporaryDirectory() as folder:
-        os.environ["FIELDWORK_INSTANCE_PATH"] = folder
-        url = fresh_database_url(Path(folder))
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True,
-                          "WTF_CSRF_ENABLED": False})
+        app, url = bench_app(folder)
         with app.app_context():
-            db.create_all()
             project, user, _eu_ids = build(rng)
             project_id, user_id = project.id, user.id
             busiest = db.session.scalar(
@@ -163,16 +134,11 @@ def main() -> None:
                 .order_by(db.func.count().desc()).limit(1))
             csv_data = import_file(project, rng)
             db.session.commit()
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+        client = logged_in_client(app, user_id)
         base = f"/projects/{project_id}/partnerships"
 
-        def get(url: str) -> Callable[[], None]:
-            def run() -> None:
-                response = client.get(url)
-                assert response.status_code == 200, (url, response.status_code)
-            return run
+        def get(path: str) -> Callable[[], None]:
+            return get_ok(client, path)
 
         get("/places")()  # warms the place index and templates
         figures = {

@@ -15,23 +15,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import insert, make_url
 
-from bench.places import fresh_database_url
+from bench.common import bench_app, logged_in_client, timed
 from coding.models import Code, Coding, Memo, Source
 from coding.refi import import_project
 from coding.sources import document_paragraphs
-from fieldwork.app import create_app
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
 
@@ -99,35 +94,16 @@ def build(rng: random.Random) -> tuple[int, int]:
     return project.id, users[0].id
 
 
-def timed(runs: int, action: Callable[[], object]) -> dict[str, float]:
-    """Median and slowest wall time, and median CPU time of this process (client and server
-    both run in it): on a shared machine the CPU time shows the work, the wall time the wait."""
-    walls, cpus = [], []
-    for _ in range(runs):
-        wall, cpu = time.perf_counter(), time.process_time()
-        action()
-        walls.append((time.perf_counter() - wall) * 1000)
-        cpus.append((time.process_time() - cpu) * 1000)
-    return {"median_ms": round(statistics.median(walls), 1), "max_ms": round(max(walls), 1),
-            "median_cpu_ms": round(statistics.median(cpus), 1)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     rng = random.Random(8)
     with tempfile.TemporaryDirectory() as folder:
-        os.environ["FIELDWORK_INSTANCE_PATH"] = folder
-        url = fresh_database_url(Path(folder))
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True,
-                          "WTF_CSRF_ENABLED": False})
+        app, url = bench_app(folder)
         with app.app_context():
-            db.create_all()
             project_id, lead_id = build(rng)
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(lead_id)
+        client = logged_in_client(app, lead_id)
         exported: list[bytes] = []
 
         def export() -> None:

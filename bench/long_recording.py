@@ -13,7 +13,8 @@ last phase when the `speakers` extra is installed.
 
 The parent samples the child's VmHWM, takes its ru_maxrss when it ends, and polls the job's
 row: the longest interval between two changes of its progress or heartbeat (as a user's page
-sees them, to within the polling interval), and when speaker separation began. Then the
+sees them, to within the polling interval), the longest wait between two new segments (Whisper's
+own pace, which the heartbeat fills in), and when speaker separation began. Then the
 word error rate over the whole text (lower case, no punctuation) and the share of segments
 named for the voice that speaks in them. Prints one JSON line.
 
@@ -44,7 +45,7 @@ import jiwer
 from bench.asr_engines import READING
 from interviews.asr.base import normalise_text
 from interviews.asr.speakers import voices_available
-from interviews.asr.weights import ModelNotInstalled, install_model
+from interviews.asr.weights import INSTALLABLE_MODELS, ModelNotInstalled, install_model
 from interviews.recordings.models import TRANSCRIBING_SHARE
 
 INTERVIEWER_VOICE, PARTICIPANT_VOICE = "en-us", "en-us+f3"
@@ -187,14 +188,16 @@ with app.app_context():
 
 
 def choose_model(wanted: str | None, models_dir: Path) -> tuple[str, str]:
-    """The model to run and why: base when it can be installed, else tiny.en."""
-    if wanted:
+    """The model to run and why: the one wanted (installed first when it is one that
+    `fieldwork asr install` assembles), else base when it can be installed, else tiny.en."""
+    if wanted and wanted not in INSTALLABLE_MODELS:
         return wanted, "chosen"
+    name = wanted or "base"
     try:
-        install_model("base", models_dir)
+        install_model(name, models_dir)
     except ModelNotInstalled as error:
-        return "tiny.en", f"base not installable ({error})"
-    return "base", "installed with `fieldwork asr install base`"
+        return "tiny.en", f"{name} not installable ({error})"
+    return name, f"installed with `fieldwork asr install {name}`"
 
 
 def peak_kib(pid: int) -> int:
@@ -214,7 +217,8 @@ def job_row(database: Path) -> tuple | None:
     try:
         with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as connection:
             return connection.execute(
-                "SELECT state, progress, heartbeat_at FROM transcription_jobs ORDER BY id DESC"
+                "SELECT state, progress, heartbeat_at, (SELECT count(*) FROM transcript_segments)"
+                " FROM transcription_jobs ORDER BY id DESC"
             ).fetchone()
     except sqlite3.OperationalError:
         return None
@@ -254,6 +258,7 @@ def progress_figures(changes: list[tuple[float, tuple]]) -> dict[str, object]:
     speakers_at = next((at for at, row in changes
                         if row[0] == "running" and row[1] >= TRANSCRIBING_SHARE), None)
     return {
+        **segment_pace(changes, speakers_at),
         "job_seconds": round(changes[-1][0] - changes[0][0], 1),
         "longest_update_interval_s": round(gap, 1),
         "longest_update_interval_between": [before[0], round(before[1], 3), after[0],
@@ -261,6 +266,19 @@ def progress_figures(changes: list[tuple[float, tuple]]) -> dict[str, object]:
         "updates_seen": len(changes),
         "speakers_phase_s": round(changes[-1][0] - speakers_at, 1) if speakers_at else None,
     }
+
+
+def segment_pace(changes: list[tuple[float, tuple]],
+                 speakers_at: float | None) -> dict[str, float | None]:
+    """The longest wait between two new segments while transcribing: Whisper's own pace,
+    which the heartbeat's estimates fill in on the page."""
+    transcribing = [(at, row[3]) for at, row in changes if speakers_at is None or at < speakers_at]
+    arrivals = [at for (at, count), (_, before) in zip(transcribing[1:], transcribing, strict=False)
+                if count != before]
+    if len(arrivals) < 2:
+        return {"longest_wait_between_segments_s": None}
+    return {"longest_wait_between_segments_s":
+            round(max(later - earlier for earlier, later in pairwise(arrivals)), 1)}
 
 
 def transcript_figures(database: Path, turns: list[Turn], round_s: float,
@@ -300,6 +318,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args()
     model, why = choose_model(args.model, args.models_dir)
+    args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="fieldwork-bench-long-", dir=args.work) as folder:
         work = Path(folder)
         audio, turns, round_s = make_recording(work, args.minutes)

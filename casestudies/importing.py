@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -39,6 +40,7 @@ from casestudies.partnerships import (
     partnerships_query,
 )
 from fieldwork import audit
+from fieldwork.archives import ArchiveError, ArchiveLimits, check_archive
 from fieldwork.audit import csv_cell
 from fieldwork.extensions import db
 from fieldwork.models import Project, StoredFile, User
@@ -51,6 +53,8 @@ COLUMNS = (
 )
 REQUIRED_COLUMNS = ("eu_place", "partner_place")
 MAX_ROWS = 20_000
+#: a workbook of MAX_ROWS rows unpacks to a few megabytes; far more is a zip bomb
+XLSX_LIMITS = ArchiveLimits(max_unpacked=200 * 2**20, max_members=1_000)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "tak", "ja", "oui"}
 FALSE_WORDS = {"no", "n", "false", "0", "", "nie", "nein", "non"}
@@ -126,11 +130,16 @@ def read_table(data: bytes, filename: str) -> Iterator[list[Any]]:
 
 def read_xlsx(data: bytes) -> Iterator[list[Any]]:
     try:
+        check_archive(data, "The workbook", XLSX_LIMITS)
+    except ArchiveError as error:
+        raise ImportFileError(str(error)) from None
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as error:
+        rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    except (InvalidFileException, BadZipFile, zlib.error, EOFError, KeyError, OSError,
+            ValueError, IndexError, SyntaxError) as error:
+        # SyntaxError: the XML parsers' errors (a damaged sheet, entity tricks) derive from it.
         raise ImportFileError("The file is not a readable Excel workbook (.xlsx).") from error
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     workbook.close()
     return iter(rows)
 
@@ -160,7 +169,7 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return " ".join(str(value).split())
+    return " ".join(str(value).replace("\x00", "").split())
 
 
 def rows_of(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:

@@ -4,12 +4,10 @@ page's partnerships and panels, and admins' corrections."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
-from markupsafe import Markup
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -44,9 +42,7 @@ NAME_WITH_REGION = re.compile(r"^(?P<name>[^(,]+?)\s*(?:\((?P<paren>[^)]+)\)|,\s
 PICKED_LABEL = re.compile(
     r"^(?P<name>.+) \((?P<kind>city|region|country), (?P<country>[A-Z]{2})\)$"
 )
-PANEL_KEY = "casestudies.place_panels"
 
-PlacePanel = Callable[[Place], Markup]
 
 
 class PlaceError(ValueError):
@@ -388,18 +384,6 @@ def partnerships_of_place(place: Place, user: User) -> list[Partnership]:
                Partnership.project_id.in_(project_ids))
         .order_by(Partnership.project_id, Partnership.signed_on.nulls_last(), Partnership.id)
     ).unique())
-
-
-def add_place_panel(app: Flask, render: PlacePanel) -> None:
-    """Let a later package show a panel on the place page (case studies, interviews...).
-
-    The renderer gets the Place and must itself show only what the reader may see.
-    """
-    app.extensions.setdefault(PANEL_KEY, []).append(render)
-
-
-def place_panels(place: Place) -> list[Markup]:
-    return [render(place) for render in current_app.extensions.get(PANEL_KEY, [])]
 
 
 # --- admins' corrections ---------------------------------------------------------

@@ -37,6 +37,8 @@ from casestudies.models import (
     PartnershipSource,
     Place,
 )
+from casestudies.studies import slots
+from fieldwork.database import writing
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.models import Project, StoredFile
@@ -89,7 +91,7 @@ def place_page(place_id: int) -> str:
     return render_template(
         "casestudies/places/place.html", place=place,
         partnerships=places.partnerships_of_place(place, current_user),
-        panels=places.place_panels(place),
+        panels=slots.panels("place", place),
         cities=places_in_region(place) if place.kind == "region" else [],
     )
 
@@ -259,10 +261,28 @@ def save_partnership(form: PartnershipForm, project: Project,
         return None
 
 
+def saved_areas(project: Project) -> list[CooperationArea]:
+    """The project's areas of cooperation, the default list committed first if it has none.
+
+    The default list is saved in a transaction of its own that takes the write lock first:
+    a page that added it to its own read transaction showed checkboxes of rows it then
+    rolled back (on PostgreSQL the next ids differ, so the areas ticked were refused), and
+    on SQLite a read transaction that starts writing fails at once (“database is locked”)
+    while a job or another request writes."""
+    areas = partnerships.areas_of(project)
+    if areas:
+        return areas
+    db.session.commit()
+    with writing():
+        areas = partnerships.ensure_areas(project)
+        db.session.commit()
+    return areas
+
+
 @project_access("casestudies.edit")
 def partnership_new(project: Project) -> str | Response:
     form = PartnershipForm()
-    form.set_areas(partnerships.ensure_areas(project))
+    form.set_areas(saved_areas(project))
     if request.method == "GET" and request.args.get("eu_place"):
         place = db.session.get(Place, request.args.get("eu_place", type=int) or 0)
         form.eu_place.data = places.picker_label(place) if place else ""
@@ -290,7 +310,7 @@ def partnership_form_data(partnership: Partnership) -> dict[str, Any]:
 def partnership_edit(project: Project, partnership_id: int) -> str | Response:
     partnership = get_or_404(Partnership, partnership_id, project)
     form = PartnershipForm(data=partnership_form_data(partnership))
-    form.set_areas(partnerships.ensure_areas(project))
+    form.set_areas(saved_areas(project))
     if save_partnership(form, project, partnership) is not None:
         db.session.commit()
         flash("Partnership saved.", "success")
@@ -307,7 +327,7 @@ def render_partnership(project: Project, partnership: Partnership,
         "casestudies/partnerships/page.html", project=project, partnership=partnership,
         source_form=source_form or SourceForm(formdata=None),
         document_form=document_form or DocumentForm(formdata=None),
-        flags=INSTITUTIONALISATION_FLAGS,
+        flags=INSTITUTIONALISATION_FLAGS, panels=slots.panels("partnership", partnership),
     )
 
 
@@ -405,8 +425,7 @@ def document_delete(project: Project, partnership_document_id: int) -> Response:
 
 @project_access("project.view")
 def area_list(project: Project) -> str:
-    areas = partnerships.ensure_areas(project)
-    db.session.commit()
+    areas = saved_areas(project)
     return render_template("casestudies/partnerships/areas.html", project=project, areas=areas,
                            form=AreaForm(formdata=None))
 

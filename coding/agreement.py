@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from typing import NamedTuple
 
+from fieldwork.audit import csv_cell
+
 Interval = tuple[int, int]
 
 
@@ -361,15 +363,16 @@ def agreement_csv(
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    sections = [(code_names.get(c.code, str(c.code)), c.pairs, c.alpha) for c in results.codes]
+    sections = [(csv_cell(code_names.get(c.code, str(c.code))), c.pairs, c.alpha)
+                for c in results.codes]
     sections.append(("overall", results.overall_pairs, results.overall_alpha))
     for name, pairs, alpha in sections:
         for pair in pairs:
             writer.writerow(
                 [
                     name,
-                    coder_names.get(pair.coder_a, str(pair.coder_a)),
-                    coder_names.get(pair.coder_b, str(pair.coder_b)),
+                    csv_cell(coder_names.get(pair.coder_a, str(pair.coder_a))),
+                    csv_cell(coder_names.get(pair.coder_b, str(pair.coder_b))),
                     _number(pair.all_text.percent),
                     _number(pair.all_text.kappa),
                     _number(pair.coded_text.percent),

@@ -36,18 +36,18 @@ class Viewer:
 
 
 def settings_of(project: Project) -> CodingSettings:
+    """The project's coding settings; the defaults, not yet saved, when it has none. Reading
+    never writes: a page that inserted the row failed on SQLite ("database is locked") when
+    another request wrote between its first read and its insert."""
     settings = db.session.scalar(
         db.select(CodingSettings).where(CodingSettings.project_id == project.id))
-    if settings is None:
-        settings = CodingSettings(project_id=project.id, blind=False)
-        db.session.add(settings)
-        db.session.flush()
-    return settings
+    return settings or CodingSettings(project_id=project.id, blind=False)
 
 
 def set_blind(project: Project, blind: bool, user: User) -> None:
     settings = settings_of(project)
     if settings.blind != blind:
+        db.session.add(settings)
         settings.blind = blind
         db.session.flush()
         audit.record("coding.blind", project, project=project, user_id=user.id,

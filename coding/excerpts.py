@@ -1,7 +1,8 @@
 """Coded excerpts as they are read, cited and exported: the words with some context, where
 they come from, and a citation line that respects each participant's consent.
 
-Citation rules (transcripts): a withdrawn participant's words are never cited; "named"
+Citation rules (transcripts): a withdrawn participant's words are never cited, unless the
+lead applied the withdrawal keeping the codings anonymised: those are cited anonymously; "named"
 consent gives the name, but only to readers who may see identities (leads, interviewers);
 "role" consent gives the role; otherwise a generic description by organisation type. Every
 citation ends with the place and month of the interview and the pseudonym, so a quote can
@@ -19,6 +20,7 @@ from coding.models import Coding, Memo, Source
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from interviews.models import Interview, Participant
+from interviews.protection.withdrawal import anonymised_only
 
 CONTEXT = 150
 GENERIC_ROLES = {
@@ -61,7 +63,7 @@ def participant_citation(participant: Participant, interview: Interview,
                          may_see_identity: bool) -> str:
     """e.g. "City or regional official, Wrocław, March 2026 [PL-CITY-12]"."""
     consent = participant.consent
-    attribution = consent.attribution if consent else "anonymous"
+    attribution = consent.attribution if consent and not consent.withdrawn else "anonymous"
     if attribution == "named" and may_see_identity and participant.name:
         who = ", ".join(part for part in (participant.name, participant.role,
                                           participant.organisation) if part)
@@ -84,7 +86,7 @@ def source_citation(source: Source, may_see_identity: bool) -> tuple[str, bool]:
     if interview is None:
         return source.title, True
     participants = list(interview.participants)
-    if any(is_withdrawn(p) for p in participants):
+    if any(is_withdrawn(p) and not anonymised_only(p) for p in participants):
         return "Withdrawn participant: not to be quoted", False
     if not participants:
         return f"Interview, {interview.starts_at:%B %Y}", True

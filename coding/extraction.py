@@ -14,7 +14,9 @@ from pathlib import PurePath
 
 import docx
 import pypdf
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
+
+from fieldwork.archives import ArchiveError, ArchiveLimits, check_archive
 
 #: what can be added as a document source, by file name ending
 DOCUMENT_TYPES = {
@@ -26,9 +28,15 @@ DOCUMENT_TYPES = {
     ".html": "Web page",
     ".htm": "Web page",
 }
+#: a Word document that unpacks to more than this, or holds more files, is refused
+DOCX_LIMITS = ArchiveLimits(max_unpacked=256 * 2**20, max_members=10_000)
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
                "blockquote", "section", "article", "pre", "td", "th", "dd", "dt"}
 _SKIPPED_TAGS = {"script", "style", "head", "template", "noscript"}
+#: what pypdf raises for a damaged file: its own errors (a stream that inflates past its
+#: limit among them) and, deep in a broken file, others
+PDF_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+              RecursionError, NotImplementedError)
 
 
 class ExtractionError(ValueError):
@@ -54,8 +62,10 @@ def extract_text(filename: str, data: bytes) -> str:
 
 
 def normalise_paragraphs(text: str) -> str:
-    """Unify line ends, trim each line, and leave exactly one blank line between paragraphs."""
+    """Unify line ends, trim each line, and leave exactly one blank line between paragraphs.
+    NUL characters are dropped: no text column of PostgreSQL can hold one."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = text.replace("\x00", "")
     lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]
     paragraphs, current = [], []
     for line in lines:
@@ -126,6 +136,10 @@ def _html(data: bytes) -> str:
 
 def _docx(data: bytes) -> str:
     try:
+        check_archive(data, "The Word document", DOCX_LIMITS)
+    except ArchiveError as error:
+        raise ExtractionError(str(error)) from None
+    try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises many kinds for a damaged file
         raise ExtractionError("The Word document could not be opened; it may be damaged "
@@ -138,18 +152,15 @@ def _docx(data: bytes) -> str:
 
 
 def _pdf(data: bytes) -> str:
-    damaged = "The PDF could not be read; it may be damaged."
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
-    except (PdfReadError, ValueError) as error:
-        raise ExtractionError(damaged) from error
-    if reader.is_encrypted:
+        encrypted = reader.is_encrypted
+        pages = [] if encrypted else [page.extract_text() or "" for page in reader.pages]
+    except PDF_ERRORS as error:
+        raise ExtractionError("The PDF could not be read; it may be damaged.") from error
+    if encrypted:
         raise ExtractionError("The PDF is protected by a password; save an unprotected copy "
                               "and add that.")
-    try:
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError) as error:
-        raise ExtractionError(damaged) from error
     return "\n\n".join(pages)
 
 

@@ -120,7 +120,7 @@ class MatrixForm(FlaskForm):
     class Meta:
         csrf = False
 
-    dimension = SelectField("Columns", choices=choices(DIMENSIONS))
+    dimension = SelectField("Columns", choices=choices(DIMENSIONS), default="partner_country")
     attribute = SelectField("Attribute (for attribute columns)", coerce=str,
                             validate_choice=False)
     show = SelectField("Cells show", choices=choices(

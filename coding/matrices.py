@@ -7,9 +7,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
 
 from casestudies.models import Place
 from coding.codebook import TreeRow, code_tree, project_codes
@@ -138,6 +140,15 @@ def co_occurrence(project: Project, visible_coder: int | None = None) -> dict[tu
     return dict(counts)
 
 
+def append_row(sheet: Worksheet, values: list[Any]) -> None:
+    """Append a row whose text is kept as text: a code or place named “=...” is never read
+    as a formula."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def matrix_xlsx(matrix: Matrix, title: str) -> bytes:
     """The matrix as a workbook: codings, sources and share of sources, one sheet each."""
     workbook = Workbook()
@@ -148,13 +159,13 @@ def matrix_xlsx(matrix: Matrix, title: str) -> bytes:
     for index, (name, value) in enumerate(sheets):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = name
-        sheet.append([title])
-        sheet.append(["Code", *[label for _, label in matrix.columns]])
+        append_row(sheet, [title])
+        append_row(sheet, ["Code", *[label for _, label in matrix.columns]])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in matrix.rows:
             values = [value(row.code.id, key) for key, _ in matrix.columns]
-            sheet.append([row.path, *values])
+            append_row(sheet, [row.path, *values])
             for column, key in enumerate((k for k, _ in matrix.columns), start=2):
                 strength = matrix.cell(row.code.id, key).codings / highest
                 if strength:

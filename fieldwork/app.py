@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from casestudies.blueprint import feature as places_feature
 from casestudies.studies.blueprint import feature as studies_feature
@@ -20,7 +21,9 @@ from fieldwork.database import configure_engine
 from fieldwork.extensions import csrf, db, limiter, login_manager, migrate
 from fieldwork.features import register_feature
 from fieldwork.projects.blueprint import feature as projects_feature
+from fieldwork.request import FieldworkRequest
 from interviews.blueprint import feature as interviews_feature
+from interviews.protection.blueprint import feature as protection_feature
 from interviews.recordings.blueprint import feature as recordings_feature
 from interviews.transcripts.blueprint import feature as transcripts_feature
 
@@ -72,6 +75,15 @@ def configure_flask(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=None,
     )
     Path(app.config["FILES_DIR"]).mkdir(parents=True, exist_ok=True)
+    app.request_class = FieldworkRequest
+    trust_proxies(app, app.config["PROXY_COUNT"])
+
+
+def trust_proxies(app: Flask, count: int) -> None:
+    """Behind a reverse proxy, take the client's address (which login attempts are counted
+    by) and the scheme from the headers the proxy sets, and from no one else."""
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def init_extensions(app: Flask) -> None:
@@ -102,4 +114,5 @@ def register_features(app: Flask) -> None:
     register_feature(app, interviews_feature)
     register_feature(app, recordings_feature)
     register_feature(app, transcripts_feature)
+    register_feature(app, protection_feature)
     register_feature(app, coding_feature)

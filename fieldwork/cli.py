@@ -109,15 +109,19 @@ def exit_when_parent_dies() -> None:
 
 @click.command("worker")
 @click.option("--threads", type=int, default=None, help="Jobs run at once (default: setting).")
+@click.option("--no-periodic", is_flag=True,
+              help="Leave the scheduled jobs (recovery of stopped jobs, retention) to another "
+                   "worker: start every worker but one with it.")
 @click.option("--exit-with-parent", is_flag=True, hidden=True)
 @with_appcontext
-def worker_command(threads: int | None, exit_with_parent: bool) -> None:
+def worker_command(threads: int | None, no_periodic: bool, exit_with_parent: bool) -> None:
     """Run background jobs (transcription, exports, statistics) until stopped."""
     if exit_with_parent:
         exit_when_parent_dies()
     workers = threads or current_app.config["WORKER_THREADS"]
-    consumer = jobs.make_consumer(workers)
-    click.echo(f"Worker consuming jobs with {workers} thread(s).")
+    consumer = jobs.make_consumer(workers, periodic=not no_periodic)
+    schedule = "" if no_periodic else " and the scheduled jobs"
+    click.echo(f"Worker consuming jobs with {workers} thread(s){schedule}.")
     consumer.run()
 
 

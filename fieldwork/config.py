@@ -33,6 +33,9 @@ SETTINGS: dict[str, Setting] = {
     "REDIS_URL": Setting(
         "", str, "Redis URL for the job queue; empty means SQLite queue and an embedded worker"
     ),
+    "QUEUE_NAME": Setting(
+        "fieldwork", str, "Job queue name; one per instance sharing a Redis database"
+    ),
     "SECRET_KEY": Setting(
         "", str, "Signs sessions; empty means generated into instance/secret_key"
     ),
@@ -41,6 +44,9 @@ SETTINGS: dict[str, Setting] = {
     "LOGIN_RATE_LIMIT": Setting("10 per minute", str, "Login attempts allowed per address"),
     "RATELIMIT_STORAGE_URL": Setting(
         "memory://", str, "Where login attempts are counted (use the Redis URL on a team server)"
+    ),
+    "PROXY_COUNT": Setting(
+        0, int, "Reverse proxies in front of the app whose X-Forwarded-* headers are trusted"
     ),
     "SECURE_COOKIES": Setting(False, bool, "Send cookies over HTTPS only (turn on behind HTTPS)"),
     "JOBS_IMMEDIATE": Setting(False, bool, "Run background jobs inside the request (tests only)"),

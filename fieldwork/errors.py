@@ -46,9 +46,22 @@ def handle_csrf_error(_error: CSRFError) -> tuple[str, int]:
     )
 
 
+#: shown when even the error page cannot be drawn, e.g. the database went away mid-request
+PLAIN_500 = (
+    '<!doctype html><html lang="en"><title>Something went wrong</title>'
+    f"<h1>{MESSAGES[500][0]}</h1><p>{MESSAGES[500][1]}</p>"
+    '<p><a href="/">Your projects</a></p></html>'
+)
+
+
 def handle_unexpected_error(_error: Exception) -> tuple[str, int]:
-    db.session.rollback()
-    return render_error(500)
+    # The page names the signed-in user, which needs the database that may have just failed.
+    try:
+        db.session.rollback()
+        return render_error(500)
+    except Exception:  # any failure here must still give the user an answer
+        db.session.remove()
+        return PLAIN_500, 500
 
 
 def register_error_pages(app: Flask) -> None:

@@ -39,6 +39,7 @@ def configure_queue(app: Flask) -> None:
     else:
         huey.storage_class = SqliteStorage
         huey.storage_kwargs = {"filename": str(queue_file(app))}
+    huey.name = app.config["QUEUE_NAME"]
     huey.storage = huey.create_storage()
     huey.immediate = app.config["JOBS_IMMEDIATE"]
     _bound_app = app
@@ -66,10 +67,12 @@ def job(**options: Any) -> Callable[[Callable[..., Any]], Any]:
     return decorator
 
 
-def make_consumer(workers: int) -> Consumer:
-    """A consumer of this process's queue; run() blocks until stopped."""
+def make_consumer(workers: int, periodic: bool = True) -> Consumer:
+    """A consumer of this process's queue; run() blocks until stopped. With periodic, it
+    also enqueues the scheduled tasks (one worker per queue should)."""
     logging.getLogger("huey").setLevel(logging.INFO)
-    return huey.create_consumer(workers=workers, worker_type="thread", check_worker_health=True)
+    return huey.create_consumer(workers=workers, worker_type="thread", check_worker_health=True,
+                                periodic=periodic)
 
 
 def pending_count() -> int:

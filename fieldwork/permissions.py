@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "coding.edit": frozenset({LEAD, CODER}),
     "memos.edit": frozenset({LEAD, INTERVIEWER, CODER}),
     "analysis.export": frozenset({LEAD, CODER}),
+    "data.retention": frozenset({LEAD}),
+    "data.withdrawal": frozenset({LEAD}),
+    "data.export": frozenset({LEAD}),
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

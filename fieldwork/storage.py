@@ -11,6 +11,8 @@ from typing import BinaryIO
 from urllib.parse import quote
 
 from flask import Response, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from fieldwork.extensions import db
 from fieldwork.models import StoredFile
@@ -106,6 +108,34 @@ def delete_stored_file(stored: StoredFile) -> None:
     )
     if not still_used:
         file_store().remove(sha256)
+
+
+#: session.info key: blobs whose last row was deleted, removed once the deletion is committed
+_BLOBS_TO_REMOVE = "fieldwork.blobs_to_remove"
+
+
+def discard_stored_file(stored: StoredFile) -> None:
+    """Delete a file's row now, and its bytes once the deletion is committed if no other row
+    points at them; a rollback keeps the bytes."""
+    sha256 = stored.sha256
+    db.session.delete(stored)
+    db.session.flush()
+    still_used = db.session.scalar(
+        db.select(db.func.count()).select_from(StoredFile).where(StoredFile.sha256 == sha256)
+    )
+    if not still_used:
+        db.session.info.setdefault(_BLOBS_TO_REMOVE, []).append((file_store(), sha256))
+
+
+@event.listens_for(Session, "after_commit")
+def _remove_discarded_blobs(session: Session) -> None:
+    for store, sha256 in session.info.pop(_BLOBS_TO_REMOVE, []):
+        store.remove(sha256)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_discarded_blobs(session: Session, _transaction: object) -> None:
+    session.info.pop(_BLOBS_TO_REMOVE, None)
 
 
 def find_damaged_files() -> list[StoredFile]:

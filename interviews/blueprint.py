@@ -14,7 +14,7 @@ from fieldwork.features import Feature, NavItem
 from fieldwork.models import Project
 from interviews import demo
 from interviews.models import Guide, Interview, Participant
-from interviews.panels import case_study_panel, visit_panel
+from interviews.panels import case_study_panel, partnership_panel, place_panel, visit_panel
 from interviews.participants import consent_problems
 from interviews.scheduling import interviews_missing_recordings, upcoming_interviews
 from interviews.views import calendars, guides, interviews, participants
@@ -65,6 +65,8 @@ route("/calendar/feed/<token>.ics", calendars.feed)
 
 bp.record_once(lambda state: add_panel(state.app, "visit", visit_panel))
 bp.record_once(lambda state: add_panel(state.app, "case_study", case_study_panel))
+bp.record_once(lambda state: add_panel(state.app, "partnership", partnership_panel))
+bp.record_once(lambda state: add_panel(state.app, "place", place_panel))
 
 
 def dashboard_panel(project: Project) -> Markup:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from casestudies.models import CaseStudy, Partnership, Place, Visit
@@ -99,13 +100,7 @@ def interview_form_choices(
     ])
     partnerships = db.session.scalars(db.select(Partnership).where(
         Partnership.project_id == project.id
-    ))
+    ).options(joinedload(Partnership.eu_place), joinedload(Partnership.partner_place)))
     form.partnership_ids.choices = choices(sorted(
-        ((str(p.id), partnership_label(p)) for p in partnerships), key=lambda pair: pair[1]
+        ((str(p.id), p.title) for p in partnerships), key=lambda pair: pair[1]
     ))
-
-
-def partnership_label(partnership: Partnership) -> str:
-    eu = db.session.get(Place, partnership.eu_place_id)
-    partner = db.session.get(Place, partnership.partner_place_id)
-    return f"{eu.name if eu else '?'} – {partner.name if partner else '?'}"

@@ -115,6 +115,8 @@ def check_plan(project: Project, plan: InterviewPlan) -> None:
         raise SchedulingError("Choose in person, video call or phone.")
     if not plan.participants:
         raise SchedulingError("Choose at least one participant.")
+    if plan.link and not plan.link.lower().startswith(("http://", "https://")):
+        raise SchedulingError("The video link must be a web address (http:// or https://).")
     linked = [*plan.participants, plan.case_study, plan.visit, plan.guide, *plan.partnerships]
     if any(item is not None and item.project_id != project.id for item in linked):
         raise SchedulingError("Participants, case study, visit, guide and partnerships must "

@@ -1,10 +1,12 @@
-"""Slots on the case study and visit pages that later packages fill (e.g. interviews).
+"""Slots on the pages of a case study, a visit, a place and a partnership that later
+packages fill (e.g. interviews).
 
 A package to the right registers a renderer when its blueprint is registered:
 
     bp.record_once(lambda state: add_panel(state.app, "case_study", render_interviews))
 
-The renderer receives the CaseStudy (or Visit) and returns Markup.
+The renderer receives the CaseStudy (Visit, Place, Partnership) and returns Markup; on a
+place page, which is not inside a project, it must itself show only what the reader may see.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from flask import Flask, current_app
 from markupsafe import Markup
 
-SLOTS = ("case_study", "visit")
+SLOTS = ("case_study", "visit", "place", "partnership")
 Renderer = Callable[[Any], Markup]
 
 

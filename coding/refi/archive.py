@@ -11,9 +11,10 @@ import zlib
 from pathlib import PurePosixPath
 
 from coding.refi.xmlio import RefiError
+from fieldwork.archives import ArchiveError, ArchiveLimits, check_zip
 
-#: an archive that unpacks to more than this is refused
-MAX_UNPACKED = 2 * 2**30
+#: an archive that unpacks to more than this, or holds more files, is refused
+LIMITS = ArchiveLimits(max_unpacked=2 * 2**30, max_members=50_000)
 
 
 class Archive:
@@ -22,14 +23,18 @@ class Archive:
     def __init__(self, data: bytes) -> None:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, ValueError, EOFError):
             raise RefiError("This is not a .qdpx file: a .qdpx is a ZIP archive, and this file "
                             "is not one (or it is damaged or cut short).") from None
+        except NotImplementedError:
+            raise RefiError("The .qdpx is a ZIP archive of a kind Fieldwork cannot unpack (or "
+                            "it is damaged); export it again.") from None
+        try:
+            check_zip(self.zip, "The .qdpx", LIMITS)
+        except ArchiveError as error:
+            raise RefiError(str(error)) from None
         self.entries = {info.filename.replace("\\", "/").lower(): info
                         for info in self.zip.infolist() if not info.is_dir()}
-        if sum(info.file_size for info in self.entries.values()) > MAX_UNPACKED:
-            raise RefiError(f"The .qdpx unpacks to more than {MAX_UNPACKED // 2**30} GB; "
-                            "Fieldwork does not open archives that large.")
 
     def project_entry(self) -> str:
         found = sorted(name for name in self.entries if name.endswith(".qde"))
@@ -47,7 +52,7 @@ class Archive:
         info = self.entries[name]
         try:
             return self.zip.read(info)
-        except (zipfile.BadZipFile, zlib.error, EOFError):
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):
             raise RefiError(f"{info.filename} in the .qdpx is damaged and cannot be "
                             "unpacked.") from None
         except NotImplementedError:
@@ -69,10 +74,10 @@ class Archive:
 
 
 def decode_text(data: bytes, what: str) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+    """The text, NUL characters dropped (no text column of PostgreSQL can hold one)."""
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-16" if utf16 else "utf-8-sig").replace("\x00", "")
     except UnicodeDecodeError as error:
-        raise RefiError(f"The text of {what} is not UTF-8 (at byte {error.start}); REFI-QDA "
-                        "text files must be UTF-8.") from None
+        raise RefiError(f"The text of {what} is not {'UTF-16' if utf16 else 'UTF-8'} (at byte "
+                        f"{error.start}); REFI-QDA text files must be UTF-8.") from None

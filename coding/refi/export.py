@@ -8,7 +8,9 @@ What goes out: sources by their titles (pseudonyms, never participants' names or
 codes, codings (one PlainTextSelection each), the team members who coded or wrote (by name
 only), memos as Notes linked where they belong, and each source's attributes as a Case of
 that source with Text variables. Transcripts of participants who withdrew consent are left
-out with their codings and memos. Under blind coding a coder exports only their own codings.
+out with their codings and memos, unless the lead applied the withdrawal keeping the codings
+anonymised: then the pseudonymised transcript goes out. Under blind coding a coder exports
+only their own codings.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from coding.refi.xmlio import RefiError, XmlWriter, xml_datetime
 from fieldwork import audit
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
-from interviews.models import Consent, interview_participants
+from interviews.models import Consent, Participant, interview_participants
+from interviews.protection.withdrawal import anonymised_only
 from interviews.transcripts.models import Transcript
 
 CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -85,13 +88,17 @@ def codebook_qdc(project: Project, user: User) -> bytes:
 
 
 def withdrawn_source_ids(project: Project) -> set[int]:
-    """Transcript sources with a participant who withdrew consent (never exported)."""
-    return set(db.session.scalars(
-        db.select(Source.id).join(Transcript, Transcript.id == Source.transcript_id)
+    """Transcript sources with a participant who withdrew consent, never exported; but for
+    those whose withdrawal the lead applied keeping the codings: they go out pseudonymised,
+    as in the other exports."""
+    rows = db.session.execute(
+        db.select(Source.id, Participant).join(Transcript, Transcript.id == Source.transcript_id)
         .join(interview_participants,
               interview_participants.c.interview_id == Transcript.interview_id)
-        .join(Consent, Consent.participant_id == interview_participants.c.participant_id)
-        .where(Source.project_id == project.id, Consent.withdrawn_on.is_not(None))))
+        .join(Participant, Participant.id == interview_participants.c.participant_id)
+        .join(Consent, Consent.participant_id == Participant.id)
+        .where(Source.project_id == project.id, Consent.withdrawn_on.is_not(None)))
+    return {source_id for source_id, participant in rows if not anonymised_only(participant)}
 
 
 def read_contents(project: Project, viewer: Viewer) -> Contents:

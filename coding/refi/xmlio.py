@@ -141,6 +141,9 @@ def parse_xml(data: bytes, what: str) -> Node:
         reason = expat.errors.messages[error.code]
         raise RefiError(f"{what} is not well-formed XML: {reason} at line {error.lineno}, "
                         f"column {error.offset + 1}.") from None
+    except LookupError:
+        raise RefiError(f"{what} declares a character encoding that does not exist; REFI-QDA "
+                        "files are UTF-8.") from None
     return roots[0]
 
 

@@ -104,7 +104,9 @@ def code_new(project: Project) -> tuple[str, int] | Response:
 def code_edit(project: Project, code_id: int) -> tuple[str, int] | Response:
     code = get_or_404(Code, code_id, project)
     form = CodeForm(obj=code)
-    form.parent.choices = choices([(str(code.parent_id or TOP), "unchanged")])
+    # The edit page has no parent field (a code moves with its own form): without this,
+    # the missing parent failed validation and every edit was refused with no field marked.
+    del form.parent
     if form.validate_on_submit():
         try:
             logic.update_code(code, fields_of(form), current_user)

@@ -197,6 +197,7 @@ def voice_windows(
             f"speaker separation by voice is not installed on this server ({INSTALL_HINT})"
         )
     encoder = _voice_encoder()
+    on_progress(0.0)
     audio = AudioWindow(audio_path)
     embeddings: list[np.ndarray] = []
     spans: list[tuple[float, float]] = []

@@ -129,6 +129,7 @@ def separate_speakers(
         return ""
     segments = [_as_segment(row) for row in rows]
     flags = [list(row.flags) for row in rows]
+    db.session.commit()  # no transaction (on SQLite, the write lock) while voices are compared
     try:
         pieces = assign_speakers(audio, segments, wanted_speakers(options), on_progress)
     except SpeakersUnavailable as error:

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
+
 from fieldwork import audit
+from fieldwork.database import writing
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
@@ -38,6 +42,7 @@ from interviews.recordings.models import (
     Recording,
     TranscriptionJob,
 )
+from interviews.recordings.progress import Heartbeat, JobProgress
 from interviews.recordings.speakers import (
     DEFAULT_SPEAKER,
     SPEAKER_CHOICES,
@@ -60,6 +65,8 @@ MAX_REQUEUES = 1
 WORKER_DIED = "the worker stopped while transcribing (it may have run out of memory)"
 #: segments whose average log probability is below this are flagged for review
 LOW_LOGPROB = -1.0
+#: seconds of audio Whisper decodes at once: the next segment ends at most this much later
+WINDOW_SECONDS = 30.0
 #: while separating speakers, progress is written at most this often (seconds)
 SPEAKER_REPORT_SECONDS = 1.0
 
@@ -182,31 +189,6 @@ def segment_flags(segment: Segment) -> list[str]:
     return flags
 
 
-class JobProgress:
-    """Writes a running job's progress, time left and heartbeat, and stops the job (by
-    raising TranscriptionCancelled) when someone asked it to."""
-
-    def __init__(self, job: TranscriptionJob) -> None:
-        self.job_id = job.id
-        self.started = time.monotonic()
-
-    def report(self, progress: float) -> None:
-        job = db.session.get(TranscriptionJob, self.job_id)
-        job.progress = max(job.progress or 0.0, progress)
-        job.eta_s = self.eta(job.progress)
-        job.heartbeat_at = utcnow()
-        db.session.commit()
-        db.session.refresh(job)
-        if job.cancel_requested:
-            raise TranscriptionCancelled
-
-    def eta(self, progress: float) -> float | None:
-        if progress <= 0:
-            return None
-        elapsed = time.monotonic() - self.started
-        return round(elapsed / progress * (1 - progress), 1)
-
-
 class SegmentSaver:
     """The engine's on_segment callback: saves each segment with the job's progress, of
     which transcribing is `share`."""
@@ -227,7 +209,14 @@ class SegmentSaver:
             flags=segment_flags(segment),
         ))
         self.position += 1
-        self.progress.report(progress * self.share)
+        self.progress.report(progress * self.share, self.next_window_end(segment, progress))
+
+    def next_window_end(self, segment: Segment, progress: float) -> float:
+        """The job's progress at the end of the window Whisper decodes next."""
+        if progress <= 0:
+            return 0.0
+        duration = segment.end / progress
+        return min((segment.end + WINDOW_SECONDS) / duration, 1.0) * self.share
 
 
 class SpeakerProgress:
@@ -274,8 +263,23 @@ def finish(job_id: int, state: str, error: str = "",
     db.session.commit()
 
 
+def heartbeat_of(progress: JobProgress) -> AbstractContextManager[object]:
+    """A worker's job beats; a job run inside a request (tests only) has no one to tell."""
+    app = current_app._get_current_object()
+    if app.config["JOBS_IMMEDIATE"]:
+        return nullcontext()
+    return Heartbeat(app, progress)
+
+
 def run_job(job_id: int, models_dir: Path | None) -> str:
-    """Transcribe a queued job's recording; returns the job's final state."""
+    """Transcribe a queued job's recording; returns the job's final state. Its transactions
+    take SQLite's write lock when they begin, as the heartbeat's do: two writers that both
+    read first would fail on each other."""
+    with writing():
+        return transcribe_queued(job_id, models_dir)
+
+
+def transcribe_queued(job_id: int, models_dir: Path | None) -> str:
     job = db.session.get(TranscriptionJob, job_id)
     if job is None or job.state != "queued":
         return job.state if job is not None else "missing"
@@ -286,13 +290,15 @@ def run_job(job_id: int, models_dir: Path | None) -> str:
     audio = file_store().blob_path(job.recording.stored_file.sha256)
     options = dict(job.options)
     progress = JobProgress(job)
-    share = TRANSCRIBING_SHARE if job.separates_speakers else 1.0
+    separates = job.separates_speakers
+    saver = SegmentSaver(job, transcript, TRANSCRIBING_SHARE if separates else 1.0, progress)
+    db.session.commit()  # end the reads above: no transaction stays open while Whisper works
     try:
-        engine = get_engine(options.get("engine") or DEFAULT_ENGINE, models_dir)
-        result = engine.transcribe(audio, engine_options(options),
-                                   SegmentSaver(job, transcript, share, progress))
-        speakers = (separate_speakers(transcript, audio, options, SpeakerProgress(progress))
-                    if job.separates_speakers else "")
+        with heartbeat_of(progress):
+            engine = get_engine(options.get("engine") or DEFAULT_ENGINE, models_dir)
+            result = engine.transcribe(audio, engine_options(options), saver)
+            speakers = (separate_speakers(transcript, audio, options, SpeakerProgress(progress))
+                        if separates else "")
     except TranscriptionCancelled:
         db.session.rollback()
         finish(job_id, "cancelled")

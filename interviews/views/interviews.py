@@ -24,6 +24,7 @@ from interviews.conflicts import find_conflicts
 from interviews.forms import InterviewForm, SettingsForm, StatusForm
 from interviews.models import STATUSES, Guide, Interview, Participant
 from interviews.participants import recording_allowed
+from interviews.protection.audio import audio_deletions, transcripts_without_audio
 from interviews.settings import SettingsError, settings_for, update_settings
 
 
@@ -202,6 +203,8 @@ def interview_detail(project: Project, interview_id: int) -> str:
         recording_ok=allowed, recording_reason=reason, status_form=status_form,
         show_identity=can("participants.identity", project),
         partnerships=sorted(interview.partnerships, key=lambda p: p.title),
+        deleted_audio=audio_deletions(interview),
+        transcripts_without_audio=transcripts_without_audio(interview),
     )
 
 

@@ -24,6 +24,7 @@ from interviews import participants as logic
 from interviews.choices import find_place, place_choices, posted_place
 from interviews.forms import ConsentForm, ParticipantForm, WithdrawForm
 from interviews.models import Interview, Participant, interview_participants
+from interviews.protection.withdrawal import application_of
 
 
 @project_access("project.view")
@@ -122,6 +123,7 @@ def participant_detail(project: Project, participant_id: int) -> str:
         interviews=list(interviews), problem=logic.consent_problem(participant),
         show_identity=can("participants.identity", project),
         withdraw_form=WithdrawForm(withdrawn_on=date.today()),
+        application=application_of(participant),
     )
 
 

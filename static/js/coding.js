@@ -261,6 +261,14 @@
     }
   }
 
+  /* The selection on screen wins over the one last noted: a key can arrive before the
+     browser reports that the mouse was released. */
+  function currentSelection() {
+    const live = readSelection();
+    if (live) state.selection = live;
+    return state.selection;
+  }
+
   function clearSelection() {
     state.selection = null;
     if (inVivo) inVivo.disabled = true;
@@ -278,7 +286,7 @@
   }
 
   async function applyCode(codeId, selection, memo) {
-    const chosen = selection || state.selection;
+    const chosen = selection || currentSelection();
     if (!canCode) return;
     if (!chosen) { say("Select some words in the text first.", true); return; }
     const code = state.codes.get(codeId);
@@ -513,6 +521,7 @@
       event.preventDefault(); undo(); return;
     }
     if (typing) return;
+    currentSelection();
     if (event.altKey && event.key.toLowerCase() === "v") { event.preventDefault(); codeInVivo(); return; }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "Escape") { clearSelection(); return; }
@@ -533,8 +542,10 @@
   setInterval(() => { if (document.visibilityState === "visible" && !state.selection) load(); }, 30000);
 
   function showRequestedPlace() {
-    const at = Number(new URLSearchParams(window.location.search).get("at"));
-    if (!at && at !== 0) return;
+    // Only when the address asks for a place (?at=N, e.g. from an excerpt): Number(null) is 0.
+    const asked = new URLSearchParams(window.location.search).get("at");
+    const at = asked === null || asked === "" ? NaN : Number(asked);
+    if (!Number.isFinite(at)) return;
     const p = paras.find((q) => at >= q.fwStart && at <= q.fwEnd);
     if (!p) return;
     const piece = Array.from(p.children).filter((s) => Number(s.dataset.a) <= at).pop() || p;

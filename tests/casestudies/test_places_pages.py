@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import Connection
 
 from casestudies.mapdata import MapFilters, map_data
-from casestudies.models import Partnership, Place
+from casestudies.models import CooperationArea, Partnership, Place
 from casestudies.places import PlaceFilters, places_query
 from casestudies.seeding import places_command
 from casestudies.summaries import summarise
@@ -158,6 +158,22 @@ def test_partnership_form_resolves_typed_names(
         "eu_place": "Chicago", "partner_place": "Guangzhou", "kind": "sister_city",
         "status": "active"})
     assert "is not in the EU" in response.get_data(as_text=True)
+
+
+def test_the_areas_a_new_partnership_form_offers_are_saved_and_can_be_ticked(
+    project: Project, people: dict[str, User], gazetteer: Finder, client_for,
+) -> None:
+    client = client_for(people["interviewer"])
+    form = client.get(f"/projects/{project.id}/partnerships/new").get_data(as_text=True)
+    areas = dict(db.session.execute(db.select(CooperationArea.name, CooperationArea.id).where(
+        CooperationArea.project_id == project.id)).all())
+    assert f'value="{areas["business"]}"' in form
+    response = client.post(f"/projects/{project.id}/partnerships/new", data={
+        "eu_place": "Wrocław (city, PL)", "partner_place": "Guangzhou", "kind": "sister_city",
+        "status": "active", "areas": str(areas["business"])})
+    assert response.status_code == 302
+    made = db.session.scalar(db.select(Partnership).where(Partnership.project_id == project.id))
+    assert [area.name for area in made.areas] == ["business"]
 
 
 def test_suggestions_include_exonyms(people: dict[str, User], gazetteer: Finder,

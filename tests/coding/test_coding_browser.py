@@ -67,6 +67,8 @@ def select_words(page: Page, words: str) -> None:
         selection.addRange(range);
         text.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
     }""", words)
+    # the page notes a selection after the mouse is released; a key pressed sooner has none
+    expect(page.locator("#coding-status")).to_contain_text(f"{len(words)} characters selected")
 
 
 def codings_of(source: Source) -> list[tuple[str, str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from coding.models import Code, Coding, Memo, Source
+from coding.models import Code, Coding, CodingSettings, Memo, Source
 from fieldwork.extensions import db
 from tests.coding.conftest import POLISH
 
@@ -81,6 +81,28 @@ def test_codebook_forms_say_what_is_wrong_and_keep_the_input(project, people, cl
     assert "Perceptions of Chinese partners" in tree.text
     history = client.get(url(project, "codebook/history"))
     assert "Loaded the starter codebook" in history.text
+
+
+def test_a_code_is_edited_through_its_form(project, people, client_for, make_code):
+    code = make_code("Business")
+    client = client_for(people["lead"])
+    form = client.get(url(project, f"codebook/{code.id}/edit"))
+    assert 'name="parent"' not in form.text
+    saved = client.post(url(project, f"codebook/{code.id}/edit"), data={
+        "name": "Business", "definition": "Trade and investment", "colour": "#FFE08A",
+        "shortcut": "b"})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert (code.definition, code.shortcut) == ("Trade and investment", "b")
+
+
+def test_reading_the_codebook_writes_nothing_and_blind_coding_is_saved(project, people,
+                                                                       client_for):
+    client = client_for(people["lead"])
+    assert client.get(url(project, "codebook/")).status_code == 200
+    assert db.session.scalar(db.select(db.func.count()).select_from(CodingSettings)) == 0
+    assert client.post(url(project, "codebook/settings"), data={"blind": "y"}).status_code == 302
+    assert db.session.scalar(db.select(CodingSettings.blind)) is True
 
 
 def test_merging_two_codes_from_the_code_page(project, people, client_for, make_source,

@@ -126,5 +126,19 @@ def test_login_is_rate_limited_with_a_clear_message(
     assert "Too many" in response.get_data(as_text=True)
 
 
+def test_behind_a_proxy_each_client_address_has_its_own_login_limit(
+    make_app: Callable[..., Flask], make_user: Callable[..., User]
+) -> None:
+    user = make_user()
+    proxied = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute", PROXY_COUNT=1)
+    first, second = proxied.test_client(), proxied.test_client()
+    first.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.10"
+    second.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.20"
+    for _ in range(2):
+        assert login(first, user.email, "wrong password").status_code == 200
+    assert login(first, user.email, "wrong password").status_code == 429
+    assert login(second, user.email, TEST_PASSWORD).status_code == 302
+
+
 def test_no_self_registration(client: FlaskClient) -> None:
     assert client.get("/register").status_code == 404

@@ -41,7 +41,7 @@ def queued_app(
     jobs.configure_queue(app)
 
 
-def start_worker(queue_app: Flask) -> subprocess.Popen[bytes]:
+def start_worker(queue_app: Flask, *options: str) -> subprocess.Popen[bytes]:
     environment = {
         **os.environ,
         "FIELDWORK_INSTANCE_PATH": queue_app.instance_path,
@@ -49,7 +49,7 @@ def start_worker(queue_app: Flask) -> subprocess.Popen[bytes]:
         "FIELDWORK_REDIS_URL": queue_app.config["REDIS_URL"],
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "fieldwork", "worker"], env=environment,
+        [sys.executable, "-m", "fieldwork", "worker", *options], env=environment,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
 
@@ -64,7 +64,9 @@ def test_statistics_job_runs_in_a_worker_process(queued_app: Flask) -> None:
         db.session.commit()
         result = recompute_statistics(project.id)
         assert jobs.pending_count() == 1
-        worker = start_worker(queued_app)
+        # On Redis a team runs several workers, all but one without the scheduled jobs.
+        options = ("--no-periodic",) if queued_app.config["REDIS_URL"] else ()
+        worker = start_worker(queued_app, *options)
         try:
             assert result.get(blocking=True, timeout=60)["members"] == 1
         finally:
@@ -74,3 +76,27 @@ def test_statistics_job_runs_in_a_worker_process(queued_app: Flask) -> None:
         assert db.session.get(Project, project.id).stats_computed_at is not None
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.committed
+def test_instances_sharing_a_redis_database_keep_their_jobs_apart(
+    app: Flask, make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    if not redis_url():
+        pytest.skip("set TEST_REDIS_URL to test the Redis queue (CI does)")
+    apps = {name: make_app(DATABASE_URL=f"sqlite:///{tmp_path / name}.db", JOBS_IMMEDIATE=False,
+                           REDIS_URL=redis_url(), QUEUE_NAME=f"fieldwork-test-{name}")
+            for name in ("krakow", "brno")}
+    try:
+        jobs.configure_queue(apps["krakow"])
+        jobs.huey.flush()
+        recompute_statistics(1)
+        assert jobs.pending_count() == 1
+        jobs.configure_queue(apps["brno"])
+        jobs.huey.flush()
+        assert jobs.pending_count() == 0
+        jobs.configure_queue(apps["krakow"])
+        assert jobs.pending_count() == 1
+        jobs.huey.flush()
+    finally:
+        jobs.configure_queue(app)

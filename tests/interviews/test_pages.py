@@ -15,14 +15,15 @@ SECRETS = ("Claire Secretname", "claire.secret@example.org", "+32 2 555 0199")
 
 
 @pytest.fixture
-def scene(project, people, make_interview, make_visit, make_participant):
+def scene(project, people, make_interview, make_visit, make_participant, make_place):
     visit = make_visit(project, date(2026, 3, 16), date(2026, 3, 18),
                        [people["interviewer"]])
     participant = make_participant(project)
+    partnership = add_partnership(project, make_place("Wrocław"), make_place("Washington"))
     interview = make_interview(
         project, datetime(2026, 3, 17, 10), city="Wrocław", participants=[participant],
         interviewers=[people["interviewer"], people["coder"], people["viewer"]],
-        visit=visit, notes="Claire Secretname prefers mornings",
+        visit=visit, notes="Claire Secretname prefers mornings", partnerships=[partnership],
     )
     done = make_interview(project, datetime(2026, 3, 2, 10), participants=[participant])
     for status in ("confirmed", "done"):
@@ -39,6 +40,7 @@ def scene(project, people, make_interview, make_visit, make_participant):
         "/calendar?from=2026-03-16", "/calendar?view=week&from=2026-03-16",
         f"{p}/visits/{visit.id}/itinerary", f"{p}/visits/{visit.id}",
         f"{p}/case-studies/{visit.case_study_id}",
+        f"{p}/partnerships/{partnership.id}", f"/places/{interview.place_id}",
     ]
 
 
@@ -170,3 +172,19 @@ def test_partnerships_linked_on_the_form_and_shown(project, people, make_partici
     link = f'href="/projects/{project.id}/partnerships/{partnership.id}"'
     assert link in page
     assert "Wrocław – Washington</a>" in page and "letter of intent" in page
+
+
+def test_place_and_partnership_pages_list_their_interviews(scene, people, client_for) -> None:
+    client = client_for(people["viewer"])
+    partnership_page = client.get(scene[-2]).get_data(as_text=True)
+    assert "Interviews about this partnership" in partnership_page
+    assert "Tue 17 Mar 2026, 10:00" in partnership_page
+    place_page = client.get(scene[-1]).get_data(as_text=True)
+    assert "Interviews held here" in place_page
+    assert "Tue 17 Mar 2026, 10:00" in place_page
+
+
+def test_place_page_hides_interviews_of_other_projects(scene, people, client_for) -> None:
+    text = client_for(people["outsider"]).get(scene[-1]).get_data(as_text=True)
+    assert "Interviews held here" not in text
+    assert "EU-COM-01" not in text

@@ -1,0 +1,1 @@
+"""Data protection: retention rules, withdrawals applied, and the export of one participant."""

@@ -113,12 +113,13 @@ def test_bad_files_get_a_message_and_nothing_is_kept(
         "silent_header": speech.read_bytes()[:60],
     }[kind]
     files_before = db.session.scalar(db.select(db.func.count()).select_from(StoredFile))
+    uploads_before = set(uploads_dir().iterdir()) if uploads_dir().exists() else set()
     status, answer = upload_as(interview, data, filename="interview.mp3")
     assert status == 400
     assert "interview.mp3 was not kept" in answer["error"] and message in answer["error"]
     assert recordings_of(interview) == []
     assert db.session.scalar(db.select(db.func.count()).select_from(StoredFile)) == files_before
-    assert not any(uploads_dir().iterdir())
+    assert set(uploads_dir().iterdir()) == uploads_before, "the refused upload's part is gone"
 
 
 def test_an_empty_file_is_refused(upload_as: Callable[..., tuple[int, dict]],

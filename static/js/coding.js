@@ -278,6 +278,103 @@
     say("");
   }
 
+  /* ---------- selection from the keyboard ---------- */
+
+  /* The DOM position of a character offset inside paragraph p (pieces hold code points). */
+  function domPoint(p, offset) {
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    let left = offset - p.fwStart;
+    let last = null;
+    while (walker.nextNode()) {
+      const points = Array.from(walker.currentNode.data);
+      if (left <= points.length) return [walker.currentNode, points.slice(0, left).join("").length];
+      left -= points.length;
+      last = walker.currentNode;
+    }
+    return last ? [last, last.data.length] : [p, 0];
+  }
+
+  /* Offsets between paragraphs (their blank lines) move to the nearest paragraph inside. */
+  function selectOffsets(start, end) {
+    const first = paras.find((p) => p.fwEnd > start);
+    const last = paras.filter((p) => p.fwStart < end).pop();
+    if (!first || !last) return;
+    start = Math.max(start, first.fwStart);
+    end = Math.min(end, last.fwEnd);
+    if (end <= start) return;
+    const range = document.createRange();
+    range.setStart(...domPoint(first, start));
+    range.setEnd(...domPoint(last, end));
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    noteSelection();
+    last.scrollIntoView({block: "nearest"});
+  }
+
+  function selectParagraph(step) {
+    const chosen = currentSelection();
+    let index;
+    if (!chosen) index = step > 0 ? 0 : paras.length - 1;
+    else if (step > 0) index = paras.findIndex((p) => p.fwStart >= chosen.end);
+    else index = paras.map((p) => p.fwEnd <= chosen.start).lastIndexOf(true);
+    if (index < 0) return;
+    selectOffsets(paras[index].fwStart, paras[index].fwEnd);
+  }
+
+  const WORD = /[\p{L}\p{N}\p{M}'’-]/u;
+  const HAN = /\p{Script=Han}/u;
+
+  /* The character at offset: blank lines between paragraphs read as a space; none outside. */
+  function pointAt(offset) {
+    if (!paras.length || offset < paras[0].fwStart || offset >= paras[paras.length - 1].fwEnd) {
+      return undefined;
+    }
+    const p = paras.find((q) => offset >= q.fwStart && offset < q.fwEnd);
+    return p ? p.fwPoints[offset - p.fwStart] : " ";
+  }
+
+  /* The offset past the next word from `offset` in direction step (Han characters, written
+     without spaces, count one by one). */
+  function wordStep(offset, step) {
+    const next = (at) => pointAt(step > 0 ? at : at - 1);
+    let at = offset;
+    while (next(at) !== undefined && !WORD.test(next(at))) at += step;
+    if (next(at) !== undefined && HAN.test(next(at))) return at + step;
+    while (next(at) !== undefined && WORD.test(next(at)) && !HAN.test(next(at))) at += step;
+    return at;
+  }
+
+  function moveSelectionEdge(edge, step) {
+    const chosen = currentSelection();
+    if (!chosen) return;
+    let {start, end} = chosen;
+    if (edge === "end") end = wordStep(end, step); else start = wordStep(start, step);
+    if (end > start) selectOffsets(start, end);
+  }
+
+  /* Up and down select paragraphs when the text was reached with Tab; after a click in it
+     they scroll, as a reader expects. */
+  let arrowsSelect = false;
+  textEl.addEventListener("focus", () => { arrowsSelect = textEl.matches(":focus-visible"); });
+  textEl.addEventListener("mousedown", () => { arrowsSelect = false; });
+
+  function selectWithKeys(event) {
+    if (document.activeElement !== textEl) return false;
+    const arrow = {ArrowDown: 1, ArrowUp: -1, ArrowRight: 1, ArrowLeft: -1}[event.key];
+    if (!arrow || event.altKey || event.metaKey) return false;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (event.shiftKey || event.ctrlKey || !arrowsSelect) return false;
+      selectParagraph(arrow);
+    } else if (event.shiftKey) {
+      moveSelectionEdge(event.ctrlKey ? "start" : "end", arrow);
+    } else {
+      return false;
+    }
+    event.preventDefault();
+    return true;
+  }
+
   /* ---------- changes ---------- */
 
   function pushUndo(entry) {
@@ -521,6 +618,7 @@
       event.preventDefault(); undo(); return;
     }
     if (typing) return;
+    if (selectWithKeys(event)) return;
     currentSelection();
     if (event.altKey && event.key.toLowerCase() === "v") { event.preventDefault(); codeInVivo(); return; }
     if (event.ctrlKey || event.metaKey || event.altKey) return;

@@ -182,3 +182,52 @@ def test_a_transcript_source_plays_from_the_selected_words(
     page.click("#play-selection")
     played = page.eval_on_selector("#source-audio", "audio => audio.currentTime")
     assert 0.5 < played < 1.0
+
+
+def tab_to_text(page: Page) -> None:
+    """Press Tab until the text has the keyboard focus, as someone without a mouse would."""
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "source-text":
+            return
+    raise AssertionError("Tab never reached the text")
+
+
+def expect_selected(page: Page, words: str) -> None:
+    expect(page.locator("#coding-status")).to_contain_text(f"{len(words)} characters selected")
+
+
+def test_coding_with_the_keyboard_alone_paragraphs_and_words(
+        page: Page, live_server: LiveServer, people: dict[str, User], source: Source) -> None:
+    open_page(page, live_server, people["coder"], source)
+    coder = people["coder"].name
+    first, second, chinese = TEXT.split("\n\n")
+    tab_to_text(page)
+
+    page.keyboard.press("ArrowDown")
+    expect_selected(page, first)
+    page.keyboard.press("ArrowDown")
+    expect_selected(page, second)
+    page.keyboard.press("Shift+ArrowLeft")
+    expect_selected(page, "Urząd miasta ma jedną osobę do spraw partnerstw ")
+    page.keyboard.press("Control+Shift+ArrowRight")
+    expect_selected(page, " miasta ma jedną osobę do spraw partnerstw ")
+    page.keyboard.press("s")
+    expect(page.locator(".piece.coded")).to_have_count(1)
+    assert codings_of(source) == [("Staff", coder, "miasta ma jedną osobę do spraw partnerstw")]
+
+    page.keyboard.press("ArrowDown")
+    expect_selected(page, chinese)
+    page.keyboard.press("Shift+ArrowLeft")
+    expect_selected(page, chinese[:-2])
+    page.keyboard.press("o")
+    expect(page.locator(".piece.coded")).to_have_count(2)
+    assert codings_of(source)[-1] == ("Offices abroad", coder, chinese[:-2])
+
+    page.keyboard.press("ArrowUp")
+    expect_selected(page, second)
+
+    page.keyboard.press("Escape")
+    page.locator("#source-text").click(position={"x": 2, "y": 2})
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#coding-status")).not_to_contain_text("selected")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 import click
 import waitress
@@ -37,15 +38,29 @@ def serve_command(host: str, port: int, threads: int, demo: bool) -> None:
     upgrade()
     if demo:
         print_demo_login()
+    server = listening_server(app, host, port, threads)
     supervisor = WorkerSupervisor(app) if jobs.uses_embedded_worker(app) else None
     if supervisor is not None:
         supervisor.start()
     click.echo(f"Fieldwork is at http://{host}:{port}/  (Ctrl+C stops it)")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="Fieldwork")
+        server.run()
     finally:
+        server.close()
         if supervisor is not None:
             supervisor.stop()
+
+
+def listening_server(app: Flask, host: str, port: int, threads: int) -> Any:
+    """The web server, already listening: the address printed after it answers at once."""
+    try:
+        return waitress.create_server(app, host=host, port=port, threads=threads,
+                                      ident="Fieldwork")
+    except OSError as error:
+        raise click.ClickException(
+            f"Fieldwork cannot listen on {host}:{port} ({error.strerror}). Another program, "
+            f"or Fieldwork already running, may use that port: start it with --port {port + 1}."
+        ) from None
 
 
 class WorkerSupervisor:

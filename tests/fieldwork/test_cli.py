@@ -77,18 +77,23 @@ class Browser:
             return response.read().decode()
 
 
+def fresh_instance_environment(tmp_path: Path) -> dict[str, str]:
+    """The environment without any FIELDWORK_ setting but a new instance folder."""
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("FIELDWORK_")}
+    environment["FIELDWORK_INSTANCE_PATH"] = str(tmp_path / "instance")
+    return environment
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """`fieldwork serve --demo` on a fresh instance folder, as the README starts it."""
     port = free_port()
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith("FIELDWORK_")}
-    environment["FIELDWORK_INSTANCE_PATH"] = str(tmp_path / "instance")
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "fieldwork", "serve", "--demo", "--port", str(port)],
-            env=environment, stdout=out, stderr=subprocess.STDOUT,
+            env=fresh_instance_environment(tmp_path), stdout=out, stderr=subprocess.STDOUT,
         )
     try:
         wait_for(lambda: f"http://127.0.0.1:{port}/" in log.read_text(), 60, log)
@@ -132,3 +137,18 @@ def test_serve_starts_with_demo_login_and_its_own_worker(served: tuple[str, str]
     os.kill(worker_pid, signal.SIGKILL)
     wait_for(lambda: log.read_text().count("Job worker started") >= 2, 30, log)
     assert "Log in" not in browser.get(project_path)
+
+
+def test_serve_on_a_port_in_use_says_so_and_which_to_use(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "fieldwork", "serve", "--port", str(port)],
+            env=fresh_instance_environment(tmp_path), capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"Fieldwork cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert f"--port {port + 1}" in result.stderr
+    assert "Traceback" not in result.stderr

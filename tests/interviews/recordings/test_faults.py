@@ -99,11 +99,12 @@ LONG_SPEECH = (
 
 @pytest.fixture(scope="module")
 def long_speech(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """About fifty seconds of speech: seconds of work, so the worker is killed mid-job."""
+    """The sentences twice, about a minute and a half: Whisper saves its first segments
+    seconds before the last, so the worker can be killed between them."""
     need_espeak()
     path = tmp_path_factory.mktemp("long") / "long.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path),
-                    " ".join(LONG_SPEECH)], check=True)
+                    " ".join(LONG_SPEECH * 2)], check=True)
     return path
 
 
@@ -113,13 +114,14 @@ def fresh_job(job_id: int) -> TranscriptionJob:
     return db.session.get(TranscriptionJob, job_id)
 
 
-def kill_mid_job(app: Flask, job_id: int, working_s: float) -> TranscriptionJob:
-    """Run the job in a worker process and SIGKILL it `working_s` seconds after it started
-    (loading the model, then transcribing: the engine saves segments as it goes)."""
+def kill_mid_job(app: Flask, job_id: int, after_a_segment: bool) -> TranscriptionJob:
+    """Run the job in a worker process and SIGKILL it as soon as it runs, or once it saved a
+    first segment (the engine saves segments as it goes)."""
     worker = subprocess.Popen([sys.executable, "-c", RUN_JOB, child_settings(app), str(job_id)])
     try:
         wait_until(lambda: fresh_job(job_id).state == "running", 120, "the job to start")
-        time.sleep(working_s)
+        if after_a_segment:
+            wait_until(lambda: fresh_job(job_id).progress > 0, 120, "a first segment")
     finally:
         kill(worker)
     killed = fresh_job(job_id)
@@ -150,15 +152,15 @@ def test_a_worker_killed_mid_transcription_is_requeued_then_failed_never_stuck(
     job = transcription.queue_job(recording, options, people["lead"])
     db.session.commit()
 
-    killed = kill_mid_job(app, job.id, working_s=1.5)
-    assert killed.progress < 1 and killed.heartbeat_at is not None
+    killed = kill_mid_job(app, job.id, after_a_segment=True)
+    assert 0 < killed.progress < 1 and killed.heartbeat_at is not None
     assert transcription.recover_stale_jobs() == [], "a fresh heartbeat is left alone"
     pretend_minutes_passed(killed)
     assert transcription.recover_stale_jobs() == [job.id]
     db.session.commit()
     assert fresh_job(job.id).state == "queued" and fresh_job(job.id).requeued == 1
 
-    killed = kill_mid_job(app, job.id, working_s=0)
+    killed = kill_mid_job(app, job.id, after_a_segment=False)
     pretend_minutes_passed(killed)
     check_transcriptions()
     failed = fresh_job(job.id)

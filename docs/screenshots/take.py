@@ -9,6 +9,9 @@ quote bank, and then photographs each page with Debian's Chromium (headless) at 
     .venv/bin/python docs/screenshots/take.py            # all pages, into docs/screenshots/
     .venv/bin/python docs/screenshots/take.py coding map # only shots whose name contains a word
 
+Chinese partner names need a font with Chinese characters on the machine (on Debian:
+`apt-get install fonts-wqy-zenhei`), or they show as boxes.
+
 Files are named `<page>-<width>.png` (e.g. `coding-1440.png`) and are stored as palette PNGs
 to keep the repository small. Nothing here is a test: it only needs to run when pages change.
 """

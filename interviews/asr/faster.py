@@ -31,6 +31,7 @@ from interviews.asr.base import (
     Word,
     stream_segments,
 )
+from interviews.asr.sentences import sentences
 
 #: Seconds of audio transcribed at a time: memory holds about this much audio and its features.
 CHUNK_SECONDS = 240.0
@@ -96,7 +97,7 @@ class FasterWhisperEngine:
         duration = audio_duration(audio_path)
         language = _Language(options.language)
         chunks = self._segments(model, AudioWindow(audio_path), options, language)
-        segments = stream_segments(chunks, duration, on_segment)
+        segments = stream_segments(sentences(chunks), duration, on_segment)
         return TranscriptionResult(
             language=language.code or "",
             language_probability=language.probability,

@@ -34,6 +34,7 @@ from interviews.asr.base import (
     Word,
     stream_segments,
 )
+from interviews.asr.sentences import sentences
 
 INSTALL_HINT = 'pip install "fieldwork[whisper]" torch==2.13.0'
 SAMPLE_RATE = 16_000
@@ -127,7 +128,7 @@ class OpenAIWhisperEngine:
             language=language,
             language_probability=probability,
             duration=duration,
-            segments=stream_segments(segments, duration, on_segment),
+            segments=stream_segments(sentences(segments), duration, on_segment),
         )
 
     def _language(

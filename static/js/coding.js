@@ -35,10 +35,13 @@
     p.fwEnd = Number(p.dataset.end);
   });
 
+  const PREVIEW_LENGTH = 60;
+
   function pointCount(text) { let n = 0; for (const _ of text) n++; return n; }
 
   function say(message, isError) {
     status.textContent = message;
+    status.title = message;
     status.classList.toggle("error", Boolean(isError));
   }
 
@@ -257,8 +260,16 @@
       state.selection = chosen;
       if (inVivo) inVivo.disabled = !canCode;
       if (playSelection) playSelection.disabled = false;
-      say((chosen.end - chosen.start) + " characters selected" + (canCode ? ": choose a code." : "."));
+      say((chosen.end - chosen.start) + " characters selected" + (canCode ? ": choose a code." : ".")
+          + " “" + preview(window.getSelection().toString()) + "”");
     }
+  }
+
+  /* The selected words as the status shows them (and a screen reader reads them): the start
+     of a long selection. */
+  function preview(text) {
+    const points = Array.from(text.replace(/\s+/g, " ").trim());
+    return points.length > PREVIEW_LENGTH ? points.slice(0, PREVIEW_LENGTH).join("") + "…" : points.join("");
   }
 
   /* The selection on screen wins over the one last noted: a key can arrive before the

@@ -206,10 +206,13 @@ def test_coding_with_the_keyboard_alone_paragraphs_and_words(
 
     page.keyboard.press("ArrowDown")
     expect_selected(page, first)
+    expect(page.locator("#coding-status")).to_contain_text(f"choose a code. “{first}”")
     page.keyboard.press("ArrowDown")
     expect_selected(page, second)
     page.keyboard.press("Shift+ArrowLeft")
     expect_selected(page, "Urząd miasta ma jedną osobę do spraw partnerstw ")
+    expect(page.locator("#coding-status")).to_contain_text(
+        "“Urząd miasta ma jedną osobę do spraw partnerstw”")
     page.keyboard.press("Control+Shift+ArrowRight")
     expect_selected(page, " miasta ma jedną osobę do spraw partnerstw ")
     page.keyboard.press("s")

@@ -98,16 +98,23 @@ def store_upload(
     return stored
 
 
-def delete_stored_file(stored: StoredFile) -> None:
-    """Delete a file's row, and its bytes once no other row points at them."""
+def delete_row_of(stored: StoredFile) -> str | None:
+    """Delete a file's row (flushed); return the sha256 of its bytes when no other row
+    points at them, else None."""
     sha256 = stored.sha256
     db.session.delete(stored)
     db.session.flush()
     still_used = db.session.scalar(
         db.select(db.func.count()).select_from(StoredFile).where(StoredFile.sha256 == sha256)
     )
-    if not still_used:
-        file_store().remove(sha256)
+    return None if still_used else sha256
+
+
+def delete_stored_file(stored: StoredFile) -> None:
+    """Delete a file's row, and its bytes once no other row points at them."""
+    unused = delete_row_of(stored)
+    if unused:
+        file_store().remove(unused)
 
 
 #: session.info key: blobs whose last row was deleted, removed once the deletion is committed
@@ -117,14 +124,9 @@ _BLOBS_TO_REMOVE = "fieldwork.blobs_to_remove"
 def discard_stored_file(stored: StoredFile) -> None:
     """Delete a file's row now, and its bytes once the deletion is committed if no other row
     points at them; a rollback keeps the bytes."""
-    sha256 = stored.sha256
-    db.session.delete(stored)
-    db.session.flush()
-    still_used = db.session.scalar(
-        db.select(db.func.count()).select_from(StoredFile).where(StoredFile.sha256 == sha256)
-    )
-    if not still_used:
-        db.session.info.setdefault(_BLOBS_TO_REMOVE, []).append((file_store(), sha256))
+    unused = delete_row_of(stored)
+    if unused:
+        db.session.info.setdefault(_BLOBS_TO_REMOVE, []).append((file_store(), unused))
 
 
 @event.listens_for(Session, "after_commit")

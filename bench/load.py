@@ -45,6 +45,7 @@ from sqlalchemy import create_engine, make_url, text
 from bench.common import bench_app
 from bench.load_seed import Plan, seed
 from fieldwork.extensions import db
+from fieldwork.processes import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/fieldwork_load"
@@ -94,16 +95,7 @@ def start(stack: ExitStack, command: list[str], env: dict[str, str], log: Path) 
     handle = stack.enter_context(log.open("w"))
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle,
                                stderr=subprocess.STDOUT)
-    stack.callback(stop, process)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stack.callback(stop_process, process, timeout=30)
 
 
 def wait_until_ready(base: str) -> None:

@@ -21,6 +21,7 @@ from fieldwork.accounts.accounts import AccountError, create_user
 from fieldwork.demo import DEMO_PEOPLE, ensure_demo_project
 from fieldwork.extensions import db
 from fieldwork.operations import backup_command, check_command, restore_command
+from fieldwork.processes import stop_process
 
 WORKER_RESTART_DELAY_S = 3
 PARENT_CHECK_INTERVAL_S = 2
@@ -103,12 +104,8 @@ class WorkerSupervisor:
 
     def stop(self) -> None:
         self.stopping.set()
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        if self.process is not None:
+            stop_process(self.process, timeout=10)
 
 
 def exit_when_parent_dies() -> None:

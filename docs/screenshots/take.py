@@ -44,6 +44,7 @@ from fieldwork.app import create_app
 from fieldwork.demo import DEMO_PROJECT
 from fieldwork.extensions import db
 from fieldwork.models import Project
+from fieldwork.processes import stop_process
 from interviews.demo import next_monday
 from interviews.models import Interview, Participant
 from interviews.recordings.models import FINISHED_STATES, Recording, TranscriptionJob
@@ -134,11 +135,7 @@ def served_demo(instance: Path) -> Iterator[Demo]:
         password = (instance / "demo-password.txt").read_text().strip()
         yield Demo(url, instance, password)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server, timeout=20)
         log.close()
 
 

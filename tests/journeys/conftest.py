@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from fieldwork import jobs
 from fieldwork.extensions import db
 from fieldwork.models import User
+from fieldwork.processes import stop_process
 from tests.conftest import LiveServer
 
 
@@ -47,12 +48,7 @@ def job_worker(app: Flask, make_app: Callable[..., Flask], database_url: str,
     try:
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_process(worker, timeout=20)
         log.close()
         jobs.huey.flush()
         jobs.configure_queue(app)

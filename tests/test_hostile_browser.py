@@ -5,6 +5,8 @@ Content-Security-Policy, which an injected handler would cause."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -43,7 +45,7 @@ def assert_shown_as_text(page: Page, selector: str) -> None:
 
 def test_the_coding_page_shows_hostile_codes_memos_and_coders_as_text(
     page: Page, live_server: LiveServer, project: Project, people: dict[str, User],
-    files_dir: object,
+    files_dir: Path,
 ) -> None:
     source = source_of_transcript(hostile_transcript(project, people))
     people["coder"].name = PAYLOAD
@@ -68,7 +70,7 @@ def test_the_coding_page_shows_hostile_codes_memos_and_coders_as_text(
 
 def test_the_transcript_editor_shows_hostile_words_and_speakers_as_text(
     page: Page, live_server: LiveServer, project: Project, people: dict[str, User],
-    files_dir: object,
+    files_dir: Path,
 ) -> None:
     transcript = hostile_transcript(project, people)
     live_server.log_in(page, people["interviewer"])

@@ -14,13 +14,12 @@ import io
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
-import docx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from fpdf import FPDF
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import String, Text, Update, cast, literal
 from werkzeug.test import TestResponse
@@ -34,6 +33,7 @@ from fieldwork.models import Project, User
 from interviews.models import Participant
 from interviews.scheduling import InterviewPlan, SchedulingError, create_interview
 from tests.access_samples import BUILDERS, interviews_sample, partnerships_sample
+from tests.documents import docx_bytes, pdf_bytes
 
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 #: the payload as markup: none of these may reach a page
@@ -50,7 +50,6 @@ FREE_TEXT = frozenset({
 })
 #: web addresses keep their scheme (they are checked to be http or https)
 ADDRESSES = frozenset({"url", "link"})
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 def assert_escaped(response: TestResponse, where: str = "") -> None:
@@ -182,27 +181,8 @@ def test_import_cells_are_shown_escaped_in_the_report_and_after_the_import(
     assert_escaped(client.get(f"/projects/{project.id}/partnerships/{made.id}"))
 
 
-def docx_file(text: str) -> bytes:
-    document = docx.Document()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def pdf_file(text: str) -> bytes:
-    if not Path(FONT).exists():
-        pytest.skip("fonts-dejavu-core is not installed")
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.add_font("DejaVu", fname=FONT)
-    pdf.set_font("DejaVu", size=8)
-    pdf.multi_cell(0, 6, text)
-    return bytes(pdf.output())
-
-
 @pytest.mark.parametrize(("filename", "make"), [
-    ("agreement.docx", docx_file), ("agreement.pdf", pdf_file),
+    ("agreement.docx", docx_bytes), ("agreement.pdf", partial(pdf_bytes, size=8)),
     ("agreement.txt", str.encode), ("agreement.md", str.encode),
 ])
 def test_document_text_is_shown_escaped(

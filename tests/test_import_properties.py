@@ -13,7 +13,6 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import docx
 import pytest
 from flask.testing import FlaskClient
 from fpdf import FPDF
@@ -34,6 +33,7 @@ from fieldwork.extensions import db
 from fieldwork.models import AuditEntry, Project, User
 from tests.access_samples import partnerships_sample
 from tests.coding.conftest import CHINESE, CZECH, POLISH
+from tests.documents import docx_bytes
 
 FEW = settings(max_examples=40, deadline=None, database=None,
                suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -150,15 +150,6 @@ def test_any_bytes_as_csv_or_xlsx_are_refused_in_words_or_checked(
 
 # --- documents --------------------------------------------------------------------------
 
-def docx_of(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 def pdf_of(text: str) -> bytes:
     pdf = FPDF()
     pdf.add_page()
@@ -167,7 +158,7 @@ def pdf_of(text: str) -> bytes:
     return bytes(pdf.output())
 
 
-SAMPLE_DOCUMENTS = {".docx": docx_of(POLISH, CZECH),
+SAMPLE_DOCUMENTS = {".docx": docx_bytes(POLISH, CZECH),
                     ".pdf": pdf_of("Agreement of Brno and Dallas.")}
 
 

@@ -4,12 +4,7 @@ text; a bad document leaves nothing behind."""
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
-import docx
 import pytest
-from fpdf import FPDF
 
 from casestudies.models import Partnership
 from coding.extraction import ExtractionError, extract_text
@@ -27,8 +22,8 @@ from interviews.transcripts import editing
 from interviews.transcripts.models import Transcript, TranscriptSegment
 from tests.access_samples import partnerships_sample, recordings_sample
 from tests.coding.conftest import CHINESE, CZECH, POLISH
+from tests.documents import docx_bytes, pdf_bytes
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SEGMENTS = [
     ("Interviewer", 0.0, 4.0, "Why did Wrocław sign the agreement with Guangzhou?"),
     ("PL-CITY-12", 4.0, 12.5, "Mostly for investors. The mayor wanted direct flights too."),
@@ -108,26 +103,6 @@ def test_document_edits_keep_codings_and_flag_deleted_words(make_source, make_co
         edit_document_text(source, "  \n ", people["lead"])
 
 
-def docx_bytes(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def pdf_bytes(*paragraphs: str) -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.add_font("DejaVu", fname=FONT)
-    pdf.set_font("DejaVu", size=11)
-    for paragraph in paragraphs:
-        pdf.multi_cell(0, 6, paragraph)
-        pdf.ln(6)
-    return bytes(pdf.output())
-
-
 @pytest.mark.parametrize("name, data, expected", [
     ("agreement.docx", docx_bytes(POLISH.split("\n\n")[0], CZECH),
      [POLISH.split("\n\n")[0], CZECH]),
@@ -145,8 +120,6 @@ def test_text_comes_out_of_every_kind_of_document(name, data, expected):
 
 
 def test_pdf_text_keeps_polish_letters():
-    if not Path(FONT).exists():
-        pytest.skip("fonts-dejavu-core is not installed")
     text = extract_text("umowa.pdf", pdf_bytes("Umowa o współpracy", "Wrocław – Guangzhou"))
     assert "Umowa o współpracy" in text and "Wrocław" in text
 

@@ -7,7 +7,7 @@ memory (ru_maxrss) is its alone. Prints one JSON line: real-time factor (transcr
 over audio duration, model loading included), word error rate (jiwer, after Whisper's
 English normaliser) and peak RSS for each engine, model and recording.
 
-Needs espeak-ng and sox, and the `whisper` extra.
+Needs the `whisper` extra (the speech comes from the eSpeak NG library of `espeakng-loader`).
 
 usage (from the project folder): python -m bench.asr_engines [--models-dir DIR]
 """
@@ -29,6 +29,7 @@ from whisper.normalizers import EnglishTextNormalizer
 
 from interviews.asr.engines import openai_checkpoint
 from interviews.asr.weights import ModelNotInstalled, install_model
+from tests.audio import join, silence, speak
 
 READING = (
     "Cities in Europe have cooperated with partners abroad for many decades.",
@@ -84,29 +85,18 @@ ENGINES = ("faster-whisper", "openai-whisper")
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def speak(text: str, out: Path, voice: str = "en-us") -> Path:
-    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(out), text], check=True)
-    return out
-
-
 def make_reading(folder: Path) -> tuple[Path, str]:
     text = " ".join(READING)
     return speak(text, folder / "reading.wav"), text
 
 
 def make_dialogue(folder: Path) -> tuple[Path, str]:
-    pause = folder / "pause.wav"
-    subprocess.run(
-        ["sox", "-n", "-r", "22050", "-c", "1", "-b", "16", str(pause), "trim", "0", "0.7"],
-        check=True,
-    )
+    pause = silence(folder / "pause.wav", 0.7)
     turns = [
         speak(text, folder / f"turn{i}.wav", voice) for i, (voice, text) in enumerate(DIALOGUE)
     ]
-    parts = [str(part) for turn in turns for part in (turn, pause)][:-1]
-    out = folder / "dialogue.wav"
-    subprocess.run(["sox", *parts, str(out)], check=True)
-    return out, " ".join(text for _, text in DIALOGUE)
+    parts = [part for turn in turns for part in (turn, pause)][:-1]
+    return join(parts, folder / "dialogue.wav"), " ".join(text for _, text in DIALOGUE)
 
 
 #: Run in a subprocess of its own: imports only the engine, so that its peak RSS is the

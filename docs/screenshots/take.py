@@ -1,7 +1,7 @@
 """Screenshots of every main page, for the user guide (docs/guide.md).
 
 Starts `fieldwork serve --demo` on 127.0.0.1 with a fresh SQLite instance in a temporary
-folder, uploads a short generated interview (espeak-ng and sox) so that the queue, the
+folder, uploads a short generated interview (eSpeak NG voices) so that the queue, the
 transcript editor and a transcript source have something to show, adds two excerpts to the
 quote bank, and then photographs each page with Debian's Chromium (headless) at desktop
 (1440×900) and laptop (1280×720) sizes, as the demo user a researcher in that role would be:
@@ -49,6 +49,7 @@ from interviews.demo import next_monday
 from interviews.models import Interview, Participant
 from interviews.recordings.models import FINISHED_STATES, Recording, TranscriptionJob
 from interviews.transcripts.models import Transcript
+from tests.audio import join, pad, speak
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -143,16 +144,9 @@ def spoken_interview(folder: Path) -> Path:
     """The dialogue spoken by two voices, with a short pause between turns."""
     turns = []
     for number, (voice, words) in enumerate(DIALOGUE):
-        turn = folder / f"turn{number}.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", "160", "-w", str(turn), words],
-                       check=True)
-        padded = folder / f"padded{number}.wav"
-        subprocess.run(["sox", str(turn), "-r", "16000", str(padded), "pad", "0", "0.8"],
-                       check=True)
-        turns.append(str(padded))
-    joined = folder / "wroclaw-city-hall.wav"
-    subprocess.run(["sox", *turns, str(joined)], check=True)
-    return joined
+        turn = speak(words, folder / f"turn{number}.wav", voice, 160)
+        turns.append(pad(turn, folder / f"padded{number}.wav", after=0.8))
+    return join(turns, folder / "wroclaw-city-hall.wav")
 
 
 def read_ids(instance: Path) -> dict[str, int]:
@@ -397,9 +391,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=HERE, help="folder for the PNG files")
     parser.add_argument("--keep", action="store_true", help="keep the demo instance folder")
     args = parser.parse_args(argv)
-    for program in ("espeak-ng", "sox"):
-        if shutil.which(program) is None:
-            raise SystemExit(f"{program} is needed (apt install espeak-ng sox)")
     if not CHROMIUM.exists():
         raise SystemExit(f"Chromium is needed at {CHROMIUM} (apt install chromium)")
     args.out.mkdir(parents=True, exist_ok=True)

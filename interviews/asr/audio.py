@@ -44,6 +44,13 @@ def pcm_blocks(audio_path: Path | str, channels: int = 1) -> Iterator[np.ndarray
         yield resampled.to_ndarray()
 
 
+def whole_recording(audio_path: Path | str) -> np.ndarray:
+    """The whole recording, mono float32 at SAMPLE_RATE, as openai-whisper's `load_audio`
+    gives it, but decoded with PyAV, so that no ffmpeg program is needed."""
+    blocks = [block[0] for block in pcm_blocks(audio_path)]
+    return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+
+
 def audio_duration(audio_path: Path | str) -> float:
     """Seconds, from the container's header, or by decoding when the header does not say
     (recordings made in a browser often lack it)."""

@@ -7,7 +7,9 @@ same CTranslate2 weights faster-whisper uses (interviews.asr.convert).
 openai-whisper returns a whole file's segments at once; to stream them (progress,
 cancellation) the audio is transcribed in chunks. Each chunk's last segment may be cut off
 at the chunk's end, so it is dropped and the next chunk starts where the segment before it
-ended. openai-whisper has no voice-activity filter: `vad_filter` does not apply to it.
+ended. openai-whisper has no voice-activity filter: `vad_filter` does not apply to it. The audio is
+decoded with PyAV, as for faster-whisper, rather than with openai-whisper's own reader,
+which needs the ffmpeg program.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from interviews.asr.audio import SAMPLE_RATE, whole_recording
 from interviews.asr.base import (
     COMPRESSION_RATIO_THRESHOLD,
     HALLUCINATION_SILENCE_SECONDS,
@@ -37,7 +40,6 @@ from interviews.asr.base import (
 from interviews.asr.sentences import sentences
 
 INSTALL_HINT = 'pip install "fieldwork[whisper]" torch==2.13.0'
-SAMPLE_RATE = 16_000
 #: Seconds of audio transcribed per call: segments and progress come at least this often.
 CHUNK_SECONDS = 120.0
 #: A chunk holds at least one of Whisper's 30-second windows, so that it yields several
@@ -120,7 +122,7 @@ class OpenAIWhisperEngine:
         whisper = require_whisper()
         checkpoint = self.checkpoint_for(options.model)
         model = _load_model(checkpoint, checkpoint.stat().st_mtime, self.threads)
-        audio = whisper.load_audio(str(audio_path))
+        audio = whole_recording(audio_path)
         duration = len(audio) / SAMPLE_RATE
         language, probability = self._language(whisper, model, audio, options)
         segments = self._segments(whisper, model, audio, options, language)

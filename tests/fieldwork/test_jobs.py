@@ -15,6 +15,7 @@ from fieldwork import jobs
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
 from fieldwork.projects.tasks import recompute_statistics
+from tests.conftest import RUN_TOKEN
 
 QUEUES = ["sqlite", "redis"]
 
@@ -47,6 +48,7 @@ def start_worker(queue_app: Flask, *options: str) -> subprocess.Popen[bytes]:
         "FIELDWORK_INSTANCE_PATH": queue_app.instance_path,
         "FIELDWORK_DATABASE_URL": queue_app.config["DATABASE_URL"],
         "FIELDWORK_REDIS_URL": queue_app.config["REDIS_URL"],
+        "FIELDWORK_QUEUE_NAME": queue_app.config["QUEUE_NAME"],
     }
     return subprocess.Popen(
         [sys.executable, "-m", "fieldwork", "worker", *options], env=environment,
@@ -85,7 +87,7 @@ def test_instances_sharing_a_redis_database_keep_their_jobs_apart(
     if not redis_url():
         pytest.skip("set TEST_REDIS_URL to test the Redis queue (CI does)")
     apps = {name: make_app(DATABASE_URL=f"sqlite:///{tmp_path / name}.db", JOBS_IMMEDIATE=False,
-                           REDIS_URL=redis_url(), QUEUE_NAME=f"fieldwork-test-{name}")
+                           REDIS_URL=redis_url(), QUEUE_NAME=f"fieldwork-test-{name}-{RUN_TOKEN}")
             for name in ("krakow", "brno")}
     try:
         jobs.configure_queue(apps["krakow"])

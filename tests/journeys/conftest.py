@@ -40,6 +40,7 @@ def job_worker(app: Flask, make_app: Callable[..., Flask], database_url: str,
         "FIELDWORK_INSTANCE_PATH": str(instance_path),
         "FIELDWORK_DATABASE_URL": database_url,
         "FIELDWORK_REDIS_URL": "",
+        "FIELDWORK_QUEUE_NAME": queue_app.config["QUEUE_NAME"],
         "FIELDWORK_FILES_DIR": queue_app.config["FILES_DIR"],
     }
     log = (tmp_path / "worker.log").open("wb")

@@ -40,8 +40,8 @@ from fieldwork.extensions import db
 from fieldwork.models import User
 from interviews.models import Interview
 from interviews.transcripts.models import Transcript
+from tests.audio import speak
 from tests.conftest import LiveServer
-from tests.interviews.recordings.conftest import need_espeak
 from tests.journeys.conftest import Tabs
 
 pytestmark = [pytest.mark.committed, pytest.mark.slow]
@@ -94,11 +94,7 @@ def gazetteer(live_server: LiveServer) -> None:
 
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    need_espeak()
-    path = tmp_path_factory.mktemp("journey") / "office-in-brussels.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), SPOKEN],
-                   check=True)
-    return path
+    return speak(SPOKEN, tmp_path_factory.mktemp("journey") / "office-in-brussels.wav")
 
 
 # ---------- helpers: how a person finds their way ----------

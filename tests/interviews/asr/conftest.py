@@ -1,8 +1,7 @@
-"""Speech with known words, made with espeak-ng and sox, and the models the tests share."""
+"""Speech with known words (eSpeak NG voices), and the models the tests share."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from interviews.asr.base import normalise_text
 from interviews.asr.engines import openai_checkpoint
 from interviews.asr.weights import INSTALLABLE_MODELS, ModelNotInstalled, install_model
+from tests.audio import join, silence, speak
 
 SENTENCE = (
     "The city council signed a partnership agreement with a city in China. "
@@ -53,24 +53,6 @@ def pytest_configure(config: pytest.Config) -> None:
 class Speech:
     path: Path
     text: str
-
-
-def speak(text: str, path: Path, voice: str = "en-us") -> Path:
-    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(path), text], check=True)
-    return path
-
-
-def silence(path: Path, seconds: float) -> Path:
-    subprocess.run(
-        ["sox", "-n", "-r", "22050", "-c", "1", "-b", "16", str(path), "trim", "0", str(seconds)],
-        check=True,
-    )
-    return path
-
-
-def join(paths: list[Path], out: Path) -> Path:
-    subprocess.run(["sox", *map(str, paths), str(out)], check=True)
-    return out
 
 
 @pytest.fixture(scope="session")

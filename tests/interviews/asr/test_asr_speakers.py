@@ -3,7 +3,6 @@ segments split where the speaker changes; clustering the windows of a long recor
 
 from __future__ import annotations
 
-import subprocess
 import wave
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from interviews.asr import speakers
 from interviews.asr.base import Segment, Word
+from tests.audio import join, merge_channels, muted
 
 requires_voices = pytest.mark.skipif(
     not speakers.voices_available(),
@@ -40,20 +40,16 @@ def stereo_dialogue(turns, speech_dir) -> Path:
     """The first voice alone on the left channel, the second on the right."""
     quiet = []
     for path in turns.paths:
-        quiet.append(speech_dir / f"quiet-{path.name}")
-        subprocess.run(["sox", str(path), str(quiet[-1]), "vol", "0"], check=True)
+        quiet.append(muted(path, speech_dir / f"quiet-{path.name}"))
     channels = []
     for side in (0, 1):
         parts = [
-            str(part)
-            for i, (turn, muted) in enumerate(zip(turns.paths, quiet, strict=True))
-            for part in ((turn if i % 2 == side else muted), turns.pause)
+            part
+            for i, (turn, silent) in enumerate(zip(turns.paths, quiet, strict=True))
+            for part in ((turn if i % 2 == side else silent), turns.pause)
         ][:-1]
-        channels.append(speech_dir / f"channel{side}.wav")
-        subprocess.run(["sox", *parts, str(channels[-1])], check=True)
-    out = speech_dir / "stereo.wav"
-    subprocess.run(["sox", "-M", *map(str, channels), str(out)], check=True)
-    return out
+        channels.append(join(parts, speech_dir / f"channel{side}.wav"))
+    return merge_channels(channels, speech_dir / "stereo.wav")
 
 
 def speakers_of(pieces: list[list[Segment]]) -> list[list[int]]:

@@ -1,10 +1,7 @@
-"""Recordings made for the tests: speech with known words (espeak-ng), and broken files."""
+"""Recordings made for the tests: speech with known words (eSpeak NG), and broken files."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -14,25 +11,14 @@ from flask.testing import FlaskClient
 
 from fieldwork.models import Project, User
 from interviews.models import Interview
+from tests.audio import speak
 
 SPOKEN = "The city council signed a partnership agreement with Brussels."
 
 
-def need_espeak() -> None:
-    """Skip without espeak-ng, except in CI, where its absence is a failure."""
-    if shutil.which("espeak-ng") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("espeak-ng is needed in CI to make speech for the tests")
-        pytest.skip("espeak-ng is not installed (apt install espeak-ng)")
-
-
 @pytest.fixture(scope="session")
 def speech(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    need_espeak()
-    path = tmp_path_factory.mktemp("speech") / "speech.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), SPOKEN],
-                   check=True)
-    return path
+    return speak(SPOKEN, tmp_path_factory.mktemp("speech") / "speech.wav")
 
 
 @pytest.fixture

@@ -34,8 +34,9 @@ from interviews.recordings.media import probe
 from interviews.recordings.models import Recording, TranscriptionJob
 from interviews.recordings.tasks import check_transcriptions, transcribe_recording
 from interviews.transcripts.models import TranscriptSegment
+from tests.audio import speak
 from tests.conftest import TEST_PASSWORD
-from tests.interviews.recordings.conftest import SPOKEN, need_espeak
+from tests.interviews.recordings.conftest import SPOKEN
 
 RUN_JOB = """
 import json, sys
@@ -58,7 +59,7 @@ print(server.server_port, flush=True)
 server.serve_forever()
 """
 SETTINGS = ("DATABASE_URL", "SECRET_KEY", "FILES_DIR", "ASR_MODELS_DIR", "TESTING",
-            "WTF_CSRF_ENABLED", "RATELIMIT_ENABLED", "JOBS_IMMEDIATE")
+            "WTF_CSRF_ENABLED", "RATELIMIT_ENABLED", "JOBS_IMMEDIATE", "QUEUE_NAME")
 
 
 def child_settings(app: Flask, **overrides: object) -> str:
@@ -101,11 +102,7 @@ LONG_SPEECH = (
 def long_speech(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sentences twice, about a minute and a half: Whisper saves its first segments
     seconds before the last, so the worker can be killed between them."""
-    need_espeak()
-    path = tmp_path_factory.mktemp("long") / "long.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path),
-                    " ".join(LONG_SPEECH * 2)], check=True)
-    return path
+    return speak(" ".join(LONG_SPEECH * 2), tmp_path_factory.mktemp("long") / "long.wav")
 
 
 def fresh_job(job_id: int) -> TranscriptionJob:

@@ -1,10 +1,9 @@
-"""Speaker separation in the transcription job: a dialogue of two espeak-ng voices, uploaded
+"""Speaker separation in the transcription job: a dialogue of two eSpeak NG voices, uploaded
 and transcribed by the real job, gets its two speakers named; stereo channels; one speaker;
 and a server without the `speakers` extra."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import wave
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from interviews.recordings import transcription
 from interviews.recordings.models import TRANSCRIBING_SHARE, Recording
 from interviews.recordings.speakers import DEFAULT_SPEAKER, INTERVIEWER, speaker_names
 from interviews.transcripts.models import Transcript, TranscriptSegment
-from tests.interviews.recordings.conftest import need_espeak
+from tests.audio import join, merge_channels, muted, silence, speak
 
 pytestmark = pytest.mark.slow
 
@@ -53,22 +52,11 @@ def seconds(path: Path) -> float:
         return audio.getnframes() / audio.getframerate()
 
 
-def speak(text: str, voice: str, path: Path) -> Path:
-    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(path), text], check=True)
-    return path
-
-
-def sox(*args: str | Path) -> None:
-    subprocess.run(["sox", *map(str, args)], check=True)
-
-
 @pytest.fixture(scope="module")
 def turn_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], Path]:
-    need_espeak()
     folder = tmp_path_factory.mktemp("dialogue")
-    pause = folder / "pause.wav"
-    sox("-n", "-r", "22050", "-c", "1", "-b", "16", pause, "trim", "0", str(PAUSE_S))
-    return [speak(text, voice, folder / f"turn{i}.wav")
+    pause = silence(folder / "pause.wav", PAUSE_S)
+    return [speak(text, folder / f"turn{i}.wav", voice)
             for i, (voice, text) in enumerate(TURNS)], pause
 
 
@@ -83,9 +71,8 @@ def timeline(paths: list[Path]) -> list[tuple[float, float, str]]:
 @pytest.fixture(scope="module")
 def dialogue(turn_files: tuple[list[Path], Path]) -> Dialogue:
     paths, pause = turn_files
-    out = paths[0].parent / "dialogue.wav"
-    sox(*[part for path in paths for part in (path, pause)][:-1], out)
-    return Dialogue(out, timeline(paths))
+    parts = [part for path in paths for part in (path, pause)][:-1]
+    return Dialogue(join(parts, paths[0].parent / "dialogue.wav"), timeline(paths))
 
 
 @pytest.fixture(scope="module")
@@ -98,15 +85,10 @@ def stereo_dialogue(turn_files: tuple[list[Path], Path]) -> Dialogue:
         parts = []
         for path, (turn_voice, _) in zip(paths, TURNS, strict=True):
             if turn_voice != voice:
-                muted = folder / f"muted-{path.name}"
-                sox(path, muted, "vol", "0")
-                path = muted
+                path = muted(path, folder / f"muted-{path.name}")
             parts += [path, pause]
-        channels.append(folder / f"channel{side}.wav")
-        sox(*parts[:-1], channels[-1])
-    out = folder / "stereo.wav"
-    sox("-M", *channels, out)
-    return Dialogue(out, timeline(paths))
+        channels.append(join(parts[:-1], folder / f"channel{side}.wav"))
+    return Dialogue(merge_channels(channels, folder / "stereo.wav"), timeline(paths))
 
 
 def voice_at(dialogue: Dialogue, segment: TranscriptSegment) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ from interviews.participants import withdraw_consent
 from interviews.recordings.models import Recording, TranscriptionJob
 from interviews.recordings.uploads import uploads_dir
 from interviews.transcripts.models import Transcript
+from tests.audio import convert
 from tests.interviews.recordings.conftest import SPOKEN
 
 
@@ -79,8 +79,7 @@ def test_several_parts_and_the_same_file_twice(
     upload_as: Callable[..., tuple[int, dict]], interview: Interview, speech: Path,
     tmp_path: Path, files_dir: Path,
 ) -> None:
-    second = tmp_path / "second.mp3"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(speech), str(second)], check=True)
+    second = convert(speech, tmp_path / "second.mp3")
     assert upload_as(interview, speech.read_bytes())[0] == 201
     status, answer = upload_as(interview, second.read_bytes(), filename="second.mp3")
     assert status == 201 and "Part 2" in answer["message"]
@@ -92,9 +91,7 @@ def test_several_parts_and_the_same_file_twice(
 
 
 def truncated_m4a(speech: Path, folder: Path) -> bytes:
-    whole = folder / "whole.m4a"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(speech), str(whole)], check=True)
-    data = whole.read_bytes()
+    data = convert(speech, folder / "whole.m4a").read_bytes()
     return data[: len(data) // 2]
 
 

@@ -5,7 +5,6 @@ turns: the waveform, playing from a segment, the keyboard, and corrections saved
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,8 @@ from fieldwork.models import User
 from fieldwork.storage import store_upload
 from interviews.recordings.tasks import make_playback
 from interviews.transcripts.models import Transcript, TranscriptSegment
+from tests.audio import join, pad, speak, trim
 from tests.conftest import LiveServer
-from tests.interviews.recordings.conftest import need_espeak
 from tests.interviews.transcripts.conftest import TURNS
 
 pytestmark = [pytest.mark.committed, pytest.mark.slow]
@@ -29,22 +28,16 @@ PLAYING = re.compile(r"\bplaying\b")
 @pytest.fixture(scope="module")
 def conversation(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The transcript's turns spoken by two voices, each where its segment says it is."""
-    need_espeak()
     folder = tmp_path_factory.mktemp("conversation")
     placed: list[Path] = []
     heard_until = 0.0
     for number, (start, end, _speaker, text, _sure) in enumerate(TURNS):
-        spoken = folder / f"turn{number}.wav"
-        subprocess.run(["espeak-ng", "-v", VOICES[number], "-s", "175", "-w", str(spoken), text],
-                       check=True)
+        spoken = speak(text, folder / f"turn{number}.wav", VOICES[number], 175)
         span = end - heard_until
-        placed.append(folder / f"placed{number}.wav")
-        subprocess.run(["sox", str(spoken), str(placed[-1]), "pad", str(start - heard_until),
-                        str(span), "trim", "0", str(span)], check=True)
+        padded = pad(spoken, folder / f"padded{number}.wav", start - heard_until, span)
+        placed.append(trim(padded, folder / f"placed{number}.wav", span))
         heard_until = end
-    joined = folder / "conversation.wav"
-    subprocess.run(["sox", *map(str, placed), str(joined)], check=True)
-    return joined
+    return join(placed, folder / "conversation.wav")
 
 
 @pytest.fixture

@@ -16,10 +16,16 @@ from typing import Protocol
 #: A window whose no-speech probability is above this (and whose text is improbable) is
 #: treated as silence rather than transcribed: Whisper invents text over silence otherwise.
 NO_SPEECH_THRESHOLD = 0.6
-#: Windows decoded with an average log probability below this are decoded again hotter.
+#: Windows decoded with an average log probability below this (and a high no-speech
+#: probability) are taken for silence.
 LOG_PROB_THRESHOLD = -1.0
-#: Windows whose text compresses better than this are repetition loops, decoded again.
+#: Windows whose text compresses better than this are repetition loops.
 COMPRESSION_RATIO_THRESHOLD = 2.4
+#: Greedy and beam search only, never Whisper's fallback to random sampling at higher
+#: temperatures: sampling gave a different transcript of the same file on each run (13
+#: segments, then 5), and after a worker died, text it invented. Loops and gaps are
+#: handled by decoding again without the prompt instead (asr.completeness).
+TEMPERATURE = 0.0
 #: With word timestamps, a silence longer than this (seconds) around a likely hallucination
 #: is skipped.
 HALLUCINATION_SILENCE_SECONDS = 2.0
@@ -45,6 +51,10 @@ class Segment:
     repeated: bool = False
     #: Who speaks, numbered from 0 in order of first appearance (asr.speakers).
     speaker: int = 0
+    #: Still a loop, or the prompt said back, after decoding it again (asr.completeness).
+    doubtful: bool = False
+    #: Speech in which no text was found: the text says where, for a person to listen.
+    gap: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,17 @@ class TranscriptionResult:
     language_probability: float
     duration: float
     segments: list[Segment]
+    #: seconds of speech the voice-activity detector heard (0 when it was not checked)
+    speech_seconds: float = 0.0
+    #: seconds of that speech covered by text
+    covered_seconds: float = 0.0
+
+    @property
+    def coverage(self) -> float:
+        """The share of the speech heard that the text covers (1 when none was heard)."""
+        if self.speech_seconds <= 0:
+            return 1.0
+        return min(self.covered_seconds / self.speech_seconds, 1.0)
 
     @property
     def text(self) -> str:
@@ -94,6 +115,12 @@ class Engine(Protocol):
 def normalise_text(text: str) -> str:
     """Lower case words without punctuation, to compare segments' text."""
     return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def clock(seconds: float) -> str:
+    """hh:mm:ss, as transcripts show times."""
+    whole = int(seconds)
+    return f"{whole // 3600:02}:{whole % 3600 // 60:02}:{whole % 60:02}"
 
 
 def progress(end: float, duration: float) -> float:

@@ -6,6 +6,10 @@ it: for a 2-hour recording over 6 GB of memory and a minute before the first seg
 recording is read and transcribed in chunks of a few minutes. A chunk's last segment may be
 cut off at the chunk's end: it is dropped and the next chunk starts where the segment before
 it ended. The language found in the first chunk with speech is kept for the chunks after it.
+
+Each chunk's segments are checked before they are handed on (asr.completeness): loops are
+decoded again, speech left without text is decoded again on its own, and what is still
+empty is marked as a gap.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from faster_whisper import WhisperModel
 
 from interviews.asr.audio import SAMPLE_RATE, AudioWindow, audio_duration
@@ -24,6 +29,7 @@ from interviews.asr.base import (
     HALLUCINATION_SILENCE_SECONDS,
     LOG_PROB_THRESHOLD,
     NO_SPEECH_THRESHOLD,
+    TEMPERATURE,
     OnSegment,
     Segment,
     TranscriptionOptions,
@@ -31,6 +37,7 @@ from interviews.asr.base import (
     Word,
     stream_segments,
 )
+from interviews.asr.completeness import Completeness
 from interviews.asr.sentences import sentences
 
 #: Seconds of audio transcribed at a time: memory holds about this much audio and its features.
@@ -76,6 +83,13 @@ class _Language:
             self.code, self.probability, self.found = info.language, info.language_probability, True
 
 
+def _decode(model: WhisperModel, samples: np.ndarray, offset: float,
+            decoding: dict[str, Any]) -> list[Segment]:
+    """The segments of `samples`, with times from `offset`."""
+    raw, _info = model.transcribe(samples, **decoding)
+    return [_segment(r, offset) for r in raw]
+
+
 class FasterWhisperEngine:
     name = "faster-whisper"
 
@@ -96,21 +110,29 @@ class FasterWhisperEngine:
         model = _load_model(str(self.model_for(options.model)), self.threads)
         duration = audio_duration(audio_path)
         language = _Language(options.language)
-        chunks = self._segments(model, AudioWindow(audio_path), options, language)
+
+        def redecode(samples: np.ndarray, offset: float) -> list[Segment]:
+            return _decode(model, samples, offset, self._again(options, language.code))
+
+        check = Completeness(redecode, options.initial_prompt)
+        chunks = self._segments(model, AudioWindow(audio_path), options, language, check)
         segments = stream_segments(sentences(chunks), duration, on_segment)
         return TranscriptionResult(
             language=language.code or "",
             language_probability=language.probability,
             duration=duration,
             segments=segments,
+            speech_seconds=check.coverage.speech,
+            covered_seconds=check.coverage.covered,
         )
 
     def _segments(
         self, model: WhisperModel, audio: AudioWindow, options: TranscriptionOptions,
-        language: _Language,
+        language: _Language, check: Completeness,
     ) -> Iterator[Segment]:
-        """Each chunk's segments as they are decoded, but the last one of a chunk that is
-        not the recording's last (it may be cut off): the next chunk starts before it."""
+        """Each chunk's segments, checked, as they are decoded, but the last one of a chunk
+        that is not the recording's last (it may be cut off): the next chunk starts before
+        it, where the segment before it ended."""
         start = 0.0
         wanted = int(self.chunk_seconds * SAMPLE_RATE) - 1
         while True:
@@ -118,29 +140,33 @@ class FasterWhisperEngine:
             if not samples.size:
                 return
             end = start + samples.size / SAMPLE_RATE
+            stretch = check.stretch(samples, start)
             raw, info = model.transcribe(samples, **self._decoding(options, language.code))
             held: Segment | None = None
             kept_end = start
             for segment in (_segment(r, start) for r in raw):
                 language.found_in(info)
                 if held is not None:
-                    yield held
+                    yield from stretch.add(held)
                     kept_end = held.end
                 held = segment
-            if held is None:
-                start = end
-                continue
-            restart = kept_end if kept_end > start else held.start
-            if samples.size < wanted or restart < start + MIN_ADVANCE:
-                yield held
-                start = end
-            else:
-                start = restart
+            restart = kept_end if kept_end > start else held.start if held else end
+            if held is not None and (samples.size < wanted or restart < start + MIN_ADVANCE):
+                yield from stretch.add(held)
+                restart = end
+            yield from stretch.close(restart)
+            start = restart
+
+    def _again(self, options: TranscriptionOptions, language: str | None) -> dict[str, Any]:
+        """Decoding a stretch again: alone, without the prompt, every window heard."""
+        return {**self._decoding(options, language), "initial_prompt": None,
+                "vad_filter": False}
 
     @staticmethod
     def _decoding(options: TranscriptionOptions, language: str | None) -> dict[str, Any]:
         return {
             "language": language,
+            "temperature": TEMPERATURE,
             "vad_filter": options.vad_filter,
             "initial_prompt": options.initial_prompt,
             "word_timestamps": options.word_timestamps,

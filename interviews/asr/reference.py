@@ -9,7 +9,8 @@ cancellation) the audio is transcribed in chunks. Each chunk's last segment may 
 at the chunk's end, so it is dropped and the next chunk starts where the segment before it
 ended. openai-whisper has no voice-activity filter: `vad_filter` does not apply to it. The audio is
 decoded with PyAV, as for faster-whisper, rather than with openai-whisper's own reader,
-which needs the ffmpeg program.
+which needs the ffmpeg program. Each chunk is checked for loops and for speech without text
+as faster-whisper's are (asr.completeness).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from interviews.asr.base import (
     HALLUCINATION_SILENCE_SECONDS,
     LOG_PROB_THRESHOLD,
     NO_SPEECH_THRESHOLD,
+    TEMPERATURE,
     EngineUnavailable,
     OnSegment,
     Segment,
@@ -37,6 +39,7 @@ from interviews.asr.base import (
     Word,
     stream_segments,
 )
+from interviews.asr.completeness import Completeness
 from interviews.asr.sentences import sentences
 
 INSTALL_HINT = 'pip install "fieldwork[whisper]" torch==2.13.0'
@@ -45,7 +48,6 @@ CHUNK_SECONDS = 120.0
 #: A chunk holds at least one of Whisper's 30-second windows, so that it yields several
 #: segments and dropping its last one loses nothing.
 MIN_CHUNK_SECONDS = 30.0
-TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 def require_torch() -> ModuleType:
@@ -125,12 +127,21 @@ class OpenAIWhisperEngine:
         audio = whole_recording(audio_path)
         duration = len(audio) / SAMPLE_RATE
         language, probability = self._language(whisper, model, audio, options)
-        segments = self._segments(whisper, model, audio, options, language)
+
+        def redecode(samples: np.ndarray, offset: float) -> list[Segment]:
+            decoding = {**self._decoding(options, language), "initial_prompt": None}
+            return [_segment(raw, offset)
+                    for raw in whisper.transcribe(model, samples, **decoding)["segments"]]
+
+        check = Completeness(redecode, options.initial_prompt)
+        segments = self._segments(whisper, model, audio, options, language, check)
         return TranscriptionResult(
             language=language,
             language_probability=probability,
             duration=duration,
             segments=stream_segments(sentences(segments), duration, on_segment),
+            speech_seconds=check.coverage.speech,
+            covered_seconds=check.coverage.covered,
         )
 
     def _language(
@@ -152,12 +163,14 @@ class OpenAIWhisperEngine:
         audio: np.ndarray,
         options: TranscriptionOptions,
         language: str,
+        check: Completeness,
     ) -> Iterator[Segment]:
         chunk = int(self.chunk_seconds * SAMPLE_RATE)
         start = 0
         while start < len(audio):
             end = min(start + chunk, len(audio))
             offset = start / SAMPLE_RATE
+            stretch = check.stretch(audio[start:end], offset)
             result = whisper.transcribe(
                 model, audio[start:end], **self._decoding(options, language)
             )
@@ -167,14 +180,16 @@ class OpenAIWhisperEngine:
                 start = max(round(segments[-1].end * SAMPLE_RATE), start + SAMPLE_RATE)
             else:
                 start = end
-            yield from segments
+            for segment in segments:
+                yield from stretch.add(segment)
+            yield from stretch.close(start / SAMPLE_RATE)
 
     @staticmethod
     def _decoding(options: TranscriptionOptions, language: str) -> dict[str, Any]:
         return {
             "verbose": None,
             "language": language,
-            "temperature": TEMPERATURES,
+            "temperature": TEMPERATURE,
             "compression_ratio_threshold": COMPRESSION_RATIO_THRESHOLD,
             "logprob_threshold": LOG_PROB_THRESHOLD,
             "no_speech_threshold": NO_SPEECH_THRESHOLD,

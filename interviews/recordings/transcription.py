@@ -88,12 +88,14 @@ class JobError(ValueError):
 
 def project_vocabulary(interview: Interview) -> str:
     """Names the speakers are likely to say, to spell them right: the place, the
-    organisations and the participants' pseudonyms (never their names)."""
+    organisations and the participants' pseudonyms (never their names). It ends with a full
+    stop: Whisper writes like its prompt, and without one it leaves out punctuation, so
+    that segments no longer end where sentences do."""
     names = [interview.place.name if interview.place else "", interview.organisation]
     for participant in interview.participants:
         names += [participant.organisation, participant.pseudonym]
     unique = list(dict.fromkeys(name.strip() for name in names if name and name.strip()))
-    return ", ".join(unique)
+    return f"{', '.join(unique)}." if unique else ""
 
 
 def default_options(interview: Interview) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
 from fieldwork.signals import transcript_saved
+from interviews.asr.base import clock
 from interviews.transcripts.models import (
     STATUSES,
     Transcript,
@@ -58,11 +59,6 @@ def clear_for_new_transcription(transcript: Transcript) -> None:
 
 def project_of(transcript: Transcript) -> Project:
     return db.session.get(Project, transcript.project_id)
-
-
-def clock(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 3600:02}:{whole % 3600 // 60:02}:{whole % 60:02}"
 
 
 def segment_data(segment: TranscriptSegment) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from docx import Document
 from docx.shared import Pt, RGBColor
 
-from interviews.transcripts.editing import clock
+from interviews.asr.base import clock
 from interviews.transcripts.models import Transcript
 
 FORMATS = {

@@ -1,0 +1,222 @@
+"""Nothing lost, nothing invented: a check of each decoded stretch of a recording.
+
+Whisper can drop speech without a word (a 30-second window judged silent) and can invent
+text (a loop of one phrase, the vocabulary
+prompt said back). So after a stretch is decoded:
+
+- A segment that repeats itself or only repeats the prompt is decoded again on its own,
+  without the prompt; if it is still such a loop it stays, flagged `doubtful`.
+- Where the voice-activity detector (Silero, shipped with faster-whisper) hears speech
+  that no segment covers for more than MIN_GAP_SECONDS, that stretch is decoded again on
+  its own, without the previous text and the prompt. What is still without text becomes a
+  visible gap segment ("[no text 00:00:31–00:00:45]") for a person to listen to.
+
+The speech time heard and the speech time covered by text are counted, so that a job can
+say how much of the speech its text covers.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+from interviews.asr.base import Segment, clock, normalise_text
+
+SAMPLE_RATE = 16_000
+#: Speech without text longer than this (seconds) is decoded again, then shown as a gap.
+MIN_GAP_SECONDS = 3.0
+#: Seconds of audio kept on each side of a stretch decoded again, so no word is cut.
+REDECODE_MARGIN = 0.5
+#: Text that compresses better than this is a loop (Whisper's own threshold is 2.4).
+LOOP_COMPRESSION_RATIO = 2.4
+#: A segment whose words lie for this share in phrases (PHRASE_WORDS words) said three
+#: times or more repeats itself.
+LOOP_SHARE = 0.5
+PHRASE_WORDS = 4
+MIN_LOOP_WORDS = 6
+#: Speech as the job hears it: short pauses inside a turn stay inside the stretch.
+VAD_OPTIONS = VadOptions(min_silence_duration_ms=500, speech_pad_ms=200)
+
+#: decode(samples, offset): the segments of these samples, decoded alone without the
+#: prompt, with times from `offset` seconds.
+Redecode = Callable[[np.ndarray, float], list[Segment]]
+
+
+@dataclass
+class Coverage:
+    """Seconds of speech heard by the voice-activity detector, and of those, covered by text."""
+
+    speech: float = 0.0
+    covered: float = 0.0
+
+    @property
+    def share(self) -> float:
+        return 1.0 if self.speech <= 0 else min(self.covered / self.speech, 1.0)
+
+
+def gap_text(start: float, end: float) -> str:
+    return f"[no text {clock(start)}–{clock(end)}]"
+
+
+def speech_regions(samples: np.ndarray, offset: float) -> list[tuple[float, float]]:
+    """Stretches of speech in mono 16 kHz samples, in seconds from `offset`."""
+    return [(offset + r["start"] / SAMPLE_RATE, offset + r["end"] / SAMPLE_RATE)
+            for r in get_speech_timestamps(samples, VAD_OPTIONS)]
+
+
+def _spans(segments: list[Segment]) -> list[tuple[float, float]]:
+    """Where text lies: each word's time, or the segment's when it has no word timings."""
+    spans = []
+    for segment in segments:
+        if segment.gap:
+            continue
+        if segment.words:
+            spans += [(word.start, word.end) for word in segment.words]
+        else:
+            spans.append((segment.start, segment.end))
+    return sorted(spans)
+
+
+def uncovered(region: tuple[float, float], spans: list[tuple[float, float]],
+              slack: float) -> list[tuple[float, float]]:
+    """Parts of `region` that no span reaches within `slack` seconds."""
+    holes, position = [], region[0]
+    for start, end in spans:
+        if end + slack <= position:
+            continue
+        if start - slack >= region[1]:
+            break
+        if start - slack > position:
+            holes.append((position, start - slack))
+        position = max(position, end + slack)
+    if position < region[1]:
+        holes.append((position, region[1]))
+    return holes
+
+
+def loop_reason(text: str, prompt: str | None) -> str | None:
+    """Why a segment's text looks invented (a loop, or the prompt said back), or None."""
+    words = normalise_text(text).split()
+    if not words:
+        return None
+    if _says_the_prompt_back(words, normalise_text(prompt or "").split()):
+        return "only words of the vocabulary prompt"
+    if len(words) < MIN_LOOP_WORDS:
+        return None
+    encoded = " ".join(words).encode()
+    if len(encoded) / len(zlib.compress(encoded)) > LOOP_COMPRESSION_RATIO:
+        return "the same words over and over"
+    if _share_in_repeated_phrases(words) >= LOOP_SHARE:
+        return "one phrase repeated"
+    return None
+
+
+def _says_the_prompt_back(words: list[str], prompt: list[str]) -> bool:
+    """Only words of the prompt, and either one of them again or three in the prompt's
+    order: "European Commission" may be an answer, "Commission, EU-COM-01, EU-COM-01" is not."""
+    if not prompt or not set(words) <= set(prompt):
+        return False
+    runs = {tuple(prompt[i:i + 3]) for i in range(len(prompt) - 2)}
+    return len(set(words)) < len(words) or any(
+        tuple(words[i:i + 3]) in runs for i in range(len(words) - 2))
+
+
+def _share_in_repeated_phrases(words: list[str]) -> float:
+    phrases = list(zip(*(words[i:] for i in range(PHRASE_WORDS)), strict=False))
+    counts = Counter(phrases)
+    inside = {i + j for i, phrase in enumerate(phrases) if counts[phrase] >= 3
+              for j in range(PHRASE_WORDS)}
+    return len(inside) / len(words)
+
+
+def _slice(samples: np.ndarray, offset: float, start: float, end: float) -> np.ndarray:
+    first = max(int((start - REDECODE_MARGIN - offset) * SAMPLE_RATE), 0)
+    last = min(int((end + REDECODE_MARGIN - offset) * SAMPLE_RATE), samples.size)
+    return samples[first:last]
+
+
+def _slice_offset(offset: float, start: float) -> float:
+    return offset + max(int((start - REDECODE_MARGIN - offset) * SAMPLE_RATE), 0) / SAMPLE_RATE
+
+
+class Completeness:
+    """The check, for a whole recording: its prompt, how to decode a stretch again, and
+    the coverage so far."""
+
+    def __init__(self, redecode: Redecode, prompt: str | None) -> None:
+        self.redecode = redecode
+        self.prompt = prompt
+        self.coverage = Coverage()
+
+    def stretch(self, samples: np.ndarray, offset: float) -> CheckedStretch:
+        """A stretch of the recording whose segments are about to be decoded."""
+        return CheckedStretch(self, samples, offset)
+
+    def without_loops(self, segment: Segment, samples: np.ndarray,
+                      offset: float) -> list[Segment]:
+        """The segment, or what decoding its stretch again without the prompt gives when it
+        is a loop; a loop that stays a loop is kept, marked doubtful."""
+        if loop_reason(segment.text, self.prompt) is None:
+            return [segment]
+        again = self.redecode(_slice(samples, offset, segment.start, segment.end),
+                              _slice_offset(offset, segment.start))
+        if again and all(loop_reason(piece.text, self.prompt) is None for piece in again):
+            return again
+        return [replace(segment, doubtful=True)]
+
+    def fill(self, hole: tuple[float, float], samples: np.ndarray,
+             offset: float) -> list[Segment]:
+        """Speech without text decoded again on its own; what stays empty, as gaps."""
+        again = [piece for piece in self.redecode(_slice(samples, offset, *hole),
+                                                  _slice_offset(offset, hole[0]))
+                 if normalise_text(piece.text) and loop_reason(piece.text, self.prompt) is None
+                 and piece.end > hole[0] and piece.start < hole[1]]
+        gaps = [Segment(start, end, gap_text(start, end), gap=True)
+                for start, end in uncovered(hole, _spans(again), REDECODE_MARGIN)
+                if end - start >= MIN_GAP_SECONDS]
+        self.coverage.covered -= sum(gap.end - gap.start for gap in gaps)
+        return sorted(again + gaps, key=lambda segment: segment.start)
+
+
+class CheckedStretch:
+    """Segments of one decoded stretch, checked as they come and handed on in order of
+    time, with the speech between them that has no text filled in or marked."""
+
+    def __init__(self, check: Completeness, samples: np.ndarray, offset: float) -> None:
+        self.check = check
+        self.samples = samples
+        self.offset = offset
+        self.regions = speech_regions(samples, offset)
+        #: text is known up to here
+        self.position = offset
+
+    def add(self, segment: Segment) -> list[Segment]:
+        pieces = self.check.without_loops(segment, self.samples, self.offset)
+        spans = _spans(pieces)
+        before = self._holes_until(spans[0][0] if spans else segment.start)
+        self.position = max(self.position, spans[-1][1] if spans else segment.end)
+        return before + pieces
+
+    def close(self, until: float) -> list[Segment]:
+        """The speech after the last segment up to `until`, where the next stretch starts;
+        counts the stretch's speech."""
+        after = self._holes_until(until)
+        self.check.coverage.speech += sum(max(min(end, until) - start, 0.0)
+                                          for start, end in self.regions)
+        self.check.coverage.covered += sum(max(min(end, until) - start, 0.0)
+                                           for start, end in self.regions)
+        return after
+
+    def _holes_until(self, until: float) -> list[Segment]:
+        found: list[Segment] = []
+        for start, end in self.regions:
+            hole = (max(start, self.position + REDECODE_MARGIN), min(end, until - REDECODE_MARGIN))
+            if hole[1] - hole[0] >= MIN_GAP_SECONDS:
+                found += self.check.fill(hole, self.samples, self.offset)
+        self.position = max(self.position, until)
+        return found

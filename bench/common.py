@@ -13,8 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
+from fieldwork.accounts import sessions
 from fieldwork.app import create_app
 from fieldwork.extensions import db
+from fieldwork.models import User
 
 
 def fresh_database_url(folder: Path) -> str:
@@ -43,9 +45,14 @@ def bench_app(folder: str) -> tuple[Flask, str]:
 
 
 def logged_in_client(app: Flask, user_id: int) -> FlaskClient:
+    """A client signed in as the user, with a sign-in session of its own."""
+    with app.app_context():
+        token = sessions.start(db.session.get(User, user_id), remember=False,
+                               user_agent="Benchmark", address="127.0.0.1")
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = token
     return client
 
 

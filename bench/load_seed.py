@@ -21,7 +21,7 @@ from bench.agreement import CODERS, synthetic_codings, synthetic_transcript, voc
 from casestudies.models import Partnership
 from coding.models import Code, Coding, Source
 from coding.sources import add_transcript_source, document_paragraphs
-from fieldwork.accounts.accounts import hash_password
+from fieldwork.accounts.passwords import hash_password
 from fieldwork.demo import ensure_demo_project
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,13 +71,20 @@ def configure_flask(app: Flask) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=app.config["SECURE_COOKIES"],
-        RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URL"],
+        REMEMBER_COOKIE_DURATION=timedelta(days=app.config["REMEMBER_DAYS"]),
+        RATELIMIT_STORAGE_URI=rate_limit_storage(app.config),
         RATELIMIT_HEADERS_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
     )
     Path(app.config["FILES_DIR"]).mkdir(parents=True, exist_ok=True)
     app.request_class = FieldworkRequest
     trust_proxies(app, app.config["PROXY_COUNT"])
+
+
+def rate_limit_storage(settings: dict[str, Any]) -> str:
+    """Where the login rate limit counts: shared by every web process through Redis when
+    Redis is configured, unless another storage is named."""
+    return settings["RATELIMIT_STORAGE_URL"] or settings["REDIS_URL"] or "memory://"
 
 
 def trust_proxies(app: Flask, count: int) -> None:

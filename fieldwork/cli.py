@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 
 from fieldwork import jobs
 from fieldwork.accounts.accounts import AccountError, create_user
+from fieldwork.accounts.passwords import WeakPassword
 from fieldwork.demo import DEMO_PEOPLE, ensure_demo_project
 from fieldwork.extensions import db
 from fieldwork.operations import backup_command, check_command, restore_command
@@ -147,7 +148,7 @@ def create_user_command(email: str, name: str, password: str, admin: bool) -> No
     """Create an account (there is no self-registration)."""
     try:
         user = create_user(email, name or email, password, is_admin=admin)
-    except AccountError as error:
+    except (AccountError, WeakPassword) as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Created {'administrator' if admin else 'user'} {user.email}.")

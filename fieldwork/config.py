@@ -24,6 +24,8 @@ class Setting:
     default: Any
     kind: type
     help: str
+    #: the only values allowed, when the setting is one of a few words
+    choices: tuple[str, ...] = ()
 
 
 SETTINGS: dict[str, Setting] = {
@@ -43,7 +45,22 @@ SETTINGS: dict[str, Setting] = {
     "MAX_UPLOAD_MB": Setting(4096, int, "Largest accepted upload, in megabytes"),
     "LOGIN_RATE_LIMIT": Setting("10 per minute", str, "Login attempts allowed per address"),
     "RATELIMIT_STORAGE_URL": Setting(
-        "memory://", str, "Where login attempts are counted (use the Redis URL on a team server)"
+        "", str, "Where the login rate limit counts; empty means Redis when set, else memory"
+    ),
+    "LOGIN_ACCOUNT_LIMIT": Setting(
+        5, int, "Failed sign-ins to one account within LOGIN_LOCK_MINUTES that pause it"
+    ),
+    "LOGIN_ADDRESS_LIMIT": Setting(
+        20, int, "Failed sign-ins from one address within LOGIN_LOCK_MINUTES that pause it"
+    ),
+    "LOGIN_LOCK_MINUTES": Setting(15, int, "How long failed sign-ins count, and a pause lasts"),
+    "SESSION_IDLE_MINUTES": Setting(
+        120, int, "A sign-in not kept (no 'keep me signed in') ends after this long unused"
+    ),
+    "REMEMBER_DAYS": Setting(30, int, "How long 'keep me signed in' lasts"),
+    "TWO_FACTOR_REQUIRED": Setting(
+        "off", str, "Who must use two-step sign-in: off, leads_and_admins or everyone",
+        choices=("off", "leads_and_admins", "everyone"),
     ),
     "PROXY_COUNT": Setting(
         0, int, "Reverse proxies in front of the app whose X-Forwarded-* headers are trusted"
@@ -75,7 +92,11 @@ def parse_value(key: str, raw: Any) -> Any:
             return int(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"{key} must be a whole number, not {raw!r}") from None
-    return str(raw)
+    text = str(raw)
+    choices = SETTINGS[key].choices
+    if choices and text not in choices:
+        raise ConfigError(f"{key} must be one of {', '.join(choices)}, not {raw!r}")
+    return text
 
 
 def check_keys(keys: set[str], origin: str) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from fieldwork.accounts.accounts import create_user, find_user, hash_password
+from fieldwork.accounts.accounts import create_user, find_user
+from fieldwork.accounts.passwords import hash_password
 from fieldwork.extensions import db
 from fieldwork.features import registered_features
 from fieldwork.models import Membership, Project, User

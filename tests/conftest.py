@@ -40,7 +40,7 @@ from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from fieldwork import jobs
-from fieldwork.accounts import accounts
+from fieldwork.accounts import passwords, sessions
 from fieldwork.app import create_app
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
@@ -128,7 +128,7 @@ class FreshContextClient(FlaskClient):
 @pytest.fixture(scope="session")
 def app(database_url: str, instance_path: Path) -> Iterator[Flask]:
     # Fast password hashing in tests; production keeps argon2's defaults.
-    accounts.hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    passwords.hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
     app = create_app(test_settings(database_url, instance_path))
     app.test_client_class = FreshContextClient
     with app.app_context():
@@ -206,7 +206,7 @@ def make_user() -> Callable[..., User]:
         user = User(
             email=f"user{number}@example.org",
             name=name or f"User {number}",
-            password_hash=accounts.hasher.hash(TEST_PASSWORD),
+            password_hash=passwords.hasher.hash(TEST_PASSWORD),
             is_admin=is_admin,
             active=active,
         )
@@ -248,8 +248,10 @@ def project(make_project: Callable[..., Project], people: dict[str, User]) -> Pr
 
 
 def log_in(client: FlaskClient, user: User) -> FlaskClient:
+    """Sign `user` in on `client` with a new sign-in session, as the login page would."""
+    token = sessions.start(user, remember=False, user_agent="Test client", address="127.0.0.1")
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = token
         session["_fresh"] = True
     return client
 

@@ -18,6 +18,7 @@ from fieldwork.extensions import db
 from fieldwork.models import Project, User
 from fieldwork.permissions import roles_with
 from tests.access_samples import BUILDERS
+from tests.conftest import log_in
 
 ROLES = ("anonymous", "outsider", "admin", "viewer", "coder", "interviewer", "lead")
 REFUSALS = {401, 403, 404}
@@ -93,8 +94,7 @@ def test_access_matrix(
     wrong = []
     for case in checked_rules(app):
         if role != "anonymous":
-            with client.session_transaction() as session:
-                session["_user_id"] = str(people[role].id)
+            log_in(client, people[role])
         values = {arg: BUILDERS[arg](project, people) for arg in case.rule.arguments}
         url = case.rule.build(values)[1]
         expected = expected_answer(app.view_functions[case.rule.endpoint].access, role)

@@ -181,7 +181,8 @@ def main_pages(ids: dict[str, Any]) -> list[str]:
         f"{p}/coding/agreement", f"{p}/coding/retrieve?codes={ids['code_id']}",
         f"{p}/coding/matrix", f"{p}/coding/search?q=cooperation", f"{p}/coding/quotes/",
         f"{p}/coding/exports", f"{p}/coding/exchange",
-        "/account", "/admin/users", "/admin/users/new",
+        "/account", "/account/password", "/account/two-factor", "/admin/users",
+        "/admin/users/new",
     ]
 
 

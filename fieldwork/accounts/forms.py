@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from fieldwork.accounts.accounts import MIN_PASSWORD_LENGTH
 from fieldwork.forms import TimezoneField
 
-PASSWORD_RULE = Length(
-    min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."
-)
+CODE_HINT = {"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
 
 
 class LoginForm(FlaskForm):
@@ -18,9 +15,31 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this computer")
 
 
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code", validators=[DataRequired(message="Enter the code from your app."),
+                            Length(max=40)], render_kw=CODE_HINT,
+    )
+
+
+class PasswordAndCodeForm(FlaskForm):
+    """Proof that it is the owner: to turn two-step sign-in off or make new recovery codes."""
+
+    password = PasswordField("Your password",
+                             validators=[DataRequired(message="Enter your password.")])
+    code = StringField(
+        "Code from your app", validators=[DataRequired(message="Enter the code from your app."),
+                                          Length(max=40)], render_kw=CODE_HINT,
+    )
+
+
+class EndSessionForm(FlaskForm):
+    session = IntegerField(validators=[DataRequired()])
+
+
 class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
-    new = PasswordField("New password", validators=[DataRequired(), PASSWORD_RULE])
+    new = PasswordField("New password", validators=[DataRequired()])
     confirm = PasswordField(
         "New password again",
         validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
@@ -37,7 +56,7 @@ class NewUserForm(FlaskForm):
         "Email", validators=[DataRequired(), Email(message="This is not an email address.")]
     )
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    password = PasswordField("Initial password", validators=[DataRequired(), PASSWORD_RULE])
+    password = PasswordField("Initial password", validators=[DataRequired()])
     is_admin = BooleanField("Site administrator (manages accounts and projects)")
 
 

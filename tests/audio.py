@@ -73,6 +73,16 @@ def merge_channels(paths: list[Path], out: Path) -> Path:
     return write_wav(channels, out, parts[0][1])
 
 
+def faint_then_clear(faint: str, clear: str, path: Path) -> Path:
+    """`faint` spoken too softly under noise for Whisper to make out, then `clear` spoken
+    plainly: speech that a voice-activity detector hears but no text comes from."""
+    first, rate = read_wav(speak(faint, path.with_suffix(".faint.wav")))
+    second, _ = read_wav(speak(clear, path.with_suffix(".clear.wav")))
+    noise = np.random.default_rng(1).normal(0, 300, first.shape)
+    return write_wav(np.concatenate([(first * 0.02 + noise).astype(np.int16), second]), path,
+                     rate)
+
+
 def convert(path: Path, out: Path, *options: str) -> Path:
     """Another format, chosen by `out`'s suffix (e.g. .mp3, .m4a, .ogg), with ffmpeg."""
     subprocess.run(

@@ -39,6 +39,8 @@ LOOP_COMPRESSION_RATIO = 2.4
 LOOP_SHARE = 0.5
 PHRASE_WORDS = 4
 MIN_LOOP_WORDS = 6
+#: Stretches of speech closer than this (seconds) are one.
+REGION_JOIN_SECONDS = 0.5
 #: Speech as the job hears it: short pauses inside a turn stay inside the stretch.
 VAD_OPTIONS = VadOptions(min_silence_duration_ms=500, speech_pad_ms=200)
 
@@ -64,9 +66,16 @@ def gap_text(start: float, end: float) -> str:
 
 
 def speech_regions(samples: np.ndarray, offset: float) -> list[tuple[float, float]]:
-    """Stretches of speech in mono 16 kHz samples, in seconds from `offset`."""
-    return [(offset + r["start"] / SAMPLE_RATE, offset + r["end"] / SAMPLE_RATE)
-            for r in get_speech_timestamps(samples, VAD_OPTIONS)]
+    """Stretches of speech in mono 16 kHz samples, in seconds from `offset`; stretches that
+    touch (each is padded) are one, so that one hole in the text is one gap."""
+    regions: list[tuple[float, float]] = []
+    for found in get_speech_timestamps(samples, VAD_OPTIONS):
+        start, end = offset + found["start"] / SAMPLE_RATE, offset + found["end"] / SAMPLE_RATE
+        if regions and start - regions[-1][1] < REGION_JOIN_SECONDS:
+            regions[-1] = (regions[-1][0], end)
+        else:
+            regions.append((start, end))
+    return regions
 
 
 def _spans(segments: list[Segment]) -> list[tuple[float, float]]:

@@ -160,6 +160,10 @@ class InterviewSettings(db.Model):
     #: sensible local hours: warn before day_starts_hour or after day_ends_hour
     day_starts_hour: Mapped[int] = mapped_column(default=8)
     day_ends_hour: Mapped[int] = mapped_column(default=20)
+    #: the Whisper model a new recording is transcribed with (multilingual base by default)
+    transcription_model: Mapped[str] = mapped_column(String(200), default="base")
+    #: the language a new recording is transcribed in; "" detects it per recording
+    transcription_language: Mapped[str] = mapped_column(String(12), default="")
 
 
 class CalendarFeed(db.Model):

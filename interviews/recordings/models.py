@@ -105,6 +105,11 @@ class TranscriptionJob(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
     detected_language: Mapped[str] = mapped_column(String(12), default="")
     language_probability: Mapped[float | None] = mapped_column(Float)
+    #: seconds of speech the voice-activity detector heard, and of those covered by text
+    speech_seconds: Mapped[float | None] = mapped_column(Float)
+    covered_seconds: Mapped[float | None] = mapped_column(Float)
+    #: stretches of speech still without text when the job ended, shown as gaps
+    gap_count: Mapped[int] = mapped_column(default=0)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     recording: Mapped[Recording] = relationship(back_populates="jobs")
@@ -113,6 +118,17 @@ class TranscriptionJob(db.Model):
     @property
     def state_label(self) -> str:
         return JOB_STATES.get(self.state, self.state)
+
+    @property
+    def coverage(self) -> float | None:
+        """The share of the speech heard that the text covers, once the job is done."""
+        if not self.speech_seconds or self.covered_seconds is None:
+            return None
+        return min(self.covered_seconds / self.speech_seconds, 1.0)
+
+    @property
+    def has_gaps(self) -> bool:
+        return self.state == "done" and self.gap_count > 0
 
     @property
     def separates_speakers(self) -> bool:
@@ -125,6 +141,8 @@ class TranscriptionJob(db.Model):
             self.progress >= TRANSCRIBING_SHARE
         ):
             return "Separating speakers"
+        if self.has_gaps:
+            return "Done, with gaps"
         return self.state_label
 
     @property

@@ -183,7 +183,10 @@ def engine_options(options: dict[str, Any]) -> TranscriptionOptions:
 
 
 def segment_flags(segment: Segment) -> list[str]:
-    flags = ["repeated"] if segment.repeated else []
+    if segment.gap:
+        return ["gap"]
+    flags = [flag for flag, on in (("repeated", segment.repeated),
+                                   ("doubtful", segment.doubtful)) if on]
     if segment.avg_logprob < LOW_LOGPROB or any(
         word.probability < LOW_CONFIDENCE for word in segment.words
     ):
@@ -254,6 +257,8 @@ def finish(job_id: int, state: str, error: str = "",
         job.progress = 1.0
         job.detected_language = result.language or ""
         job.language_probability = result.language_probability
+        job.speech_seconds, job.covered_seconds = result.speech_seconds, result.covered_seconds
+        job.gap_count = sum(segment.gap for segment in result.segments)
         transcript = transcript_for(job.recording)
         transcript.language = result.language or transcript.language
         summary = f"Transcribed with {job.options.get('model', '')}"

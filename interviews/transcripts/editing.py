@@ -16,6 +16,8 @@ from fieldwork.models import Project, User
 from fieldwork.signals import transcript_saved
 from interviews.asr.base import clock
 from interviews.transcripts.models import (
+    DOUBTFUL,
+    GAP,
     STATUSES,
     Transcript,
     TranscriptSegment,
@@ -124,6 +126,9 @@ def apply_edits(transcript: Transcript, edits: dict[int, SegmentEdit]) -> int:
             continue
         text = " ".join(edit.text.split())
         speaker = check_label(edit.speaker) if edit.speaker.strip() else segment.speaker
+        if text != segment.text:
+            # a person wrote the text: what the recogniser doubted is settled
+            segment.flags = [flag for flag in segment.flags or [] if flag not in (GAP, DOUBTFUL)]
         if text != segment.text or speaker != segment.speaker:
             segment.text, segment.speaker = text, speaker
             changed += 1

@@ -19,6 +19,11 @@ STATUSES = {
 }
 #: words the recogniser was less sure of than this are marked for review
 LOW_CONFIDENCE = 0.5
+#: segment flags the recogniser sets
+GAP, DOUBTFUL = "gap", "doubtful"
+#: what each flag means, in words, where a segment is shown
+FLAG_LABELS = {"repeated": "repeated text: check", "low_confidence": "uncertain",
+               DOUBTFUL: "possibly invented: check", GAP: "no text found: listen"}
 
 
 class Transcript(db.Model):
@@ -80,10 +85,15 @@ class TranscriptSegment(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     #: [{"start", "end", "text", "probability"}] as recognised
     words: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    #: e.g. ["repeated", "low_confidence"]
+    #: e.g. ["repeated", "low_confidence"]; "gap": speech in which no text was found;
+    #: "doubtful": a loop or the prompt said back, even when decoded again
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     transcript: Mapped[Transcript] = relationship(back_populates="segments")
+
+    @property
+    def is_gap(self) -> bool:
+        return GAP in (self.flags or [])
 
     def uncertain_words(self) -> list[dict[str, Any]]:
         """Recognised words below LOW_CONFIDENCE, while the text is still the recognised one."""

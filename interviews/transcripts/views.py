@@ -11,7 +11,7 @@ from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
 from interviews.recordings.models import Recording
 from interviews.transcripts import editing, exports
-from interviews.transcripts.models import STATUSES, Transcript, TranscriptVersion
+from interviews.transcripts.models import FLAG_LABELS, STATUSES, Transcript, TranscriptVersion
 
 
 @project_access("project.view")
@@ -31,6 +31,7 @@ def transcript_editor(project: Project, transcript_id: int) -> str:
     return render_template(
         "interviews/transcripts/editor.html", project=project, transcript=transcript,
         recording=recording, interview=transcript.interview, statuses=STATUSES,
+        flag_labels=FLAG_LABELS,
         job=recording.latest_job if recording is not None else None,
         label_suggestions=[
             "Interviewer", *(p.pseudonym for p in transcript.interview.participants)

@@ -12,8 +12,7 @@ import pytest
 from interviews.asr.base import Segment, TranscriptionOptions, Word
 from interviews.asr.completeness import Completeness, loop_reason, uncovered
 from interviews.asr.engines import get_engine
-from interviews.asr.synthetic import write_wav
-from tests.audio import join, read_wav, silence, speak
+from tests.audio import faint_then_clear, join, silence, speak
 from tests.interviews.asr.conftest import LONG_TEXT
 
 PROMPT = "Brussels, European Commission, EU-COM-01, PL-GOV-01."
@@ -60,11 +59,8 @@ def test_a_loop_decoded_again_without_the_prompt_is_replaced_or_marked_doubtful(
 @pytest.fixture(scope="module")
 def faint_start(speech_dir: Path) -> Path:
     """Half a minute of speech too faint under noise for Whisper, then clear speech."""
-    first, rate = read_wav(speak(" ".join(LONG_TEXT[:5]), speech_dir / "faint-first.wav"))
-    second, _ = read_wav(speak(" ".join(LONG_TEXT[5:]), speech_dir / "faint-second.wav"))
-    noise = np.random.default_rng(1).normal(0, 300, first.shape)
-    faint = (first * 0.02 + noise).astype(np.int16)
-    return write_wav(np.concatenate([faint, second]), speech_dir / "faint-start.wav", rate)
+    return faint_then_clear(" ".join(LONG_TEXT[:5]), " ".join(LONG_TEXT[5:]),
+                            speech_dir / "faint-start.wav")
 
 
 @pytest.mark.slow
@@ -75,9 +71,9 @@ def test_speech_without_text_is_a_visible_gap_and_lowers_the_coverage(
     result = engine.transcribe(faint_start, TranscriptionOptions(initial_prompt=PROMPT), ignore)
 
     gaps = [segment for segment in result.segments if segment.gap]
-    assert len(gaps) == 1 and gaps[0].start < 3 and gaps[0].end > 20
-    assert gaps[0].text.startswith("[no text 00:00:0") and "–00:00:2" in gaps[0].text
-    assert result.segments[0] == gaps[0]
+    assert gaps and result.segments[0] == gaps[0] and gaps[0].start < 3
+    assert sum(gap.end - gap.start for gap in gaps) > 15 and gaps[-1].end < 25
+    assert gaps[0].text.startswith("[no text 00:00:0")
     assert 0.4 < result.coverage < 0.7
     assert "public transport" in result.text
 

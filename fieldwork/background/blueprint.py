@@ -1,0 +1,29 @@
+"""URL table of background tasks, and the notice of ended tasks every page shows."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import current_user
+
+from fieldwork.background import status, views
+from fieldwork.features import Feature
+
+bp = Blueprint("background", __name__)
+T = "/projects/<int:project_id>/tasks"
+
+bp.add_url_rule(f"{T}/", view_func=views.task_list)
+bp.add_url_rule(f"{T}/<int:task_id>", view_func=views.task_page)
+bp.add_url_rule(f"{T}/<int:task_id>/status", view_func=views.task_status)
+bp.add_url_rule(f"{T}/<int:task_id>/download", view_func=views.task_download)
+bp.add_url_rule(f"{T}/<int:task_id>/again", view_func=views.task_again, methods=["POST"])
+
+
+@bp.app_template_global()
+def task_notices() -> list[status.Notice]:
+    """For base.html: the reader's exports and imports that ended since they last looked."""
+    if not current_user.is_authenticated:
+        return []
+    return status.take_notices(current_user)
+
+
+feature = Feature(name="background", blueprint=bp)

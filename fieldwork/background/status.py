@@ -88,10 +88,10 @@ def recent_tasks(project: Project, user: User, role: str | None,
 
 
 def notice_of(task: BackgroundTask) -> Notice:
+    if task.status == DONE and task.result_file_id is not None:
+        return Notice(f"Your {task.label} is ready", "download", task, failed=False)
     if task.status == DONE:
-        words = f"Your {task.label} is ready"
-        link = "download" if task.result_file_id is not None else "see what was done"
-        return Notice(words, link, task, failed=False)
+        return Notice(f"Your {task.label} is done", "see the report", task, failed=False)
     return Notice(f"Your {task.label} failed: {task.error}", "see the details", task,
                   failed=True)
 

@@ -161,9 +161,9 @@ def finish(task_id: int, outcome: Outcome) -> None:
         content = outcome.content
         if isinstance(content, str):
             content = content.encode("utf-8")
-        stream = io.BytesIO(content) if isinstance(content, bytes) else content
-        task.result_file = store_upload(stream, outcome.filename, outcome.content_type,
-                                        task.user_id)
+        with io.BytesIO(content) if isinstance(content, bytes) else content as stream:
+            task.result_file = store_upload(stream, outcome.filename, outcome.content_type,
+                                            task.user_id)
     task.report = {"lines": outcome.lines, "problems": [],
                    "next": list(outcome.next) if outcome.next else None}
     task.status, task.progress, task.finished_at = DONE, 1.0, utcnow()

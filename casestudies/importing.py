@@ -344,7 +344,12 @@ class RowChecker:
 def check_file(project: Project, data: bytes, filename: str) -> ImportReport:
     """Read and check every row; nothing is written. Raises ImportFileError for unreadable
     files."""
-    header, rows = rows_of(data, filename)
+    return check_rows(project, *rows_of(data, filename))
+
+
+def check_rows(project: Project, header: list[str],
+               rows: list[tuple[int, dict[str, str]]]) -> ImportReport:
+    """Check every row of a file already read (rows_of)."""
     known = set(COLUMNS)
     report = ImportReport(
         rows=[],
@@ -455,3 +460,11 @@ def store_import_file(stream: BinaryIO, filename: str, content_type: str | None,
 
 def stored_file_bytes(sha256: str) -> bytes:
     return b"".join(file_store().iter_chunks(sha256))
+
+
+def problem_lines(report: ImportReport) -> list[str]:
+    """Each bad row's problems, e.g. "Row 3: Unknown partner place “Atlantis” …"."""
+    if report.missing_columns:
+        return [f"The file has no column {' or '.join(report.missing_columns)}."]
+    return [f"Row {row.number}: {problem}" for row in report.bad_rows
+            for problem in row.problems]

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from casestudies import importing, mapdata, partnerships, places, summaries
+from casestudies import importing, mapdata, partnerships, places, summaries, tasks
 from casestudies.forms import (
     AreaForm,
     DocumentForm,
@@ -38,6 +38,7 @@ from casestudies.models import (
     Place,
 )
 from casestudies.studies import slots
+from fieldwork.background import submit
 from fieldwork.database import writing
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
@@ -510,27 +511,14 @@ def load_import_file(form: ImportCommitForm) -> StoredFile:
 
 
 @project_access("casestudies.edit")
-def import_commit(project: Project) -> str | Response | tuple[str, int]:
+def import_commit(project: Project) -> Response:
     form = ImportCommitForm()
     if not form.validate_on_submit():
         abort(400)
-    stored = load_import_file(form)
-    try:
-        report = importing.check_file(project, importing.stored_file_bytes(stored.sha256),
-                                      stored.filename)
-    except importing.ImportFileError as error:
-        return render_import(project, ImportUploadForm(formdata=None),
-                             file_error=str(error)), 400
-    if not report.ok:
-        flash("Nothing was imported: the file has rows to correct (listed below).", "error")
-        page = render_import(project, ImportUploadForm(formdata=None), report=report,
-                             stored=stored)
-        db.session.rollback()
-        return page, 400
-    created = importing.commit_import(project, report, current_user, stored.filename)
+    task = tasks.queue_partnership_import(project, current_user, load_import_file(form))
     db.session.commit()
-    flash(f"{len(created)} partnerships imported from {stored.filename}.", "success")
-    return redirect(url_for("places.partnership_list", project_id=project.id))
+    submit(task)
+    return redirect(url_for("background.task_page", project_id=project.id, task_id=task.id))
 
 
 def export_response(project: Project, extension: str) -> Response:

@@ -33,11 +33,12 @@ from fieldwork.background import (
     TaskInfo,
     create_task,
     read_phase,
+    starter_in,
     task_kind,
 )
 from fieldwork.extensions import db
 from fieldwork.models import BackgroundTask, Project, User
-from fieldwork.permissions import role_in, roles_with
+from fieldwork.permissions import roles_with
 from fieldwork.storage import file_store, store_upload
 
 EXPORT, QDPX_EXPORT = "coding.export", "coding.qdpx_export"
@@ -49,16 +50,6 @@ STEPS = 2
 
 def over_threshold(size: int) -> bool:
     return size > current_app.config["EXPORT_JOB_THRESHOLD"]
-
-
-def member(info: TaskInfo, permission: str) -> tuple[Project, User, str]:
-    """The task's project, its starter and their role, if they still hold `permission`."""
-    project = db.session.get(Project, info.project_id)
-    user = db.session.get(User, info.user_id)
-    role = role_in(project, user) if project is not None and user is not None else None
-    if project is None or user is None or role not in roles_with(permission):
-        raise TaskError("its starter may no longer do this in the project")
-    return project, user, role
 
 
 def options_of(params: dict[str, Any]) -> ExportOptions:
@@ -80,7 +71,7 @@ def queue_export(selection: Selection, user: User, size: int) -> BackgroundTask:
 @task_kind(EXPORT)
 def run_export(info: TaskInfo, progress: ProgressReport) -> Outcome:
     with read_phase():
-        project, user, role = member(info, "analysis.export")
+        project, user, role = starter_in(info, "analysis.export")
         try:
             selection = selection_for(project, options_of(info.params), user, role,
                                       role in roles_with("participants.identity"), progress)
@@ -103,10 +94,10 @@ def run_qdpx_export(info: TaskInfo, progress: ProgressReport) -> Outcome:
     # Left open: the task stores it, then it is closed with the task's session.
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     with read_phase():
-        project, user, role = member(info, "analysis.export")
+        project, user, role = starter_in(info, "analysis.export")
         export = refi.write_qdpx(project, viewer_in(project, user, role), out, progress)
         name = refi.file_name(project, "project", "qdpx")
-    project, user, role = member(info, "analysis.export")
+    project, user, role = starter_in(info, "analysis.export")
     refi.record_qdpx_export(project, viewer_in(project, user, role), export)
     out.seek(0)
     left_out = (f" {len(export.left_out)} transcripts left out: withdrawn consent."
@@ -143,7 +134,7 @@ def run_project_import(info: TaskInfo, progress: ProgressReport) -> Outcome:
     try:
         file = refi.read_project(uploaded_bytes(info))
         progress(1, STEPS, "steps done: saving what was read")
-        project, user, _role = member(info, "project.manage")
+        project, user, _role = starter_in(info, "project.manage")
         report = refi.import_project_file(project, file, info.input_filename, user)
     except refi.RefiError as error:
         raise TaskError(f"Nothing was imported. {error}") from None
@@ -157,7 +148,7 @@ def run_codebook_import(info: TaskInfo, progress: ProgressReport) -> Outcome:
     try:
         specs, skipped = refi.read_codebook(uploaded_bytes(info))
         progress(1, STEPS, "steps done: saving what was read")
-        project, user, _role = member(info, "codebook.edit")
+        project, user, _role = starter_in(info, "codebook.edit")
         report = refi.import_codebook_specs(project, specs, skipped, info.input_filename, user)
     except refi.RefiError as error:
         raise TaskError(f"Nothing was imported. {error}") from None

@@ -15,8 +15,9 @@ from fieldwork.background.work import (
     create_task,
     no_progress,
     read_phase,
+    starter_in,
     task_kind,
 )
 
 __all__ = ["Outcome", "ProgressReport", "TaskError", "TaskInfo", "create_task", "no_progress",
-           "read_phase", "submit", "task_kind"]
+           "read_phase", "starter_in", "submit", "task_kind"]

@@ -25,6 +25,7 @@ from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.models import BackgroundTask, Project, StoredFile, User
 from fieldwork.models.tasks import DONE, FAILED, QUEUED, RUNNING
+from fieldwork.permissions import role_in, roles_with
 from fieldwork.storage import store_upload
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,16 @@ class Progress:
             session.execute(update(BackgroundTask).where(BackgroundTask.id == self.task_id)
                             .values(progress=fraction, message=f"{done:,} of {total:,} {words}",
                                     heartbeat_at=utcnow()))
+
+
+def starter_in(info: TaskInfo, permission: str) -> tuple[Project, User, str]:
+    """The task's project, its starter and their role, while they hold `permission`."""
+    project = db.session.get(Project, info.project_id)
+    user = db.session.get(User, info.user_id)
+    role = role_in(project, user) if project is not None and user is not None else None
+    if project is None or user is None or role not in roles_with(permission):
+        raise TaskError("the person who started it may no longer do this in the project")
+    return project, user, role
 
 
 def create_task(project: Project, user: User, kind: str, label: str, permission: str,

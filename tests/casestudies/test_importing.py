@@ -165,8 +165,8 @@ def test_preview_then_commit_through_the_pages(
     assert partnerships_in(project) == []
     stored = db.session.scalar(db.select(StoredFile).order_by(StoredFile.id.desc()))
     response = client.post(f"/projects/{project.id}/partnerships/import/commit",
-                           data={"file_id": str(stored.id)})
-    assert response.status_code == 302
+                           data={"file_id": str(stored.id)}, follow_redirects=True)
+    assert "1 partnership imported from p.csv." in response.get_data(as_text=True)
     [made] = partnerships_in(project)
     assert made.kind == "friendship_city" and made.agreement_on_file
     assert [area.name for area in made.areas] == ["business", "education"]
@@ -184,9 +184,11 @@ def test_failed_import_leaves_nothing_behind(
     assert "Import 2" not in page
     stored = db.session.scalar(db.select(StoredFile).order_by(StoredFile.id.desc()))
     response = client.post(f"/projects/{project.id}/partnerships/import/commit",
-                           data={"file_id": str(stored.id)})
-    assert response.status_code == 400
-    assert "Nothing was imported" in response.get_data(as_text=True)
+                           data={"file_id": str(stored.id)}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.request.path.startswith(f"/projects/{project.id}/tasks/")
+    assert "Failed: Nothing was imported: the file has rows to correct" in page
+    assert "Row 3: Unknown partner place “Atlantis”" in page
     assert partnerships_in(project) == []
 
 

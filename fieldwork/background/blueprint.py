@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_login import current_user
 
 from fieldwork.background import status, views
@@ -20,8 +20,9 @@ bp.add_url_rule(f"{T}/<int:task_id>/again", view_func=views.task_again, methods=
 
 @bp.app_template_global()
 def task_notices() -> list[status.Notice]:
-    """For base.html: the reader's exports and imports that ended since they last looked."""
-    if not current_user.is_authenticated:
+    """For base.html: the reader's exports and imports that ended since they last looked;
+    told on plain pages only, not on a form's answer."""
+    if not current_user.is_authenticated or request.method != "GET":
         return []
     return status.take_notices(current_user)
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Select, update
 
-from fieldwork.background.work import side_transaction
+from fieldwork.database import writing
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.models import BackgroundTask, Project, User
@@ -27,11 +27,14 @@ RECENT = 50
 
 @dataclass(frozen=True)
 class Notice:
-    """One line on the starter's next page: `words`, then a link."""
+    """One line on the starter's next page: `words`, then a link to the task's page or to
+    its download."""
 
     words: str
     link_text: str
-    task: BackgroundTask
+    project_id: int
+    task_id: int
+    download: bool
     failed: bool
 
 
@@ -88,23 +91,32 @@ def recent_tasks(project: Project, user: User, role: str | None,
 
 
 def notice_of(task: BackgroundTask) -> Notice:
+    where = (task.project_id, task.id)
     if task.status == DONE and task.result_file_id is not None:
-        return Notice(f"Your {task.label} is ready", "download", task, failed=False)
+        return Notice(f"Your {task.label} is ready", "download", *where, download=True,
+                      failed=False)
     if task.status == DONE:
-        return Notice(f"Your {task.label} is done", "see the report", task, failed=False)
-    return Notice(f"Your {task.label} failed: {task.error}", "see the details", task,
-                  failed=True)
+        return Notice(f"Your {task.label} is done", "see the report", *where, download=False,
+                      failed=False)
+    return Notice(f"Your {task.label} failed: {task.error}", "see the details", *where,
+                  download=False, failed=True)
 
 
-def mark_seen(task_ids: list[int]) -> None:
-    """Record that the starter was told, in a short transaction of its own (a page's own
-    transaction only reads)."""
-    if not task_ids:
-        return
-    with side_transaction() as session:
+def mark_seen(task_ids: list[int]) -> bool:
+    """Record that the starter was told. A page's own transaction only reads: it is ended
+    (objects loaded in it are reloaded when next used), and the mark is written in a short
+    transaction that takes the write lock up front. False, and nothing marked, when the
+    session holds changes of its own (the page is not a plain read)."""
+    session = db.session
+    if not task_ids or session.new or session.dirty or session.deleted:
+        return False
+    session.commit()
+    with writing():
         session.execute(update(BackgroundTask).where(
             BackgroundTask.id.in_(task_ids), BackgroundTask.seen_at.is_(None))
             .values(seen_at=utcnow()))
+        session.commit()
+    return True
 
 
 def take_notices(user: User) -> list[Notice]:
@@ -112,8 +124,8 @@ def take_notices(user: User) -> list[Notice]:
     tasks = list(db.session.scalars(db.select(BackgroundTask).where(
         BackgroundTask.user_id == user.id, BackgroundTask.seen_at.is_(None),
         BackgroundTask.status.in_(FINISHED)).order_by(BackgroundTask.finished_at)))
-    mark_seen([task.id for task in tasks])
-    return [notice_of(task) for task in tasks]
+    notices = [notice_of(task) for task in tasks]
+    return notices if mark_seen([task.id for task in tasks]) else []
 
 
 def recover_stopped(now: datetime | None = None) -> int:

@@ -80,7 +80,7 @@ def filename(selection: Selection, what: str, extension: str) -> str:
 
 
 def left_out_words(left_out: int) -> str:
-    return f"; {left_out} left out: withdrawn consent" if left_out else ""
+    return f"; {left_out:,} left out: withdrawn consent" if left_out else ""
 
 
 def excerpts_export(extension: str) -> Callable[[Selection, str], Download]:
@@ -95,7 +95,7 @@ def excerpts_export(extension: str) -> Callable[[Selection, str], Download]:
         return Download(
             filename(selection, f"excerpts-{group}", extension),
             DOCX if extension == "docx" else MARKDOWN, content, plan.kept, plan.left_out,
-            f"Exported {plan.kept} coded excerpts {GROUPS[selection.options.group]} as "
+            f"Exported {plan.kept:,} coded excerpts {GROUPS[selection.options.group]} as "
             f"{'Word' if extension == 'docx' else 'Markdown'}{left_out_words(plan.left_out)}")
     return build
 
@@ -114,7 +114,7 @@ def codings_export(extension: str) -> Callable[[Selection, str], Download]:
         return Download(
             filename(selection, "codings", extension), CSV if extension == "csv" else XLSX,
             content, plan.kept, plan.left_out,
-            f"Exported {plan.kept} codings with their attributes as "
+            f"Exported {plan.kept:,} codings with their attributes as "
             f"{extension.upper()}{left_out_words(plan.left_out)}")
     return build
 

@@ -42,6 +42,7 @@ from casestudies.partnerships import (
 from fieldwork import audit
 from fieldwork.archives import ArchiveError, ArchiveLimits, check_archive
 from fieldwork.audit import csv_cell
+from fieldwork.background import ProgressReport, no_progress
 from fieldwork.extensions import db
 from fieldwork.models import Project, StoredFile, User
 from fieldwork.storage import file_store, store_upload
@@ -347,9 +348,9 @@ def check_file(project: Project, data: bytes, filename: str) -> ImportReport:
     return check_rows(project, *rows_of(data, filename))
 
 
-def check_rows(project: Project, header: list[str],
-               rows: list[tuple[int, dict[str, str]]]) -> ImportReport:
-    """Check every row of a file already read (rows_of)."""
+def check_rows(project: Project, header: list[str], rows: list[tuple[int, dict[str, str]]],
+               progress: ProgressReport = no_progress) -> ImportReport:
+    """Check every row of a file already read (rows_of), telling `progress` as it goes."""
     known = set(COLUMNS)
     report = ImportReport(
         rows=[],
@@ -359,7 +360,9 @@ def check_rows(project: Project, header: list[str],
     if report.missing_columns:
         return report
     checker = RowChecker(project)
-    report.rows = [checker.check(number, cells) for number, cells in rows]
+    for done, (number, cells) in enumerate(rows):
+        progress(done, len(rows), "rows checked")
+        report.rows.append(checker.check(number, cells))
     return report
 
 

@@ -42,7 +42,7 @@ from fieldwork.background import submit
 from fieldwork.database import writing
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
-from fieldwork.models import Project, StoredFile
+from fieldwork.models import BackgroundTask, Project, StoredFile
 from fieldwork.permissions import admin_only, can, get_or_404, project_access, signed_in
 from fieldwork.storage import download_response
 
@@ -482,7 +482,7 @@ def render_import(project: Project, form: ImportUploadForm, report: Any = None,
 
 
 @project_access("casestudies.edit")
-def import_preview(project: Project) -> str | tuple[str, int]:
+def import_preview(project: Project) -> str | tuple[str, int] | Response:
     form = ImportUploadForm()
     if not form.validate_on_submit():
         return render_import(project, form), 400 if request.method == "POST" else 200
@@ -490,12 +490,16 @@ def import_preview(project: Project) -> str | tuple[str, int]:
     stored = importing.store_import_file(upload.stream, upload.filename or "import.csv",
                                          upload.mimetype, current_user, project)
     try:
-        report = importing.check_file(project, importing.stored_file_bytes(stored.sha256),
-                                      stored.filename)
+        header, rows = importing.rows_of(importing.stored_file_bytes(stored.sha256),
+                                         stored.filename)
     except importing.ImportFileError as error:
         page = render_import(project, form, file_error=str(error))
         db.session.commit()
         return page, 400
+    if len(rows) > current_app.config["EXPORT_JOB_THRESHOLD"]:
+        return to_task(project, tasks.queue_partnership_check(project, current_user, stored,
+                                                              len(rows)))
+    report = importing.check_rows(project, header, rows)
     # Rendered before the commit, which would expire every place the report shows.
     page = render_import(project, form, report=report, stored=stored)
     db.session.commit()
@@ -515,7 +519,11 @@ def import_commit(project: Project) -> Response:
     form = ImportCommitForm()
     if not form.validate_on_submit():
         abort(400)
-    task = tasks.queue_partnership_import(project, current_user, load_import_file(form))
+    return to_task(project, tasks.queue_partnership_import(project, current_user,
+                                                           load_import_file(form)))
+
+
+def to_task(project: Project, task: BackgroundTask) -> Response:
     db.session.commit()
     submit(task)
     return redirect(url_for("background.task_page", project_id=project.id, task_id=task.id))

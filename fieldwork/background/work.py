@@ -57,7 +57,8 @@ class TaskInfo:
     project_id: int
     user_id: int
     params: dict[str, Any]
-    #: sha256 and name of the uploaded file an import reads
+    #: id, sha256 and name of the uploaded file an import reads
+    input_file_id: int | None
     input_sha256: str | None
     input_filename: str
 
@@ -70,8 +71,13 @@ class Outcome:
     filename: str = ""
     content_type: str = "application/octet-stream"
     lines: list[str] = field(default_factory=list)
+    #: what the work found wrong, each in words (e.g. each bad row of a file it checked)
+    problems: list[str] = field(default_factory=list)
     #: (link text, endpoint taking project_id) of the page to go on to
     next: tuple[str, str] | None = None
+    #: (button text, endpoint taking project_id, hidden fields) of a form its starter may
+    #: post next, e.g. to import a file the task checked
+    action: tuple[str, str, dict[str, str]] | None = None
 
 
 Work = Callable[[TaskInfo, ProgressReport], Outcome]
@@ -158,7 +164,8 @@ def start(task: BackgroundTask) -> TaskInfo:
     """Mark the task running (committed) and return what its work needs."""
     stored = task.input_file
     info = TaskInfo(task.id, task.project_id, task.user_id, dict(task.params),
-                    stored.sha256 if stored else None, stored.filename if stored else "")
+                    task.input_file_id, stored.sha256 if stored else None,
+                    stored.filename if stored else "")
     task.status, task.started_at, task.heartbeat_at = RUNNING, utcnow(), utcnow()
     task.message = "Started"
     db.session.commit()
@@ -175,8 +182,9 @@ def finish(task_id: int, outcome: Outcome) -> None:
         with io.BytesIO(content) if isinstance(content, bytes) else content as stream:
             task.result_file = store_upload(stream, outcome.filename, outcome.content_type,
                                             task.user_id)
-    task.report = {"lines": outcome.lines, "problems": [],
-                   "next": list(outcome.next) if outcome.next else None}
+    task.report = {"lines": outcome.lines, "problems": outcome.problems,
+                   "next": list(outcome.next) if outcome.next else None,
+                   "action": list(outcome.action) if outcome.action else None}
     task.status, task.progress, task.finished_at = DONE, 1.0, utcnow()
     task.message = "Done"
     db.session.commit()

@@ -49,7 +49,8 @@ class BackgroundTask(db.Model):
     #: the file an export made; None until done, and again once deleted after retention
     result_file_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_files.id", ondelete="SET NULL"))
-    #: what an import did or found: {"lines": [...], "problems": [...], "next": [label, endpoint]}
+    #: what an import did or found: {"lines": [...], "problems": [...],
+    #: "next": [link text, endpoint], "action": [button text, endpoint, {field: value}]}
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: why it failed, in words
     error: Mapped[str] = mapped_column(Text, default="")

@@ -88,7 +88,8 @@ def excerpts_export(extension: str) -> Callable[[Selection, str], Download]:
         sections, plan = excerpt_sections(selection)
         summary = describe(selection, plan, "Coded excerpts", excerpt_contents(selection),
                            made_by, selection.options.memos)
-        arguments = (sections, summary, selection.options.memos, selection.by_chapter)
+        arguments = (sections, summary, selection.options.memos, selection.by_chapter,
+                     selection.progress)
         content = (excerpts_docx(*arguments) if extension == "docx"
                    else excerpts_markdown(*arguments))
         group = "by-chapter" if selection.by_chapter else "by-code"

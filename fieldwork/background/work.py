@@ -116,7 +116,9 @@ def read_phase() -> Iterator[None]:
 
 
 class Progress:
-    """Writes a task's progress and heartbeat, at most every PROGRESS_EVERY seconds."""
+    """Writes a task's progress and heartbeat, at most every PROGRESS_EVERY seconds, in a
+    transaction of its own. Work reports progress while it reads, never inside its final
+    write transaction: on SQLite the progress would wait for the lock the work holds."""
 
     def __init__(self, task_id: int, every: float = PROGRESS_EVERY) -> None:
         self.task_id = task_id

@@ -10,6 +10,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from coding.codings import apply_codes
@@ -111,6 +112,19 @@ def test_a_large_xlsx_export_holds_the_same_cells_as_the_direct_one(
         assert (list(from_task[name].iter_rows(values_only=True))
                 == list(direct[name].iter_rows(values_only=True)))
     assert len(list(direct["Codings"].iter_rows())) == CODINGS + 1
+
+
+def test_a_large_word_export_holds_the_same_paragraphs_as_the_direct_one(
+        project, people, client_for, coded, app, threshold, files_dir):
+    client = client_for(people["coder"])
+    task, location = export_as_task(client, project, "excerpts_docx")
+    assert task.label == f"Word export of {CODINGS} codings"
+    from_task = Document(io.BytesIO(client.get(f"{location}/download").data))
+    app.config["EXPORT_JOB_THRESHOLD"] = CODINGS
+    direct = Document(io.BytesIO(client.post(exports_url(project),
+                                             data={"what": "excerpts_docx"}).data))
+    assert [p.text for p in from_task.paragraphs] == [p.text for p in direct.paragraphs]
+    assert sum(p.style.name == "Quote" for p in direct.paragraphs) == CODINGS
 
 
 def test_a_large_export_asked_for_by_a_link_waits_for_the_button(

@@ -25,9 +25,8 @@ from coding.exports import (
     ExportError,
     ExportOptions,
     Selection,
-    build_export,
     export_size,
-    record_export,
+    make_export,
     selection_for,
 )
 from coding.exports.selection import chapter_names, source_titles
@@ -100,7 +99,7 @@ def exports(project: Project) -> tuple[str, int] | Response:
             return page(project, form, notice=f"This export holds {size:,} rows: it is made "
                                               "in the background. Press “Download” to start it.")
         return queued(selection, size)
-    download = build_export(selection, current_user.name)
-    record_export(project, selection.options, current_user.id, download)
+    download = make_export(project, selection.options, current_user, g.project_role,
+                           selection.may_see_identity)
     db.session.commit()
     return download_response(download)

@@ -79,9 +79,13 @@ def run_export(info: TaskInfo, progress: ProgressReport) -> Outcome:
             raise TaskError(str(error)) from None
         download = build_export(selection, user.name)
         options = selection.options
-    record_export(db.session.get(Project, info.project_id), options, info.user_id, download)
+
+    def record() -> None:
+        record_export(db.session.get(Project, info.project_id), options, info.user_id,
+                      download)
+
     return Outcome(download.content, download.filename, download.mimetype,
-                   [f"{download.summary}."])
+                   [f"{download.summary}."], record=record)
 
 
 def queue_qdpx_export(project: Project, user: User) -> BackgroundTask:
@@ -97,14 +101,17 @@ def run_qdpx_export(info: TaskInfo, progress: ProgressReport) -> Outcome:
         project, user, role = starter_in(info, "analysis.export")
         export = refi.write_qdpx(project, viewer_in(project, user, role), out, progress)
         name = refi.file_name(project, "project", "qdpx")
-    project, user, role = starter_in(info, "analysis.export")
-    refi.record_qdpx_export(project, viewer_in(project, user, role), export)
     out.seek(0)
     left_out = (f" {len(export.left_out)} transcripts left out: withdrawn consent."
                 if export.left_out else "")
+
+    def record() -> None:
+        project, user, role = starter_in(info, "analysis.export")
+        refi.record_qdpx_export(project, viewer_in(project, user, role), export)
+
     return Outcome(out, name, QDPX_TYPE, [
         f"{export.sources:,} sources, {export.codings:,} codings and {export.memos:,} memos "
-        f"exported.{left_out}"])
+        f"exported.{left_out}"], record=record)
 
 
 def queue_import(project: Project, user: User, upload: FileStorage, kind: str) -> BackgroundTask:

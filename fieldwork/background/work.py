@@ -2,9 +2,10 @@
 queued to done or failed, its progress, and its result.
 
 A task's transactions stay short. The work reads inside `read_phase()` (no lock on SQLite,
-however long it takes), progress goes through a transaction of its own beside it, and what
-the work writes (an import's rows, an audit entry) is committed at the end together with the
-task's result, in one transaction that takes the write lock up front.
+however long it takes), progress goes through a transaction of its own beside it, the file
+it made is put in the store outside any transaction, and what the work writes (an import's
+rows, an export's audit entry) is committed at the end together with the task's result, in
+one transaction that takes the write lock up front.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from fieldwork.extensions import db
 from fieldwork.models import BackgroundTask, Project, StoredFile, User
 from fieldwork.models.tasks import DONE, FAILED, QUEUED, RUNNING
 from fieldwork.permissions import role_in, roles_with
-from fieldwork.storage import store_upload
+from fieldwork.storage import file_store
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,9 @@ class Outcome:
     #: (button text, endpoint taking project_id, hidden fields) of a form its starter may
     #: post next, e.g. to import a file the task checked
     action: tuple[str, str, dict[str, str]] | None = None
+    #: what the work writes with its result (e.g. an export's audit entry), called in the
+    #: task's final transaction
+    record: Callable[[], None] | None = None
 
 
 Work = Callable[[TaskInfo, ProgressReport], Outcome]
@@ -174,16 +178,27 @@ def start(task: BackgroundTask) -> TaskInfo:
     return info
 
 
-def finish(task_id: int, outcome: Outcome) -> None:
-    """Store the result with what the work wrote, in one transaction, and commit."""
+def stored_content(outcome: Outcome) -> tuple[str, int] | None:
+    """The file's bytes put in the store, before any transaction: (sha256, size)."""
+    content = outcome.content
+    if content is None:
+        return None
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    with io.BytesIO(content) if isinstance(content, bytes) else content as stream:
+        return file_store().put_stream(stream)
+
+
+def finish(task_id: int, outcome: Outcome, stored: tuple[str, int] | None) -> None:
+    """Record the result with what the work writes, in one transaction, and commit."""
+    if outcome.record is not None:
+        outcome.record()
     task = db.session.get(BackgroundTask, task_id)
-    if outcome.content is not None:
-        content = outcome.content
-        if isinstance(content, str):
-            content = content.encode("utf-8")
-        with io.BytesIO(content) if isinstance(content, bytes) else content as stream:
-            task.result_file = store_upload(stream, outcome.filename, outcome.content_type,
-                                            task.user_id)
+    if stored is not None:
+        sha256, size = stored
+        task.result_file = StoredFile(filename=outcome.filename[:255], sha256=sha256,
+                                      size=size, content_type=outcome.content_type,
+                                      uploaded_by_id=task.user_id)
     task.report = {"lines": outcome.lines, "problems": outcome.problems,
                    "next": list(outcome.next) if outcome.next else None,
                    "action": list(outcome.action) if outcome.action else None}
@@ -214,7 +229,7 @@ def run_task(task_id: int) -> str:
     info = start(task)
     try:
         outcome = work(info, Progress(task_id))
-        finish(task_id, outcome)
+        finish(task_id, outcome, stored_content(outcome))
     except TaskError as error:
         fail(task_id, str(error), error.problems)
         return FAILED

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 from flask_login import current_user
 
 from fieldwork.background import status, views
@@ -20,11 +20,21 @@ bp.add_url_rule(f"{T}/<int:task_id>/again", view_func=views.task_again, methods=
 
 @bp.app_template_global()
 def task_notices() -> list[status.Notice]:
-    """For base.html: the reader's exports and imports that ended since they last looked;
-    told on plain pages only, not on a form's answer."""
+    """For the top of base.html: the reader's exports and imports that ended since they were
+    last told; told on plain pages only, not on a form's answer."""
     if not current_user.is_authenticated or request.method != "GET":
         return []
-    return status.take_notices(current_user)
+    notices = status.unseen_notices(current_user)
+    g.task_notices = notices
+    return notices
+
+
+@bp.app_template_global()
+def task_notices_told() -> str:
+    """For the end of base.html: the notices shown are marked seen once the page is made, so
+    a page that fails on the way tells them again on the next one."""
+    status.mark_seen([notice.task_id for notice in g.pop("task_notices", [])])
+    return ""
 
 
 feature = Feature(name="background", blueprint=bp)

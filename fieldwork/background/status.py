@@ -119,13 +119,12 @@ def mark_seen(task_ids: list[int]) -> bool:
     return True
 
 
-def take_notices(user: User) -> list[Notice]:
-    """The user's tasks that ended since they last looked, each told once."""
-    tasks = list(db.session.scalars(db.select(BackgroundTask).where(
+def unseen_notices(user: User) -> list[Notice]:
+    """The user's tasks that ended since they were last told; mark_seen() once shown."""
+    tasks = db.session.scalars(db.select(BackgroundTask).where(
         BackgroundTask.user_id == user.id, BackgroundTask.seen_at.is_(None),
-        BackgroundTask.status.in_(FINISHED)).order_by(BackgroundTask.finished_at)))
-    notices = [notice_of(task) for task in tasks]
-    return notices if mark_seen([task.id for task in tasks]) else []
+        BackgroundTask.status.in_(FINISHED)).order_by(BackgroundTask.finished_at))
+    return [notice_of(task) for task in tasks]
 
 
 def recover_stopped(now: datetime | None = None) -> int:

@@ -31,10 +31,13 @@ from coding.exports import (
 )
 from coding.exports.selection import chapter_names, source_titles
 from coding.forms import ExportForm
-from fieldwork.background import submit
+from fieldwork.background import status, submit
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import can, project_access
+
+#: background exports and imports listed under the form
+RECENT = 5
 
 
 def export_form(project: Project) -> ExportForm:
@@ -60,6 +63,8 @@ def page(project: Project, form: ExportForm, error: str = "",
     return render_template(
         "coding/exports.html", project=project, form=form, error=error, notice=notice,
         threshold=current_app.config["EXPORT_JOB_THRESHOLD"],
+        recent=status.recent_tasks(project, current_user, g.project_role, limit=RECENT),
+        state_of=status.state_of, words=status.STATE_WORDS,
         may_see_identity=can("participants.identity", project),
         only_own=viewer_in(project, current_user, g.project_role).sees_only_own,
     ), 400 if error or form.errors else 200

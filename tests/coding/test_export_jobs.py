@@ -149,6 +149,10 @@ def test_the_page_shows_progress_while_the_task_runs(project, people, client_for
     assert "40 % · 4,000 of 10,000 codings written" in running.text
     listed = client.get(tasks_url(project))
     assert "CSV export of 12 codings" in listed.text and "40 %" in listed.text
+    exports_page = client.get(exports_url(project))
+    assert "Made in the background" in exports_page.text and "40 %" in exports_page.text
+    assert "CSV export of 12 codings" in client_for(people["lead"]).get(tasks_url(project)).text
+    assert "Nothing yet." in client_for(people["viewer"]).get(tasks_url(project)).text
 
 
 def test_a_stopped_worker_is_said_and_the_export_can_be_started_again(

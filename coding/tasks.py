@@ -95,12 +95,16 @@ def queue_qdpx_export(project: Project, user: User) -> BackgroundTask:
 
 @task_kind(QDPX_EXPORT)
 def run_qdpx_export(info: TaskInfo, progress: ProgressReport) -> Outcome:
-    # Left open: the task stores it, then it is closed with the task's session.
+    # Left open when all went well: the task closes it once it has stored it.
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    with read_phase():
-        project, user, role = starter_in(info, "analysis.export")
-        export = refi.write_qdpx(project, viewer_in(project, user, role), out, progress)
-        name = refi.file_name(project, "project", "qdpx")
+    try:
+        with read_phase():
+            project, user, role = starter_in(info, "analysis.export")
+            export = refi.write_qdpx(project, viewer_in(project, user, role), out, progress)
+            name = refi.file_name(project, "project", "qdpx")
+    except BaseException:
+        out.close()
+        raise
     out.seek(0)
     left_out = (f" {len(export.left_out)} transcripts left out: withdrawn consent."
                 if export.left_out else "")

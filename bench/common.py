@@ -33,12 +33,13 @@ def fresh_database_url(folder: Path) -> str:
     return base
 
 
-def bench_app(folder: str) -> tuple[Flask, str]:
-    """The app on a fresh database with the schema made, its instance in `folder`."""
+def bench_app(folder: str, **settings: object) -> tuple[Flask, str]:
+    """The app on a fresh database with the schema made, its instance in `folder`, with
+    `settings` changed (e.g. JOBS_IMMEDIATE=True)."""
     os.environ["FIELDWORK_INSTANCE_PATH"] = folder
     url = fresh_database_url(Path(folder))
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False})
+                      "WTF_CSRF_ENABLED": False, **settings})
     with app.app_context():
         db.create_all()
     return app, url

@@ -5,7 +5,8 @@ given) gets a project with three coders, a tree of 60 codes, 200 sources of abou
 characters each (Polish and Chinese words, so positions count code points past multi-byte
 characters), each with two attributes, 100,000 codings and 2,000 memos. Times, through the
 test client with the logged-in lead (server time: the whole request inside the app), the
-download of the project as .qdpx; then imports that file once into an empty project. Prints
+export of the project as .qdpx (its background task run within the request, JOBS_IMMEDIATE)
+and the download of its file; then imports that file once into an empty project. Prints
 one JSON line with the figures.
 
 usage (from the project folder): python -m bench.refi_export [--runs N]
@@ -100,14 +101,16 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(8)
     with tempfile.TemporaryDirectory() as folder:
-        app, url = bench_app(folder)
+        app, url = bench_app(folder, JOBS_IMMEDIATE=True)
         with app.app_context():
             project_id, lead_id = build(rng)
         client = logged_in_client(app, lead_id)
         exported: list[bytes] = []
 
         def export() -> None:
-            response = client.get(f"/projects/{project_id}/coding/exchange/project.qdpx")
+            task = client.post(f"/projects/{project_id}/coding/exchange/export")
+            assert task.status_code == 302, task.status_code
+            response = client.get(f"{task.location}/download")
             assert response.status_code == 200, response.status_code
             exported[:] = [response.data]
 

@@ -42,6 +42,7 @@ from casestudies.partnerships import (
 from fieldwork import audit
 from fieldwork.archives import ArchiveError, ArchiveLimits, check_archive
 from fieldwork.audit import csv_cell
+from fieldwork.background import ProgressReport, no_progress
 from fieldwork.extensions import db
 from fieldwork.models import Project, StoredFile, User
 from fieldwork.storage import file_store, store_upload
@@ -344,7 +345,12 @@ class RowChecker:
 def check_file(project: Project, data: bytes, filename: str) -> ImportReport:
     """Read and check every row; nothing is written. Raises ImportFileError for unreadable
     files."""
-    header, rows = rows_of(data, filename)
+    return check_rows(project, *rows_of(data, filename))
+
+
+def check_rows(project: Project, header: list[str], rows: list[tuple[int, dict[str, str]]],
+               progress: ProgressReport = no_progress) -> ImportReport:
+    """Check every row of a file already read (rows_of), telling `progress` as it goes."""
     known = set(COLUMNS)
     report = ImportReport(
         rows=[],
@@ -354,7 +360,9 @@ def check_file(project: Project, data: bytes, filename: str) -> ImportReport:
     if report.missing_columns:
         return report
     checker = RowChecker(project)
-    report.rows = [checker.check(number, cells) for number, cells in rows]
+    for done, (number, cells) in enumerate(rows):
+        progress(done, len(rows), "rows checked")
+        report.rows.append(checker.check(number, cells))
     return report
 
 
@@ -455,3 +463,11 @@ def store_import_file(stream: BinaryIO, filename: str, content_type: str | None,
 
 def stored_file_bytes(sha256: str) -> bytes:
     return b"".join(file_store().iter_chunks(sha256))
+
+
+def problem_lines(report: ImportReport) -> list[str]:
+    """Each bad row's problems, e.g. "Row 3: Unknown partner place “Atlantis” …"."""
+    if report.missing_columns:
+        return [f"The file has no column {' or '.join(report.missing_columns)}."]
+    return [f"Row {row.number}: {problem}" for row in report.bad_rows
+            for problem in row.problems]

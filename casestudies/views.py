@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from casestudies import importing, mapdata, partnerships, places, summaries
+from casestudies import importing, mapdata, partnerships, places, summaries, tasks
 from casestudies.forms import (
     AreaForm,
     DocumentForm,
@@ -38,10 +38,11 @@ from casestudies.models import (
     Place,
 )
 from casestudies.studies import slots
+from fieldwork.background import submit
 from fieldwork.database import writing
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
-from fieldwork.models import Project, StoredFile
+from fieldwork.models import BackgroundTask, Project, StoredFile
 from fieldwork.permissions import admin_only, can, get_or_404, project_access, signed_in
 from fieldwork.storage import download_response
 
@@ -481,7 +482,7 @@ def render_import(project: Project, form: ImportUploadForm, report: Any = None,
 
 
 @project_access("casestudies.edit")
-def import_preview(project: Project) -> str | tuple[str, int]:
+def import_preview(project: Project) -> str | tuple[str, int] | Response:
     form = ImportUploadForm()
     if not form.validate_on_submit():
         return render_import(project, form), 400 if request.method == "POST" else 200
@@ -489,12 +490,16 @@ def import_preview(project: Project) -> str | tuple[str, int]:
     stored = importing.store_import_file(upload.stream, upload.filename or "import.csv",
                                          upload.mimetype, current_user, project)
     try:
-        report = importing.check_file(project, importing.stored_file_bytes(stored.sha256),
-                                      stored.filename)
+        header, rows = importing.rows_of(importing.stored_file_bytes(stored.sha256),
+                                         stored.filename)
     except importing.ImportFileError as error:
         page = render_import(project, form, file_error=str(error))
         db.session.commit()
         return page, 400
+    if len(rows) > current_app.config["EXPORT_JOB_THRESHOLD"]:
+        return to_task(project, tasks.queue_partnership_check(project, current_user, stored,
+                                                              len(rows)))
+    report = importing.check_rows(project, header, rows)
     # Rendered before the commit, which would expire every place the report shows.
     page = render_import(project, form, report=report, stored=stored)
     db.session.commit()
@@ -510,27 +515,18 @@ def load_import_file(form: ImportCommitForm) -> StoredFile:
 
 
 @project_access("casestudies.edit")
-def import_commit(project: Project) -> str | Response | tuple[str, int]:
+def import_commit(project: Project) -> Response:
     form = ImportCommitForm()
     if not form.validate_on_submit():
         abort(400)
-    stored = load_import_file(form)
-    try:
-        report = importing.check_file(project, importing.stored_file_bytes(stored.sha256),
-                                      stored.filename)
-    except importing.ImportFileError as error:
-        return render_import(project, ImportUploadForm(formdata=None),
-                             file_error=str(error)), 400
-    if not report.ok:
-        flash("Nothing was imported: the file has rows to correct (listed below).", "error")
-        page = render_import(project, ImportUploadForm(formdata=None), report=report,
-                             stored=stored)
-        db.session.rollback()
-        return page, 400
-    created = importing.commit_import(project, report, current_user, stored.filename)
+    return to_task(project, tasks.queue_partnership_import(project, current_user,
+                                                           load_import_file(form)))
+
+
+def to_task(project: Project, task: BackgroundTask) -> Response:
     db.session.commit()
-    flash(f"{len(created)} partnerships imported from {stored.filename}.", "success")
-    return redirect(url_for("places.partnership_list", project_id=project.id))
+    submit(task)
+    return redirect(url_for("background.task_page", project_id=project.id, task_id=task.id))
 
 
 def export_response(project: Project, extension: str) -> Response:

@@ -83,7 +83,7 @@ bp.add_url_rule(f"{C}/agreement.csv", view_func=agreement.agreement_csv)
 bp.add_url_rule(f"{C}/exports", view_func=exports.exports, methods=FORM)
 
 bp.add_url_rule(f"{C}/exchange", view_func=exchange.exchange)
-bp.add_url_rule(f"{C}/exchange/project.qdpx", view_func=exchange.project_export)
+bp.add_url_rule(f"{C}/exchange/export", view_func=exchange.project_export, methods=POST)
 bp.add_url_rule(f"{C}/exchange/import", view_func=exchange.project_import, methods=POST)
 
 bp.add_url_rule(f"{C}/retrieve", view_func=analysis.retrieve)
@@ -113,6 +113,8 @@ feature = Feature(
         NavItem("Search", "coding.full_text", "project.view", group=ANALYSIS_GROUP),
         NavItem("Quote bank", "coding.quote_bank", "project.view", group=ANALYSIS_GROUP),
         NavItem("Exports", "coding.exports", "analysis.export", group=ANALYSIS_GROUP),
+        NavItem("Exports and imports made", "background.task_list", "project.view",
+                group=ANALYSIS_GROUP),
     ),
     demo=add_demo_coding,
 )

@@ -16,6 +16,7 @@ from casestudies.survey.blueprint import feature as survey_feature
 from coding.blueprint import feature as coding_feature
 from fieldwork import errors, jobs, security, templating
 from fieldwork.accounts.blueprint import feature as accounts_feature
+from fieldwork.background.blueprint import feature as background_feature
 from fieldwork.cli import register_commands
 from fieldwork.config import load_settings
 from fieldwork.database import configure_engine
@@ -108,6 +109,7 @@ def init_extensions(app: Flask) -> None:
 def register_core(app: Flask) -> None:
     register_feature(app, accounts_feature)
     register_feature(app, projects_feature)
+    register_feature(app, background_feature)
     register_commands(app)
     errors.register_error_pages(app)
     security.register_headers(app)

@@ -70,6 +70,13 @@ SETTINGS: dict[str, Setting] = {
     "WORKER_THREADS": Setting(1, int, "Jobs run at once by each worker process"),
     "DEFAULT_TIMEZONE": Setting("Europe/Brussels", str, "Time zone for users who set none"),
     "ASR_MODELS_DIR": Setting("", str, "Whisper model folder; empty means instance/asr-models"),
+    "EXPORT_JOB_THRESHOLD": Setting(
+        5000, int, "Exports of more rows than this, and partnership files of more rows to "
+                   "check, are handled in the background, as a job"
+    ),
+    "EXPORT_RETENTION_DAYS": Setting(
+        7, int, "Files made by background exports are deleted this many days after they are ready"
+    ),
 }
 
 ENV_PREFIX = "FIELDWORK_"

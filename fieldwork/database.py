@@ -16,7 +16,9 @@ from fieldwork.folding import fold_text
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
-_writer: ContextVar[bool] = ContextVar("fieldwork_writer", default=False)
+#: True: transactions take SQLite's write lock up front; False: they only read; None: a form
+#: post writes, anything else reads
+_writer: ContextVar[bool | None] = ContextVar("fieldwork_writer", default=None)
 
 
 @contextmanager
@@ -24,6 +26,17 @@ def writing() -> Iterator[None]:
     """Mark work outside a form post (a job, a command) that reads and then writes, so its
     SQLite transactions take the write lock up front; such work keeps transactions short."""
     token = _writer.set(True)
+    try:
+        yield
+    finally:
+        _writer.reset(token)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Mark long work that only reads (a job building a file), even inside `writing()`: its
+    SQLite transactions take no lock, so everyone else's saves go on while it works."""
+    token = _writer.set(False)
     try:
         yield
     finally:
@@ -60,8 +73,10 @@ def prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 def begin_sqlite_transaction(connection: Any) -> None:
     if connection.dialect.name != "sqlite":
         return
-    posting = has_request_context() and request.method not in {"GET", "HEAD"}
-    if posting or _writer.get():
+    writer = _writer.get()
+    if writer is None:
+        writer = has_request_context() and request.method not in {"GET", "HEAD"}
+    if writer:
         # A form post reads, then writes: taking the write lock up front makes concurrent
         # posts wait for each other (busy timeout) instead of failing on the upgrade.
         connection.exec_driver_sql("BEGIN IMMEDIATE")

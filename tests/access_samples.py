@@ -10,7 +10,7 @@ import math
 import struct
 import wave
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from io import BytesIO
 
 from casestudies.models import (
@@ -26,7 +26,7 @@ from casestudies.models import (
 )
 from coding.models import Code, Coding, Memo, Quote, Source
 from fieldwork.extensions import db
-from fieldwork.models import Membership, Project, User
+from fieldwork.models import BackgroundTask, Membership, Project, User
 from fieldwork.storage import store_upload
 from interviews.calendars import new_feed
 from interviews.guides import save_guide
@@ -95,6 +95,23 @@ def sample_contact(project: Project, people: dict[str, User]) -> int:
     return wave.contacts[0].id
 
 
+def sample_task(project: Project, people: dict[str, User]) -> int:
+    """A coder's export, done, with its file: the coder and the leads may download it."""
+    task = db.session.scalar(db.select(BackgroundTask).where(
+        BackgroundTask.project_id == project.id))
+    if task is None:
+        stored = store_upload(BytesIO(b"Coding ID\n1\n"), "codings.csv", "text/csv",
+                              people["coder"].id)
+        task = BackgroundTask(project_id=project.id, user_id=people["coder"].id,
+                              kind="coding.export", label="CSV export of 1 coding",
+                              permission="analysis.export", status="done", progress=1.0,
+                              result_file=stored, finished_at=datetime.now(UTC),
+                              seen_at=datetime.now(UTC))
+        db.session.add(task)
+        db.session.flush()
+    return task.id
+
+
 BUILDERS: dict[str, Builder] = {
     "project_id": lambda project, _people: project.id,
     "target_id": lambda project, _people: project.id,
@@ -104,6 +121,7 @@ BUILDERS: dict[str, Builder] = {
     "visit_id": sample_visit,
     "wave_id": sample_wave,
     "contact_id": sample_contact,
+    "task_id": sample_task,
 }
 
 

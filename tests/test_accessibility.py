@@ -23,6 +23,7 @@ from tests.access_samples import (
     partnerships_sample,
     recordings_sample,
     sample_case_study,
+    sample_task,
     sample_visit,
 )
 from tests.conftest import LiveServer
@@ -155,6 +156,7 @@ def site(live_server: LiveServer, people: dict[str, User], project: Project) -> 
     ids.update(partnerships_sample(project, people))
     ids.update(recordings_sample(project, people))
     ids.update(coding_sample(project, people))
+    ids["task"] = sample_task(project, people)
     db.session.commit()
     return ids
 
@@ -180,7 +182,7 @@ def main_pages(ids: dict[str, Any]) -> list[str]:
         f"{p}/coding/codebook/new", f"{p}/coding/memos/", f"{p}/coding/memos/new",
         f"{p}/coding/agreement", f"{p}/coding/retrieve?codes={ids['code_id']}",
         f"{p}/coding/matrix", f"{p}/coding/search?q=cooperation", f"{p}/coding/quotes/",
-        f"{p}/coding/exports", f"{p}/coding/exchange",
+        f"{p}/coding/exports", f"{p}/coding/exchange", f"{p}/tasks/", f"{p}/tasks/{ids['task']}",
         "/account", "/account/password", "/account/two-factor", "/admin/users",
         "/admin/users/new",
     ]

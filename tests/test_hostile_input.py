@@ -248,7 +248,7 @@ def test_a_refi_project_is_shown_escaped(
     base = f"/projects/{project.id}/coding"
     imported = client.post(f"{base}/exchange/import",
                            data={"file": (io.BytesIO(hostile_qdpx()), "hostile.qdpx")},
-                           content_type="multipart/form-data")
+                           content_type="multipart/form-data", follow_redirects=True)
     assert imported.status_code == 200, imported.text
     assert_escaped(imported, "the import report")
     source = db.session.scalar(db.select(Source).where(Source.project_id == project.id))

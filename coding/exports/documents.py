@@ -5,9 +5,12 @@ excerpt as a quotation followed by its citation line."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import islice
 
 from coding.exports.selection import Entry, Section, Summary, left_out_notice, summary_rows
 from coding.exports.word import CITATION, MEMO, WordWriter
+from fieldwork.background import ProgressReport, no_progress
 
 NOTHING = "No excerpts match these choices."
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_<>])")
@@ -31,17 +34,29 @@ def notes_of(entry: Entry, with_memos: bool) -> list[tuple[str, str]]:
     return notes + ([("Note", entry.note)] if entry.note else [])
 
 
+def counted(sections: list[Section], progress: ProgressReport) -> Iterator[Entry]:
+    """Each section's entries, in order, telling `progress` how many were written."""
+    total = sum(len(section.entries) for section in sections)
+    done = 0
+    for section in sections:
+        for entry in section.entries:
+            yield entry
+            done += 1
+            progress(done, total, "excerpts written")
+
+
 def excerpts_docx(sections: list[Section], summary: Summary, with_memos: bool,
-                  with_code: bool) -> bytes:
+                  with_code: bool, progress: ProgressReport = no_progress) -> bytes:
     writer = WordWriter()
     writer.title_page(summary, left_out_notice(summary.left_out) if summary.left_out else "")
     if not sections:
         writer.paragraph(NOTHING)
+    entries = counted(sections, progress)
     for section in sections:
         writer.heading(section.title, section.level)
         for memo in section.memos:
             writer.paragraph(f"Memo: {memo}", MEMO)
-        for entry in section.entries:
+        for entry in islice(entries, len(section.entries)):
             writer.paragraph(entry.excerpt.text, "Quote")
             writer.paragraph(citation_line(entry, with_code), CITATION)
             for label, note in notes_of(entry, with_memos):
@@ -62,18 +77,19 @@ def quoted(text: str) -> list[str]:
 
 
 def excerpts_markdown(sections: list[Section], summary: Summary, with_memos: bool,
-                      with_code: bool) -> str:
+                      with_code: bool, progress: ProgressReport = no_progress) -> str:
     lines = [f"# {escaped(summary.title)}", ""]
     lines += [f"- **{label}:** {escaped(str(value))}" for label, value in summary_rows(summary)]
     if summary.left_out:
         lines += ["", f"**{left_out_notice(summary.left_out)}**"]
     if not sections:
         lines += ["", NOTHING]
+    entries = counted(sections, progress)
     for section in sections:
         lines += ["", f"{'#' * min(section.level + 1, 6)} {escaped(section.title)}", ""]
         for memo in section.memos:
             lines += [f"**Memo:** {escaped(memo)}", ""]
-        for entry in section.entries:
+        for entry in islice(entries, len(section.entries)):
             lines += [*quoted(entry.excerpt.text), ">",
                       f"> {escaped(citation_line(entry, with_code))}", ""]
             for label, note in notes_of(entry, with_memos):

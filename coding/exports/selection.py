@@ -20,6 +20,7 @@ from coding.excerpts import Excerpt, excerpts_of, source_citation
 from coding.models import Coding, Memo, Quote, Source
 from coding.quotebank import project_quotes
 from coding.retrieval import with_descendants
+from fieldwork.background import ProgressReport, no_progress
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from interviews.models import Interview, Participant
@@ -59,6 +60,8 @@ class Selection:
     viewer: Viewer
     #: the reader may see participants' names ("named" consent then cites them by name)
     may_see_identity: bool
+    #: told how far the export has gone, when it runs as a background task
+    progress: ProgressReport = no_progress
 
     @property
     def by_chapter(self) -> bool:
@@ -230,6 +233,7 @@ def quotable_excerpts(selection: Selection, plan: Plan,
         .order_by(Coding.source_id, Coding.start, Coding.end, Coding.id)))
     excerpts: list[Excerpt] = []
     for first in range(0, len(codings), BATCH):
+        selection.progress(first, len(codings), "excerpts read")
         excerpts += excerpts_of(selection.project, codings[first:first + BATCH],
                                 selection.may_see_identity, context=0)
     return [excerpt for excerpt in excerpts if excerpt.citable]

@@ -4,7 +4,8 @@ source is linked to: case study, places, partnerships, interview, participants (
 and each source attribute as a column of its own.
 
 A source is read once with its links; its codings come in one query each, so 100,000 codings
-take one pass, and CSV rows go to a temporary file as they are made."""
+take one pass, and rows go to a temporary file as they are made (CSV, and XLSX in openpyxl's
+write-only mode)."""
 
 from __future__ import annotations
 
@@ -119,7 +120,15 @@ def codings_in(source: Source, conditions: list[ColumnElement[bool]]) -> Iterato
 
 def coding_rows(selection: Selection, plan: Plan,
                 conditions: list[ColumnElement[bool]]) -> Iterator[list[Any]]:
-    """A row per chosen coding of the sources that may be quoted, in the order of header()."""
+    """A row per chosen coding of the sources that may be quoted, in the order of header(),
+    the selection's progress told as rows are made."""
+    for done, row in enumerate(quotable_rows(selection, plan, conditions), start=1):
+        yield row
+        selection.progress(done, plan.kept, "codings written")
+
+
+def quotable_rows(selection: Selection, plan: Plan,
+                  conditions: list[ColumnElement[bool]]) -> Iterator[list[Any]]:
     paths = code_paths(selection.project)
     names = attribute_names(plan)
     for planned in plan.sources:
@@ -180,7 +189,10 @@ def xlsx_value(sheet: Any, value: Any) -> Any:
     return cell
 
 
-def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary) -> bytes:
+def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary) -> IO[bytes]:
+    """The workbook in a temporary file, read from the start. openpyxl's write-only mode
+    keeps each sheet's rows in a file of its own until it zips them: memory stays flat
+    however many codings there are."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Codings")
     sheet.freeze_panes = "A2"
@@ -199,6 +211,8 @@ def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary
         rows.append(("Left out", left_out_notice(summary.left_out)))
     for label, value in rows:
         about.append([label, xlsx_value(about, str(value))])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    # Left open: the response or the task that sends it closes it.
+    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    workbook.save(spooled)
+    spooled.seek(0)
+    return spooled

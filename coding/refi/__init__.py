@@ -6,16 +6,43 @@ importing.py adds what was read; codes.py holds what both directions do with cod
 makes the stable GUIDs; xmlio.py is the XML writer and reader.
 """
 
-from coding.refi.export import ProjectExport, codebook_qdc, project_qdpx
-from coding.refi.importing import ImportReport, import_codebook, import_project
+from coding.refi.export import (
+    ProjectExport,
+    codebook_qdc,
+    file_name,
+    project_qdpx,
+    record_qdpx_export,
+    write_qdpx,
+)
+from coding.refi.importing import (
+    ImportReport,
+    check_empty,
+    codebook_lines,
+    import_codebook,
+    import_codebook_specs,
+    import_project,
+    import_project_file,
+    project_lines,
+)
+from coding.refi.reading import read_codebook, read_project
 from coding.refi.xmlio import RefiError
 
 __all__ = [
     "ImportReport",
     "ProjectExport",
     "RefiError",
+    "check_empty",
+    "codebook_lines",
     "codebook_qdc",
+    "file_name",
     "import_codebook",
+    "import_codebook_specs",
     "import_project",
+    "import_project_file",
+    "project_lines",
     "project_qdpx",
+    "read_codebook",
+    "read_project",
+    "record_qdpx_export",
+    "write_qdpx",
 ]

@@ -18,10 +18,11 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import IO, Any
 
 from sqlalchemy import Row
+from werkzeug.utils import secure_filename
 
 from coding.codebook import project_codes
 from coding.codings import Viewer
@@ -30,6 +31,8 @@ from coding.refi.codes import write_code_tree
 from coding.refi.guids import guid
 from coding.refi.xmlio import RefiError, XmlWriter, xml_datetime
 from fieldwork import audit
+from fieldwork.background import ProgressReport, no_progress
+from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
 from interviews.models import Consent, Participant, interview_participants
@@ -43,6 +46,7 @@ ORIGIN = "Fieldwork"
 
 @dataclass(frozen=True)
 class ProjectExport:
+    #: the .qdpx when made in memory (project_qdpx); empty when written to a file (write_qdpx)
     data: bytes
     sources: int
     codings: int
@@ -71,6 +75,11 @@ class Contents:
 
     def guid(self, kind: str, key: int | str) -> str:
         return guid(self.project.id, kind, key)
+
+
+def file_name(project: Project, what: str, extension: str) -> str:
+    """e.g. "EU-China_cities-project-20261207.qdpx"."""
+    return f"{secure_filename(project.name) or 'project'}-{what}-{utcnow():%Y%m%d}.{extension}"
 
 
 def codebook_qdc(project: Project, user: User) -> bytes:
@@ -153,7 +162,7 @@ def place_notes(contents: Contents) -> None:
             contents.notes_of_project.append(note)
 
 
-def project_qde(contents: Contents) -> bytes:
+def project_qde(contents: Contents, progress: ProgressReport = no_progress) -> bytes:
     project = contents.project
     writer = XmlWriter()
     writer.open("Project", [("xmlns", PROJECT_NAMESPACE), ("name", project.name),
@@ -166,7 +175,7 @@ def project_qde(contents: Contents) -> bytes:
                         lambda code: contents.notes_of_code.get(code.id, []))
         writer.close("CodeBook")
     write_cases(writer, contents)
-    write_sources(writer, contents)
+    write_sources(writer, contents, progress)
     write_notes(writer, contents)
     if project.description:
         writer.text("Description", project.description)
@@ -215,13 +224,18 @@ def write_cases(writer: XmlWriter, contents: Contents) -> None:
     writer.close("Cases")
 
 
-def write_sources(writer: XmlWriter, contents: Contents) -> None:
+def write_sources(writer: XmlWriter, contents: Contents,
+                  progress: ProgressReport = no_progress) -> None:
     if not contents.sources:
         return
     users = user_guid(contents)
     codes = {code.id: contents.guid("code", code.id) for code in contents.codes}
+    total = sum(len(rows) for rows in contents.codings.values())
+    done = 0
     writer.open("Sources")
     for source in contents.sources:
+        progress(done, total, "codings written")
+        done += len(contents.codings[source.id])
         source_guid = contents.guid("source", source.id)
         writer.open("TextSource", [
             ("guid", source_guid), ("name", source.title),
@@ -271,20 +285,32 @@ def write_notes(writer: XmlWriter, contents: Contents) -> None:
     writer.close("Notes")
 
 
-def project_qdpx(project: Project, viewer: Viewer) -> ProjectExport:
-    """The project as a .qdpx archive, written to the audit log."""
+def write_qdpx(project: Project, viewer: Viewer, out: IO[bytes],
+               progress: ProgressReport = no_progress) -> ProjectExport:
+    """Write the project as a .qdpx archive into `out`; nothing is written to the database."""
     contents = read_contents(project, viewer)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("project.qde", project_qde(contents))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", project_qde(contents, progress))
         for source in contents.sources:
             archive.writestr(f"sources/{contents.guid('source', source.id)}.txt",
                              source.text.encode("utf-8"))
     codings = sum(len(rows) for rows in contents.codings.values())
+    return ProjectExport(b"", len(contents.sources), codings, len(contents.memos),
+                         contents.left_out)
+
+
+def record_qdpx_export(project: Project, viewer: Viewer, export: ProjectExport) -> None:
+    """The export's audit entry, added to the session."""
     mine = " (own codings only: blind coding is on)" if viewer.sees_only_own else ""
     audit.record("refi.export_project", project, project=project, user_id=viewer.user.id,
-                 summary=f"Project exported as REFI-QDA (.qdpx): {len(contents.sources)} "
-                         f"sources, {codings} codings, {len(contents.memos)} memos{mine}",
-                 left_out=contents.left_out)
-    return ProjectExport(buffer.getvalue(), len(contents.sources), codings,
-                         len(contents.memos), contents.left_out)
+                 summary=f"Project exported as REFI-QDA (.qdpx): {export.sources} "
+                         f"sources, {export.codings} codings, {export.memos} memos{mine}",
+                 left_out=export.left_out)
+
+
+def project_qdpx(project: Project, viewer: Viewer) -> ProjectExport:
+    """The project as a .qdpx archive in memory, written to the audit log."""
+    buffer = io.BytesIO()
+    export = replace(write_qdpx(project, viewer, buffer), data=buffer.getvalue())
+    record_qdpx_export(project, viewer, export)
+    return export

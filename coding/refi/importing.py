@@ -22,7 +22,7 @@ from coding.codebook import log_change
 from coding.codings import MAX_QUOTE
 from coding.memos import MAX_TITLE
 from coding.models import Coding, Memo, Source
-from coding.refi.codes import CodesAdded, add_codes
+from coding.refi.codes import CodesAdded, CodeSpec, add_codes
 from coding.refi.reading import (
     CodingSpec,
     NoteSpec,
@@ -65,6 +65,12 @@ class ImportReport:
 
 def import_codebook(project: Project, data: bytes, filename: str, user: User) -> ImportReport:
     specs, skipped = read_codebook(data)
+    return import_codebook_specs(project, specs, skipped, filename, user)
+
+
+def import_codebook_specs(project: Project, specs: list[CodeSpec], skipped: Counter[str],
+                          filename: str, user: User) -> ImportReport:
+    """Add the codes of a codebook file already read."""
     added = add_codes(project, specs)
     report = ImportReport(filename, codes_added=added.added, codes_kept=added.kept,
                           skipped=dict(skipped))
@@ -222,14 +228,25 @@ class ProjectImport:
         self.report.memos += 1
 
 
-def import_project(project: Project, data: bytes, filename: str, user: User) -> ImportReport:
-    """Import a .qdpx into a project that has no sources yet."""
+def check_empty(project: Project) -> None:
+    """A .qdpx goes into a project without sources, or a RefiError says why not."""
     has_sources = db.session.scalar(db.select(Source.id).where(
         Source.project_id == project.id).limit(1))
     if has_sources is not None:
         raise RefiError("This project already has sources. A .qdpx is imported into a new, "
                         "empty project; to bring in only codes, import a codebook.")
-    file = read_project(data)
+
+
+def import_project(project: Project, data: bytes, filename: str, user: User) -> ImportReport:
+    """Import a .qdpx into a project that has no sources yet."""
+    check_empty(project)
+    return import_project_file(project, read_project(data), filename, user)
+
+
+def import_project_file(project: Project, file: ProjectFile, filename: str,
+                        user: User) -> ImportReport:
+    """Add a .qdpx already read to a project that has no sources yet; flushes."""
+    check_empty(project)
     report = ProjectImport(project, file, filename, user).run()
     if report.codes_added:
         log_change(project, None, user, "imported",
@@ -243,3 +260,31 @@ def import_project(project: Project, data: bytes, filename: str, user: User) -> 
                          f"sources, {report.codings} codings, {report.memos} memos{skipped}",
                  skipped=report.skipped)
     return report
+
+
+def codebook_lines(report: ImportReport) -> list[str]:
+    """What a codebook import did, in words."""
+    line = (f"Codebook “{report.filename}” imported: {report.codes_added} codes added, "
+            f"{report.codes_kept} already there and kept as they were.")
+    return [line + (f" Not taken: {report.skipped_words}." if report.skipped else "")]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def project_lines(report: ImportReport) -> list[str]:
+    """What a project import did, in words."""
+    made_with = f" (made with {report.origin})" if report.origin else ""
+    lines = [f"“{report.filename}” imported{made_with}.",
+             f"{plural(report.sources, 'source')}, {plural(report.codings, 'coding')}, "
+             f"{plural(report.memos, 'memo')}, {plural(report.attributes, 'attribute value')}.",
+             f"Codes: {report.codes_added} added, {report.codes_kept} already in the codebook."]
+    lines += [f"“{name}” is {user} here." for name, user in report.matched]
+    lines += [f"“{name}” has no account here: "
+              f"{'their coding is' if count == 1 else f'their {count} codings are'} yours now; "
+              f"a memo “Coded by {name}” on each says who coded it."
+              for name, count in report.unmatched]
+    lines += [f"Not taken (Fieldwork codes text only): {words}: {count}."
+              for words, count in report.skipped.items()]
+    return lines

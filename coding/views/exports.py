@@ -1,18 +1,43 @@
-"""The Exports page: the choices, and the download (a request with "what" in it)."""
+"""The Exports page: the choices, and the download (a request with "what" in it): made at
+once when small, as a background task above EXPORT_JOB_THRESHOLD rows."""
 
 from __future__ import annotations
 
-from flask import Response, g, render_template, request, send_file
+from flask import (
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
+from coding import tasks
 from coding.codebook import code_tree, project_codes
 from coding.codings import viewer_in
-from coding.exports import EXPORTS, GROUPS, Download, ExportError, ExportOptions, make_export
+from coding.exports import (
+    EXPORTS,
+    GROUPS,
+    Download,
+    ExportError,
+    ExportOptions,
+    Selection,
+    export_size,
+    make_export,
+    selection_for,
+)
 from coding.exports.selection import chapter_names, source_titles
 from coding.forms import ExportForm
+from fieldwork.background import status, submit
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import can, project_access
+
+#: background exports and imports listed under the form
+RECENT = 5
 
 
 def export_form(project: Project) -> ExportForm:
@@ -33,9 +58,13 @@ def options_of(form: ExportForm) -> ExportOptions:
                          source_ids=tuple(form.sources.data or ()))
 
 
-def page(project: Project, form: ExportForm, error: str = "") -> tuple[str, int]:
+def page(project: Project, form: ExportForm, error: str = "",
+         notice: str = "") -> tuple[str, int]:
     return render_template(
-        "coding/exports.html", project=project, form=form, error=error,
+        "coding/exports.html", project=project, form=form, error=error, notice=notice,
+        threshold=current_app.config["EXPORT_JOB_THRESHOLD"],
+        recent=status.recent_tasks(project, current_user, g.project_role, limit=RECENT),
+        state_of=status.state_of, words=status.STATE_WORDS,
         may_see_identity=can("participants.identity", project),
         only_own=viewer_in(project, current_user, g.project_role).sees_only_own,
     ), 400 if error or form.errors else 200
@@ -49,6 +78,14 @@ def download_response(download: Download) -> Response:
                      download_name=download.filename)
 
 
+def queued(selection: Selection, size: int) -> Response:
+    task = tasks.queue_export(selection, current_user, size)
+    db.session.commit()
+    submit(task)
+    return redirect(url_for("background.task_page", project_id=selection.project.id,
+                            task_id=task.id))
+
+
 @project_access("analysis.export")
 def exports(project: Project) -> tuple[str, int] | Response:
     form = export_form(project)
@@ -57,9 +94,17 @@ def exports(project: Project) -> tuple[str, int] | Response:
     if not form.validate():
         return page(project, form)
     try:
-        download = make_export(project, options_of(form), current_user, g.project_role,
-                               can("participants.identity", project))
+        selection = selection_for(project, options_of(form), current_user, g.project_role,
+                                  can("participants.identity", project))
     except ExportError as error:
         return page(project, form, str(error))
+    size = export_size(selection)
+    if tasks.over_threshold(size):
+        if request.method == "GET":
+            return page(project, form, notice=f"This export holds {size:,} rows: it is made "
+                                              "in the background. Press “Download” to start it.")
+        return queued(selection, size)
+    download = make_export(project, selection.options, current_user, g.project_role,
+                           selection.may_see_identity)
     db.session.commit()
     return download_response(download)

@@ -1,13 +1,14 @@
 """The core tables: accounts and their sign-in sessions, projects and memberships, the audit
-log, stored files."""
+log, stored files, and background file work."""
 
 from fieldwork.models.audit import AuditEntry
 from fieldwork.models.files import StoredFile
 from fieldwork.models.projects import ROLES, Membership, Project
 from fieldwork.models.sessions import LoginFailure, UserSession
+from fieldwork.models.tasks import BackgroundTask
 from fieldwork.models.users import RecoveryCode, User
 
 __all__ = [
-    "ROLES", "AuditEntry", "LoginFailure", "Membership", "Project", "RecoveryCode", "StoredFile",
-    "User", "UserSession",
+    "ROLES", "AuditEntry", "BackgroundTask", "LoginFailure", "Membership", "Project",
+    "RecoveryCode", "StoredFile", "User", "UserSession",
 ]

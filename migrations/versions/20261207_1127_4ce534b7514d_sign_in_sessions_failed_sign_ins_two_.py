@@ -1,7 +1,7 @@
 """sign-in sessions, failed sign-ins, two-step sign-in
 
 Revision ID: 4ce534b7514d
-Revises: 8d3390866d9a
+Revises: 829ac05bc09e
 Create Date: 2026-12-07 11:27:03.624356
 
 """
@@ -13,7 +13,7 @@ import fieldwork.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '4ce534b7514d'
-down_revision = '8d3390866d9a'
+down_revision = '829ac05bc09e'
 branch_labels = None
 depends_on = None
 

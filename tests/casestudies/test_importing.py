@@ -165,8 +165,8 @@ def test_preview_then_commit_through_the_pages(
     assert partnerships_in(project) == []
     stored = db.session.scalar(db.select(StoredFile).order_by(StoredFile.id.desc()))
     response = client.post(f"/projects/{project.id}/partnerships/import/commit",
-                           data={"file_id": str(stored.id)})
-    assert response.status_code == 302
+                           data={"file_id": str(stored.id)}, follow_redirects=True)
+    assert "1 partnership imported from p.csv." in response.get_data(as_text=True)
     [made] = partnerships_in(project)
     assert made.kind == "friendship_city" and made.agreement_on_file
     assert [area.name for area in made.areas] == ["business", "education"]
@@ -184,9 +184,11 @@ def test_failed_import_leaves_nothing_behind(
     assert "Import 2" not in page
     stored = db.session.scalar(db.select(StoredFile).order_by(StoredFile.id.desc()))
     response = client.post(f"/projects/{project.id}/partnerships/import/commit",
-                           data={"file_id": str(stored.id)})
-    assert response.status_code == 400
-    assert "Nothing was imported" in response.get_data(as_text=True)
+                           data={"file_id": str(stored.id)}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.request.path.startswith(f"/projects/{project.id}/tasks/")
+    assert "Failed: Nothing was imported: the file has rows to correct" in page
+    assert "Row 3: Unknown partner place “Atlantis”" in page
     assert partnerships_in(project) == []
 
 
@@ -236,3 +238,47 @@ def test_export_round_trip(
     if extension == "xlsx":
         sheet = load_workbook(io.BytesIO(exported)).active
         assert [cell.value for cell in sheet[1]] == list(importing.COLUMNS)
+
+
+@pytest.fixture
+def low_threshold(app):
+    previous = app.config["EXPORT_JOB_THRESHOLD"]
+    app.config["EXPORT_JOB_THRESHOLD"] = 1
+    yield
+    app.config["EXPORT_JOB_THRESHOLD"] = previous
+
+
+def test_a_large_file_is_checked_in_the_background_then_imported(
+    project: Project, people: dict[str, User], gazetteer: Finder, client_for, files_dir,
+    low_threshold,
+) -> None:
+    client = client_for(people["interviewer"])
+    checked = client.post(f"/projects/{project.id}/partnerships/import",
+                          data={"file": (io.BytesIO(csv_bytes("Wrocław,PL,Guangzhou,CN",
+                                                              "Kraków,PL,Chengdu,CN")), "p.csv")},
+                          content_type="multipart/form-data", follow_redirects=True)
+    page = checked.get_data(as_text=True)
+    assert "Check of “p.csv” (2 rows)" in page and "All 2 rows are fine. Import them?" in page
+    assert partnerships_in(project) == []
+    stored = db.session.scalar(db.select(StoredFile).order_by(StoredFile.id.desc()))
+    assert f'<input type="hidden" name="file_id" value="{stored.id}">' in page
+    imported = client.post(f"/projects/{project.id}/partnerships/import/commit",
+                           data={"file_id": str(stored.id)}, follow_redirects=True)
+    assert "2 partnerships imported from p.csv." in imported.get_data(as_text=True)
+    assert len(partnerships_in(project)) == 2
+
+
+def test_a_large_file_with_bad_rows_lists_them_and_offers_no_import(
+    project: Project, people: dict[str, User], gazetteer: Finder, client_for, files_dir,
+    low_threshold,
+) -> None:
+    checked = client_for(people["lead"]).post(
+        f"/projects/{project.id}/partnerships/import",
+        data={"file": (io.BytesIO(csv_bytes("Wrocław,PL,Guangzhou,CN", "Wrocław,PL,Atlantis,US")),
+                       "p.csv")},
+        content_type="multipart/form-data", follow_redirects=True)
+    page = checked.get_data(as_text=True)
+    assert "1 of 2 rows to correct; nothing was imported." in page
+    assert "Row 3: Unknown partner place “Atlantis”" in page
+    assert 'name="file_id"' not in page
+    assert partnerships_in(project) == []

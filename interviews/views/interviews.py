@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from casestudies.models import CaseStudy, Partnership, Place, Visit
 from fieldwork.extensions import db
+from fieldwork.forms import choices
 from fieldwork.models import Project, User
 from fieldwork.permissions import can, get_or_404, project_access
 from fieldwork.templating import viewer_zone
 from interviews import calendars, scheduling
+from interviews.asr.offered import offered_models
 from interviews.choices import (
     find_place,
     interview_form_choices,
@@ -241,6 +244,8 @@ def interview_ics(project: Project, interview_id: int) -> Response:
 def interview_settings(project: Project) -> tuple[str, int] | BaseResponse:
     settings = settings_for(project)
     form = SettingsForm(obj=settings)
+    form.transcription_model.choices = choices(
+        [(name, name) for name in offered_models(Path(current_app.config["ASR_MODELS_DIR"]))])
     if form.validate_on_submit():
         try:
             update_settings(
@@ -248,9 +253,11 @@ def interview_settings(project: Project) -> tuple[str, int] | BaseResponse:
                 buffer_minutes=form.buffer_minutes.data or 0,
                 day_starts_hour=form.day_starts_hour.data or 0,
                 day_ends_hour=form.day_ends_hour.data or 0,
+                transcription_model=form.transcription_model.data or "base",
+                transcription_language=form.transcription_language.data or "",
             )
         except SettingsError as error:
-            form.pseudonym_pattern.errors.append(str(error))
+            form[error.field].errors.append(str(error))
         else:
             db.session.commit()
             flash("Interview settings saved.", "success")

@@ -34,7 +34,7 @@ def test_overlap_and_buffer(project, people, make_interview, make_participant) -
     ]
     assert find_conflicts(project, plan(other, datetime(2026, 3, 16, 11, 30), [me])) == []
     update_settings(project, pseudonym_pattern="{n}", buffer_minutes=0, day_starts_hour=8,
-                    day_ends_hour=20)
+                    day_ends_hour=20, transcription_model="base", transcription_language="")
     assert find_conflicts(project, plan(other, datetime(2026, 3, 16, 11, 0), [me])) == []
     # another interviewer is free
     assert find_conflicts(project, plan(other, datetime(2026, 3, 16, 10), [people["lead"]])) == []

@@ -9,6 +9,7 @@ import pytest
 from fieldwork.extensions import db
 from interviews.models import Interview, Participant
 from interviews.scheduling import change_status
+from interviews.settings import settings_for
 from tests.casestudies.helpers import add_partnership
 
 SECRETS = ("Claire Secretname", "claire.secret@example.org", "+32 2 555 0199")
@@ -188,3 +189,29 @@ def test_place_page_hides_interviews_of_other_projects(scene, people, client_for
     text = client_for(people["outsider"]).get(scene[-1]).get_data(as_text=True)
     assert "Interviews held here" not in text
     assert "EU-COM-01" not in text
+
+
+def test_the_lead_sets_the_projects_transcription_model_and_language(
+    project, people, client_for
+) -> None:
+    client = client_for(people["lead"])
+    url = f"/projects/{project.id}/interviews/settings"
+    page = client.get(url).text
+    assert '<option selected value="base">base</option>' in page
+    assert '<option value="tiny.en">tiny.en</option>' in page
+    assert '<option value="et">Estonian</option>' in page
+    assert '<option value="ru">Russian</option>' in page and "Irish is not among" in page
+    form = {"pseudonym_pattern": "{country}-{orgtype}-{n:02}", "buffer_minutes": "30",
+            "day_starts_hour": "8", "day_ends_hour": "20"}
+
+    refused = client.post(url, data={**form, "transcription_model": "tiny.en",
+                                      "transcription_language": "pl"})
+    assert refused.status_code == 400
+    assert "tiny.en knows only English, so it cannot do Polish" in refused.text
+    assert '<option selected value="pl">Polish</option>' in refused.text
+
+    saved = client.post(url, data={**form, "transcription_model": "base",
+                                    "transcription_language": "pl"})
+    assert saved.status_code == 302
+    settings = settings_for(project)
+    assert (settings.transcription_model, settings.transcription_language) == ("base", "pl")

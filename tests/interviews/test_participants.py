@@ -30,7 +30,8 @@ def test_pseudonyms_follow_the_pattern(project, make_participant) -> None:
 
 def test_the_lead_changes_the_pattern(project, make_participant) -> None:
     update_settings(project, pseudonym_pattern="P{n:03}-{country}", buffer_minutes=15,
-                    day_starts_hour=9, day_ends_hour=18)
+                    day_starts_hour=9, day_ends_hour=18,
+                    transcription_model="base", transcription_language="")
     assert make_participant(project).pseudonym == "P001-EU"
 
 
@@ -43,7 +44,8 @@ def test_bad_patterns_are_refused(pattern: str) -> None:
 def test_bad_settings_are_refused(project) -> None:
     with pytest.raises(SettingsError, match="start before"):
         update_settings(project, pseudonym_pattern="{n}", buffer_minutes=0,
-                        day_starts_hour=20, day_ends_hour=8)
+                        day_starts_hour=20, day_ends_hour=8,
+                        transcription_model="base", transcription_language="")
 
 
 def test_recording_allowed_follows_consent(project, make_participant, make_interview) -> None:

@@ -20,12 +20,14 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from argon2 import PasswordHasher, profiles
@@ -187,6 +189,22 @@ def transaction(app: Flask, request: pytest.FixtureRequest) -> Iterator[Connecti
             db.session = original
             outer.rollback()
             connection.close()
+
+
+def start_worker(queue_app: Flask, *options: str,
+                 output: IO[bytes] | int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    """A `fieldwork worker` process on `queue_app`'s database, files and queue (its Redis, or
+    the SQLite queue in its instance folder), under this run's queue name."""
+    environment = {
+        **os.environ,
+        "FIELDWORK_INSTANCE_PATH": queue_app.instance_path,
+        "FIELDWORK_DATABASE_URL": queue_app.config["DATABASE_URL"],
+        "FIELDWORK_FILES_DIR": queue_app.config["FILES_DIR"],
+        "FIELDWORK_REDIS_URL": queue_app.config["REDIS_URL"],
+        "FIELDWORK_QUEUE_NAME": queue_app.config["QUEUE_NAME"],
+    }
+    return subprocess.Popen([sys.executable, "-m", "fieldwork", "worker", *options],
+                            env=environment, stdout=output, stderr=subprocess.STDOUT)
 
 
 @pytest.fixture

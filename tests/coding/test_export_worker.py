@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 
@@ -23,7 +20,7 @@ from fieldwork import jobs
 from fieldwork.extensions import db
 from fieldwork.models import BackgroundTask, Membership, Project, User
 from fieldwork.processes import stop_process
-from tests.conftest import log_in
+from tests.conftest import log_in, start_worker
 
 CODINGS = 3_000
 
@@ -39,19 +36,6 @@ def queued_app(app: Flask, make_app: Callable[..., Flask]) -> Iterator[Flask]:
         jobs.huey.flush()
         db.engine.dispose()
     jobs.configure_queue(app)
-
-
-def start_worker(queue_app: Flask) -> subprocess.Popen[bytes]:
-    environment = {
-        **os.environ,
-        "FIELDWORK_INSTANCE_PATH": queue_app.instance_path,
-        "FIELDWORK_DATABASE_URL": queue_app.config["DATABASE_URL"],
-        "FIELDWORK_FILES_DIR": queue_app.config["FILES_DIR"],
-        "FIELDWORK_REDIS_URL": "",
-    }
-    return subprocess.Popen([sys.executable, "-m", "fieldwork", "worker", "--no-periodic"],
-                            env=environment, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
 
 
 def coded_project() -> tuple[int, int]:
@@ -96,7 +80,7 @@ def test_a_large_export_runs_in_a_worker_process(queued_app: Flask, files_dir: o
         task = db.session.scalar(db.select(BackgroundTask))
         assert task.status == "queued" and jobs.pending_count() == 1
         assert "Waiting for a worker" in client.get(queued.location).text
-        worker = start_worker(queued_app)
+        worker = start_worker(queued_app, "--no-periodic")
         try:
             task = wait_for_end(task.id)
         finally:

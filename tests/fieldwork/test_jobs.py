@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from fieldwork import jobs
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
 from fieldwork.projects.tasks import recompute_statistics
-from tests.conftest import RUN_TOKEN
+from tests.conftest import RUN_TOKEN, start_worker
 
 QUEUES = ["sqlite", "redis"]
 
@@ -40,20 +38,6 @@ def queued_app(
         jobs.huey.flush()
     yield queue_app
     jobs.configure_queue(app)
-
-
-def start_worker(queue_app: Flask, *options: str) -> subprocess.Popen[bytes]:
-    environment = {
-        **os.environ,
-        "FIELDWORK_INSTANCE_PATH": queue_app.instance_path,
-        "FIELDWORK_DATABASE_URL": queue_app.config["DATABASE_URL"],
-        "FIELDWORK_REDIS_URL": queue_app.config["REDIS_URL"],
-        "FIELDWORK_QUEUE_NAME": queue_app.config["QUEUE_NAME"],
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "fieldwork", "worker", *options], env=environment,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
 
 
 @pytest.mark.committed

@@ -11,9 +11,7 @@ another's consumer, on another database.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from fieldwork import jobs
 from fieldwork.extensions import db
 from fieldwork.models import User
 from fieldwork.processes import stop_process
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, start_worker
 
 
 @pytest.fixture
@@ -35,17 +33,8 @@ def job_worker(app: Flask, make_app: Callable[..., Flask], database_url: str,
     queue_app = make_app(JOBS_IMMEDIATE=False, REDIS_URL="")
     jobs.configure_queue(queue_app)
     jobs.huey.flush()
-    environment = {
-        **os.environ,
-        "FIELDWORK_INSTANCE_PATH": str(instance_path),
-        "FIELDWORK_DATABASE_URL": database_url,
-        "FIELDWORK_REDIS_URL": "",
-        "FIELDWORK_QUEUE_NAME": queue_app.config["QUEUE_NAME"],
-        "FIELDWORK_FILES_DIR": queue_app.config["FILES_DIR"],
-    }
     log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen([sys.executable, "-m", "fieldwork", "worker"], env=environment,
-                              stdout=log, stderr=subprocess.STDOUT)
+    worker = start_worker(queue_app, output=log)
     try:
         yield worker
     finally:

@@ -105,4 +105,4 @@ def test_a_missing_model_fails_the_job_with_its_reason(
     assert answer.status_code == 302
     job = db.session.get(Recording, recording.id).latest_job
     assert job.state == "failed"
-    assert "small model is not installed" in job.error and "fieldwork asr install" in job.error
+    assert "small model cannot be installed" in job.error and "180 MiB" in job.error

@@ -444,10 +444,10 @@ def export_xlsx(rows: Iterable[list[Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def store_import_file(stream: BinaryIO, filename: str, content_type: str | None, user: User,
+def store_import_file(stream: BinaryIO, filename: str, user: User,
                       project: Project) -> StoredFile:
     """Keep an uploaded import file between its preview and its commit."""
-    stored = store_upload(stream, filename, content_type, user.id)
+    stored = store_upload(stream, filename, user.id)
     audit.record("partnerships.import_upload", stored, project=project,
                  summary=f"Import file {stored.filename} uploaded for checking")
     return stored

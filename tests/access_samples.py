@@ -152,8 +152,7 @@ def partnerships_sample(project: Project, people: dict[str, User]) -> dict[str, 
         partnership = Partnership(project_id=project.id, eu_place=sample_place(),
                                   partner_place=partner, areas=[area])
         partnership.sources = [PartnershipSource(url="https://example.org/agreement")]
-        stored = store_upload(BytesIO(b"agreement"), "agreement.txt", "text/plain",
-                              people["lead"].id)
+        stored = store_upload(BytesIO(b"agreement"), "agreement.txt", people["lead"].id)
         partnership.documents = [PartnershipDocument(file=stored, title="Agreement")]
         db.session.add(partnership)
         db.session.flush()
@@ -193,7 +192,7 @@ def recordings_sample(project: Project, people: dict[str, User]) -> dict[str, in
     interview = db.session.get(Interview, interviews_sample(project, people)["interview_id"])
     recording = db.session.scalar(db.select(Recording).where(Recording.project_id == project.id))
     if recording is None:
-        stored = store_upload(BytesIO(tone_wav()), "tone.wav", "audio/wav", people["lead"].id)
+        stored = store_upload(BytesIO(tone_wav()), "tone.wav", people["lead"].id)
         recording = Recording(project_id=project.id, interview_id=interview.id,
                               stored_file=stored, duration_s=1.0, codec="pcm_s16le")
         recording.jobs = [TranscriptionJob(project_id=project.id, state="failed",

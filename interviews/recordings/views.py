@@ -77,7 +77,7 @@ def upload_start(project: Project, interview_id: int) -> tuple[Response, int]:
     try:
         size = int(data.get("size") or 0)
         upload = uploads.start_upload(interview, current_user, str(data.get("filename") or ""),
-                                      size, str(data.get("type") or ""))
+                                      size)
     except (uploads.UploadError, ValueError) as error:
         return jsonify(error=str(error)), JSON_ERROR
     return jsonify(upload_state(project, upload)), 201
@@ -152,7 +152,7 @@ def recording_audio(project: Project, recording_id: int) -> Response:
     path = file_store().blob_path(stored.sha256)
     if not path.exists():
         abort(404)
-    return audio_response(request, path, stored.content_type, stored.sha256)
+    return audio_response(request, path, stored.filename, stored.sha256)
 
 
 @project_access("transcripts.edit")

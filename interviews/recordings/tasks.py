@@ -1,6 +1,10 @@
 """Background jobs of recordings: playback copies, transcriptions, and the check that puts
 back (or fails) transcriptions whose worker died. The check runs when a worker starts and
-every minute after."""
+every minute after.
+
+The web process imports this module to queue jobs; the modules that do the work load PyAV,
+faster-whisper and CTranslate2 (over 50 MB), so a job imports them when it runs.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,23 @@ from huey import crontab
 
 from fieldwork.extensions import db
 from fieldwork.jobs import huey, job
-from interviews.recordings.playback import make_playback_for
-from interviews.recordings.transcription import recover_stale_jobs, run_job
+from interviews.recordings.transcription import recover_stale_jobs
 from interviews.recordings.uploads import purge_abandoned_uploads
 
 
 @job()
 def transcribe_recording(job_id: int) -> str:
     """Run one transcription job to its end (done, failed or cancelled)."""
+    from interviews.recordings.running import run_job  # the speech stack: in the worker only
+
     return run_job(job_id, Path(current_app.config["ASR_MODELS_DIR"]))
 
 
 @job()
 def make_playback(recording_id: int) -> bool:
     """Make the AAC copy browsers play; the original stays as it was uploaded."""
+    from interviews.recordings.playback import make_playback_for  # PyAV: in the worker only
+
     return make_playback_for(recording_id)
 
 

@@ -33,8 +33,8 @@ from fieldwork.models import Project, StoredFile, User
 from fieldwork.storage import CHUNK_SIZE, file_store
 from interviews.models import Interview
 from interviews.participants import recording_allowed
-from interviews.recordings.media import MediaError, MediaInfo, probe
 from interviews.recordings.models import Recording
+from interviews.recordings.probing import MediaError, MediaInfo, probe
 
 #: largest recording accepted, whatever the size of one request
 MAX_RECORDING_BYTES = 4 * 1024**3

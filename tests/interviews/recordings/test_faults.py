@@ -42,7 +42,7 @@ import json, sys
 from pathlib import Path
 from fieldwork.app import create_app
 from fieldwork.database import writing
-from interviews.recordings.transcription import run_job
+from interviews.recordings.running import run_job
 
 settings = json.loads(sys.argv[1])
 with create_app(settings).app_context(), writing():

@@ -9,6 +9,7 @@ process never loads PyAV to tell what a file is.
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from pathlib import Path
 
@@ -112,7 +113,8 @@ def zip_type(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, struct.error):
+        # damaged, cut short, or of a zip version Python cannot read: not a document we know
         return OCTET_STREAM
     if "word/document.xml" in names:
         return DOCX

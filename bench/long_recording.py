@@ -43,9 +43,9 @@ from pathlib import Path
 import jiwer
 
 from bench.asr_engines import READING
-from interviews.asr.base import normalise_text
+from interviews.asr.base import ModelNotInstalled, normalise_text
 from interviews.asr.extras import voices_available
-from interviews.asr.weights import INSTALLABLE_MODELS, ModelNotInstalled, install_model
+from interviews.asr.weights import INSTALLABLE_MODELS, install_model
 from interviews.recordings.models import TRANSCRIBING_SHARE
 
 INTERVIEWER_VOICE, PARTICIPANT_VOICE = "en-us", "en-us+f3"

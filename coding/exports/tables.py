@@ -16,9 +16,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import ColumnElement
 
 from coding.codebook import code_paths
@@ -175,12 +172,20 @@ def xlsx_value(sheet: Any, value: Any) -> Any:
         text = text[:MAX_CELL - 1] + "…"
     if not text.startswith("="):
         return text
+    # openpyxl (and the numpy and Pillow it loads, 25 MB) only once a workbook is needed
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"
     return cell
 
 
 def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary) -> bytes:
+    # openpyxl (and the numpy and Pillow it loads, 25 MB) only once a workbook is needed
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Codings")
     sheet.freeze_panes = "A2"

@@ -90,6 +90,14 @@ class EngineUnavailable(RuntimeError):
     """The engine's optional dependencies are not installed."""
 
 
+class InvalidModel(ValueError):
+    """A model file or folder that is truncated, corrupt or of an unsupported kind."""
+
+
+class ModelNotInstalled(LookupError):
+    """A model that must be installed first; the message says how."""
+
+
 class Engine(Protocol):
     name: str
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from interviews.asr.base import DEFAULT_ENGINE, ENGINES, Engine, UnknownEngine
+from interviews.asr.base import DEFAULT_ENGINE, ENGINES, Engine, InvalidModel, UnknownEngine
 from interviews.asr.convert import cached_checkpoint
-from interviews.asr.ct2 import InvalidModel
 from interviews.asr.faster import FasterWhisperEngine
 from interviews.asr.reference import OpenAIWhisperEngine
 from interviews.asr.weights import resolve_model

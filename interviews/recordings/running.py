@@ -29,15 +29,15 @@ from fieldwork.storage import file_store
 from interviews.asr.base import (
     DEFAULT_ENGINE,
     EngineUnavailable,
+    InvalidModel,
+    ModelNotInstalled,
     Segment,
     TranscriptionCancelled,
     TranscriptionOptions,
     TranscriptionResult,
     UnknownEngine,
 )
-from interviews.asr.ct2 import InvalidModel
 from interviews.asr.engines import get_engine
-from interviews.asr.weights import ModelNotInstalled
 from interviews.recordings.models import TRANSCRIBING_SHARE, TranscriptionJob
 from interviews.recordings.progress import Heartbeat, JobProgress
 from interviews.recordings.separation import separate_speakers

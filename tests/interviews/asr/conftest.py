@@ -10,9 +10,9 @@ from pathlib import Path
 import jiwer
 import pytest
 
-from interviews.asr.base import normalise_text
+from interviews.asr.base import ModelNotInstalled, normalise_text
 from interviews.asr.engines import openai_checkpoint
-from interviews.asr.weights import INSTALLABLE_MODELS, ModelNotInstalled, install_model
+from interviews.asr.weights import INSTALLABLE_MODELS, install_model
 
 SENTENCE = (
     "The city council signed a partnership agreement with a city in China. "

@@ -1,12 +1,14 @@
 """The web process's weight and start-up, measured on real processes.
 
 `fieldwork serve` is started on a fresh instance (SQLite, migrated beforehand) and timed
-until GET /login answers 200; then the web process's resident memory (VmRSS) is read, and
-that of the job worker it started. `fieldwork create-user` is timed from start to exit.
-Then a project of --codings codings (the sources and codes of bench.excerpts_export, fewer
-of them) is written into the instance's database, a new `fieldwork serve` is started, a
-lead logs in through the login form and downloads the largest export, the XLSX of every
-coding, and the web process's memory is read again (VmRSS, and VmHWM: its peak).
+until GET /login answers 200; then the web process's resident memory (VmRSS) is read, with
+the size of the shared libraries it mapped (read from disk on a first start after a
+reboot), and the memory of the job worker it started. `fieldwork create-user` is timed
+from start to exit. Then a project of --codings codings (the sources and codes of
+bench.excerpts_export, fewer of them) is written into the instance's database, a new
+`fieldwork serve` is started, a lead logs in through the login form and downloads the
+largest export, the XLSX of every coding, and the web process's memory is read again
+(VmRSS, and VmHWM: its peak).
 
 Every process runs the code of the checkout given by --root (default: this one), so an
 older commit checked out elsewhere (`git worktree add`) is measured the same way, and with
@@ -70,6 +72,16 @@ def memory_mb(pid: int, field: str = "VmRSS") -> float:
         if line.startswith(f"{field}:"):
             return round(int(line.split()[1]) / 1024, 1)
     raise ValueError(f"{field} not found for process {pid}")
+
+
+def libraries_mb(pid: int) -> float:
+    """Size of the shared libraries the process has mapped: what a first start after a
+    reboot reads from disk besides Python's own files."""
+    paths = {line.split(maxsplit=5)[5] for line in
+             Path(f"/proc/{pid}/maps").read_text().splitlines()
+             if line.count(" ") >= 5 and ".so" in line.rsplit("/", 1)[-1]}
+    return round(sum(os.path.getsize(path) for path in paths if os.path.exists(path)) / 2**20,
+                 1)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -233,12 +245,13 @@ def main() -> None:
         environment.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run(fieldwork("db", "upgrade"), cwd=root,
                        env=environment, check=True, capture_output=True)
-        starts, start_cpu, start_rss, worker_rss = [], [], [], []
+        starts, start_cpu, start_rss, worker_rss, libraries = [], [], [], [], []
         for _ in range(args.runs):
             with serving(root, environment) as (pid, _, seconds):
                 starts.append(seconds)
                 start_cpu.append(cpu_seconds(pid))
                 start_rss.append(memory_mb(pid))
+                libraries.append(libraries_mb(pid))
                 worker_rss.append(worker_memory(pid))
         accounts = [create_user_seconds(root, environment, n) for n in range(args.runs)]
         project_id = seed(instance, "lead0@example.org", args.codings)
@@ -249,6 +262,7 @@ def main() -> None:
         "serve_until_login_max_s": round(max(starts), 2),
         "serve_until_login_cpu_s": round(statistics.median(start_cpu), 2),
         "rss_after_start_mb": statistics.median(start_rss),
+        "libraries_mapped_mb": statistics.median(libraries),
         "worker_rss_after_start_mb": statistics.median(w for w in worker_rss if w),
         "create_user_s": round(statistics.median(wall for wall, _ in accounts), 2),
         "create_user_max_s": round(max(wall for wall, _ in accounts), 2),

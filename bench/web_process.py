@@ -3,12 +3,11 @@
 `fieldwork serve` is started on a fresh instance (SQLite, migrated beforehand) and timed
 until GET /login answers 200; then the web process's resident memory (VmRSS) is read, with
 the size of the shared libraries it mapped (read from disk on a first start after a
-reboot), and the memory of the job worker it started. `fieldwork create-user` is timed
-from start to exit. Then a project of --codings codings (the sources and codes of
-bench.excerpts_export, fewer of them) is written into the instance's database, a new
-`fieldwork serve` is started, a lead logs in through the login form and downloads the
-largest export, the XLSX of every coding, and the web process's memory is read again
-(VmRSS, and VmHWM: its peak).
+reboot). `fieldwork create-user` is timed from start to exit. Then a project of --codings
+codings (the sources and codes of bench.excerpts_export, fewer of them) is written into the
+instance's database, a new `fieldwork serve` is started, a lead logs in through the login
+form and downloads the largest export, the XLSX of every coding, and the web process's
+memory is read again (VmRSS, and VmHWM: its peak).
 
 Every process runs the code of the checkout given by --root (default: this one), so an
 older commit checked out elsewhere (`git worktree add`) is measured the same way, and with
@@ -143,13 +142,6 @@ def stop_worker(pid: int) -> None:
         time.sleep(0.1)
 
 
-def worker_memory(server_pid: int) -> float | None:
-    """The job worker's memory once it has started (it is serve's one child)."""
-    time.sleep(3)
-    workers = children_of(server_pid)
-    return memory_mb(workers[0]) if workers else None
-
-
 def create_user_seconds(root: Path, environment: dict[str, str],
                         number: int) -> tuple[float, float]:
     """Wall and CPU seconds of one `fieldwork create-user`."""
@@ -245,14 +237,13 @@ def main() -> None:
         environment.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run(fieldwork("db", "upgrade"), cwd=root,
                        env=environment, check=True, capture_output=True)
-        starts, start_cpu, start_rss, worker_rss, libraries = [], [], [], [], []
+        starts, start_cpu, start_rss, libraries = [], [], [], []
         for _ in range(args.runs):
             with serving(root, environment) as (pid, _, seconds):
                 starts.append(seconds)
                 start_cpu.append(cpu_seconds(pid))
                 start_rss.append(memory_mb(pid))
                 libraries.append(libraries_mb(pid))
-                worker_rss.append(worker_memory(pid))
         accounts = [create_user_seconds(root, environment, n) for n in range(args.runs)]
         project_id = seed(instance, "lead0@example.org", args.codings)
         exported = export_memory(root, environment, "lead0@example.org", project_id)
@@ -263,7 +254,6 @@ def main() -> None:
         "serve_until_login_cpu_s": round(statistics.median(start_cpu), 2),
         "rss_after_start_mb": statistics.median(start_rss),
         "libraries_mapped_mb": statistics.median(libraries),
-        "worker_rss_after_start_mb": statistics.median(w for w in worker_rss if w),
         "create_user_s": round(statistics.median(wall for wall, _ in accounts), 2),
         "create_user_max_s": round(max(wall for wall, _ in accounts), 2),
         "create_user_cpu_s": round(statistics.median(cpu for _, cpu in accounts), 2),

@@ -3,7 +3,8 @@ back (or fails) transcriptions whose worker died. The check runs when a worker s
 every minute after.
 
 The web process imports this module to queue jobs; the modules that do the work load PyAV,
-faster-whisper and CTranslate2 (over 50 MB), so a job imports them when it runs.
+faster-whisper and CTranslate2 (25 MB more in memory, 290 MB of libraries mapped), so a
+job imports them when it runs (docs/architecture.md, "A light web process").
 """
 
 from __future__ import annotations

@@ -72,19 +72,21 @@ def test_a_coding_is_saved_in_under_a_second_while_a_long_recording_is_converted
     db.session.commit()
     coder = client_for(people["coder"])
     url = f"/projects/{project.id}/coding/sources/{source.id}/codings"
+    warm = coder.post(url, json={"codes": [code.id], "start": 0, "end": 10, "textVersion": 1})
+    assert warm.status_code == 200, warm.text
 
     # the job as a worker's thread runs it: its own application context, outside any request
     worker = threading.Thread(target=make_playback.call_local, args=(recording.id,))
     worker.start()
     wait_until(converting, 60, "the conversion to start")
     started = time.monotonic()
-    answer = coder.post(url, json={"codes": [code.id], "start": 0, "end": 10, "textVersion": 1})
+    answer = coder.post(url, json={"codes": [code.id], "start": 11, "end": 20, "textVersion": 1})
     took = time.monotonic() - started
     still_converting = worker.is_alive()
     worker.join()
 
     assert answer.status_code == 200, answer.text
-    assert took < 1.0
+    assert took < 1.0, f"the save took {took:.1f} s"
     assert still_converting, "the conversion ended before the save: make the recording longer"
     db.session.rollback()
     made = db.session.get(Recording, recording.id)

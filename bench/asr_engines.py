@@ -27,8 +27,9 @@ from pathlib import Path
 import jiwer
 from whisper.normalizers import EnglishTextNormalizer
 
+from interviews.asr.base import ModelNotInstalled
 from interviews.asr.engines import openai_checkpoint
-from interviews.asr.weights import ModelNotInstalled, install_model
+from interviews.asr.weights import install_model
 from tests.audio import join, silence, speak
 
 READING = (

@@ -44,9 +44,9 @@ import imageio_ffmpeg
 import jiwer
 
 from bench.asr_engines import READING
-from interviews.asr.base import normalise_text
-from interviews.asr.speakers import voices_available
-from interviews.asr.weights import INSTALLABLE_MODELS, ModelNotInstalled, install_model
+from interviews.asr.base import ModelNotInstalled, normalise_text
+from interviews.asr.extras import voices_available
+from interviews.asr.weights import INSTALLABLE_MODELS, install_model
 from interviews.recordings.models import TRANSCRIBING_SHARE
 from tests.audio import join, read_wav, silence, speak
 
@@ -138,7 +138,7 @@ from fieldwork.extensions import db
 from fieldwork.models import Project, StoredFile
 from fieldwork.storage import file_store
 from interviews.models import Interview, Participant
-from interviews.recordings import transcription
+from interviews.recordings import running, transcription
 from interviews.recordings.media import probe
 from interviews.recordings.models import Recording
 from interviews.recordings.uploads import sha256_of
@@ -171,7 +171,7 @@ with app.app_context():
     options = {**transcription.default_options(interview), "model": model}
     job = transcription.queue_job(recording, options, None)
     db.session.commit()
-    state = transcription.run_job(job.id, Path(models_dir))
+    state = running.run_job(job.id, Path(models_dir))
     job = db.session.get(type(job), job.id)
     print(json.dumps({"state": state, "error": job.error, "options": job.options,
                       "duration": info.duration_s}))

@@ -16,8 +16,6 @@ from datetime import date, datetime
 from typing import Any, BinaryIO
 from zipfile import BadZipFile
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy.orm import joinedload, selectinload
 
 from casestudies import places
@@ -134,6 +132,10 @@ def read_xlsx(data: bytes) -> Iterator[list[Any]]:
         check_archive(data, "The workbook", XLSX_LIMITS)
     except ArchiveError as error:
         raise ImportFileError(str(error)) from None
+    # openpyxl (and the numpy and Pillow it loads, 25 MB) only once a workbook is needed
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
@@ -443,6 +445,9 @@ def export_csv(rows: Iterable[list[Any]]) -> str:
 
 
 def export_xlsx(rows: Iterable[list[Any]]) -> bytes:
+    # openpyxl (and the numpy and Pillow it loads, 25 MB) only once a workbook is needed
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("partnerships")
     for row in rows:
@@ -452,10 +457,10 @@ def export_xlsx(rows: Iterable[list[Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def store_import_file(stream: BinaryIO, filename: str, content_type: str | None, user: User,
+def store_import_file(stream: BinaryIO, filename: str, user: User,
                       project: Project) -> StoredFile:
     """Keep an uploaded import file between its preview and its commit."""
-    stored = store_upload(stream, filename, content_type, user.id)
+    stored = store_upload(stream, filename, user.id)
     audit.record("partnerships.import_upload", stored, project=project,
                  summary=f"Import file {stored.filename} uploaded for checking")
     return stored

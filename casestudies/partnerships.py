@@ -190,10 +190,9 @@ def delete_source(source: PartnershipSource) -> None:
 
 
 def add_document(
-    partnership: Partnership, stream: BinaryIO, filename: str, content_type: str | None,
-    title: str, user: User,
+    partnership: Partnership, stream: BinaryIO, filename: str, title: str, user: User,
 ) -> PartnershipDocument:
-    stored = store_upload(stream, filename, content_type, user.id)
+    stored = store_upload(stream, filename, user.id)
     document = PartnershipDocument(partnership=partnership, file=stored,
                                    title=title.strip() or stored.filename)
     db.session.add(document)

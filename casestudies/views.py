@@ -390,7 +390,7 @@ def document_add(project: Project, partnership_id: int) -> str | Response | tupl
     if form.validate_on_submit():
         upload = form.file.data
         partnerships.add_document(partnership, upload.stream, upload.filename or "document",
-                                  upload.mimetype, form.title.data or "", current_user)
+                                  form.title.data or "", current_user)
         db.session.commit()
         flash("Document attached.", "success")
         return redirect(url_for("places.partnership_page", project_id=project.id,
@@ -488,7 +488,7 @@ def import_preview(project: Project) -> str | tuple[str, int] | Response:
         return render_import(project, form), 400 if request.method == "POST" else 200
     upload = form.file.data
     stored = importing.store_import_file(upload.stream, upload.filename or "import.csv",
-                                         upload.mimetype, current_user, project)
+                                         current_user, project)
     try:
         header, rows = importing.rows_of(importing.stored_file_bytes(stored.sha256),
                                          stored.filename)

@@ -7,11 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from casestudies.models import Place
 from coding.codebook import TreeRow, code_tree, project_codes
@@ -20,6 +16,9 @@ from coding.retrieval import Facets, source_facets
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from interviews.models import ORGANISATION_TYPES
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 DIMENSIONS = {
     "city": "EU city",
@@ -151,6 +150,10 @@ def append_row(sheet: Worksheet, values: list[Any]) -> None:
 
 def matrix_xlsx(matrix: Matrix, title: str) -> bytes:
     """The matrix as a workbook: codings, sources and share of sources, one sheet each."""
+    # openpyxl (and the numpy and Pillow it loads, 25 MB) only once a workbook is needed
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
     workbook = Workbook()
     sheets = [("Codings", lambda c, k: matrix.cell(c, k).codings),
               ("Sources", lambda c, k: len(matrix.cell(c, k).sources)),

@@ -159,12 +159,12 @@ def read_document(stream: Any, filename: str) -> bytes:
 
 
 def add_document_source(project: Project, filename: str, data: bytes, title: str,
-                        user: User, content_type: str | None = None) -> Source:
+                        user: User) -> Source:
     """A document as a source: its text extracted first, so a file that cannot be read
     leaves nothing behind."""
     title = check_title(title or filename.rsplit(".", 1)[0])
     text = extract_text(filename, data)
-    stored = store_upload(io.BytesIO(data), filename, content_type, user.id)
+    stored = store_upload(io.BytesIO(data), filename, user.id)
     return _document_source(project, title, text, stored.id, user)
 
 

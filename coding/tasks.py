@@ -124,7 +124,7 @@ def queue_import(project: Project, user: User, upload: FileStorage, kind: str) -
     if kind == PROJECT_IMPORT:
         refi.check_empty(project)
     default = "project.qdpx" if kind == PROJECT_IMPORT else "codebook.qdc"
-    stored = store_upload(upload.stream, upload.filename or default, upload.mimetype, user.id)
+    stored = store_upload(upload.stream, upload.filename or default, user.id)
     if not stored.size:
         raise refi.RefiError("The file is empty.")
     what, permission = (("project", "project.manage") if kind == PROJECT_IMPORT

@@ -68,6 +68,9 @@ SETTINGS: dict[str, Setting] = {
     "SECURE_COOKIES": Setting(False, bool, "Send cookies over HTTPS only (turn on behind HTTPS)"),
     "JOBS_IMMEDIATE": Setting(False, bool, "Run background jobs inside the request (tests only)"),
     "WORKER_THREADS": Setting(1, int, "Jobs run at once by each worker process"),
+    "JOB_TRANSACTION_WARN_SECONDS": Setting(
+        5, int, "A job's database transaction open longer than this is logged as a warning"
+    ),
     "DEFAULT_TIMEZONE": Setting("Europe/Brussels", str, "Time zone for users who set none"),
     "ASR_MODELS_DIR": Setting("", str, "Whisper model folder; empty means instance/asr-models"),
     "EXPORT_JOB_THRESHOLD": Setting(

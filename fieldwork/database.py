@@ -1,20 +1,33 @@
 """Engine settings per database: SQLite in WAL mode with a busy timeout, so several coders
-can write at once, and transactions that SAVEPOINTs work inside; PostgreSQL as it is."""
+can write at once, and transactions that SAVEPOINTs work inside; PostgreSQL as it is.
+
+A job's transaction that stays open longer than JOB_TRANSACTION_WARN_SECONDS is logged as
+a warning: on SQLite it holds the write lock, so every save on the site waits for it (and
+fails after the busy timeout). Jobs do their long work (a conversion, a transcription)
+between short transactions.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from flask import has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from fieldwork.config import SETTINGS
 from fieldwork.folding import fold_text
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: connection.info key: when the open transaction began, and whether a job began it
+_BEGAN = "fieldwork.transaction_began"
+
+log = logging.getLogger(__name__)
 
 #: True: transactions take SQLite's write lock up front; False: they only read; None: a form
 #: post writes, anything else reads
@@ -83,6 +96,30 @@ def begin_sqlite_transaction(connection: Any) -> None:
     else:
         # Pages and commands read without blocking writers (WAL).
         connection.exec_driver_sql("BEGIN")
+
+
+@event.listens_for(Engine, "begin")
+def note_transaction_start(connection: Any) -> None:
+    connection.info[_BEGAN] = (time.monotonic(), _writer.get())
+
+
+def transaction_limit() -> float:
+    if has_app_context():
+        return current_app.config["JOB_TRANSACTION_WARN_SECONDS"]
+    return SETTINGS["JOB_TRANSACTION_WARN_SECONDS"].default
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def check_transaction_length(connection: Any) -> None:
+    """Warn when a job (work marked `writing`) held its transaction open too long."""
+    began, by_job = connection.info.pop(_BEGAN, (None, False))
+    if began is None or not by_job:
+        return
+    held, limit = time.monotonic() - began, transaction_limit()
+    if held > limit:
+        log.warning("A job held a database transaction open for %.1f s (more than %s s): "
+                    "on SQLite every save on the site waited for it.", held, limit)
 
 
 def declared_in_models(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:

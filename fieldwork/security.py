@@ -26,6 +26,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+#: Headers of every stored file's bytes. The type they go out with is found in the bytes
+#: (fieldwork.filetypes), and nosniff stops the browser guessing another; should a browser
+#: still open one as a page, the sandbox gives it an origin of its own where no script
+#: runs and no form can be sent.
+STORED_FILE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox",
+}
 
 
 def csp_nonce() -> str:

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
-from flask import Response, current_app
+from flask import Response, abort, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from fieldwork.extensions import db
+from fieldwork.filetypes import detect_type, playable
 from fieldwork.models import StoredFile
+from fieldwork.security import STORED_FILE_HEADERS
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -81,14 +83,14 @@ def file_store() -> FileStore:
     return FileStore(Path(current_app.config["FILES_DIR"]))
 
 
-def store_upload(
-    stream: BinaryIO, filename: str, content_type: str | None, uploaded_by_id: int | None
-) -> StoredFile:
-    """Stream an upload into the store and add its row (flushed, not committed)."""
-    sha256, size = file_store().put_stream(stream)
+def store_upload(stream: BinaryIO, filename: str, uploaded_by_id: int | None) -> StoredFile:
+    """Stream an upload into the store and add its row (flushed, not committed), with the
+    type found in its bytes: the type the uploader's browser declared is never kept."""
+    store = file_store()
+    sha256, size = store.put_stream(stream)
     stored = StoredFile(
         filename=Path(filename or "upload").name[:255],
-        content_type=content_type or "application/octet-stream",
+        content_type=detect_type(store.blob_path(sha256)),
         size=size,
         sha256=sha256,
         uploaded_by_id=uploaded_by_id,
@@ -151,13 +153,25 @@ def find_damaged_files() -> list[StoredFile]:
     return damaged
 
 
+def stored_file_headers(filename: str, kind: str, inline: bool = False) -> dict[str, str]:
+    """How a stored file goes out: audio and video (when asked) play inline, anything else
+    is a download; never sniffed, and sandboxed should a browser open it as a page."""
+    shown = "inline" if inline and playable(kind) else "attachment"
+    return {**STORED_FILE_HEADERS,
+            "Content-Disposition": f"{shown}; filename*=UTF-8''{quote(filename)}"}
+
+
 def download_response(stored: StoredFile) -> Response:
-    """Send a stored file as a download, streamed in chunks under its original name."""
+    """Send a stored file as a download, streamed in chunks under its original name, with
+    the type found in its bytes now (rows stored before types were probed hold the
+    uploader's)."""
+    store = file_store()
+    path = store.blob_path(stored.sha256)
+    if not path.exists():
+        abort(404)
+    kind = detect_type(path)
     return Response(
-        file_store().iter_chunks(stored.sha256),
-        mimetype=stored.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(stored.filename)}",
-            "Content-Length": str(stored.size),
-        },
+        store.iter_chunks(stored.sha256), mimetype=kind,
+        headers={**stored_file_headers(stored.filename, kind),
+                 "Content-Length": str(path.stat().st_size)},
     )

@@ -138,7 +138,7 @@ def participant_project(participant: Participant) -> Project:
 def record_consent(
     participant: Participant, *, recording_allowed: bool, attribution: str,
     given_on: date | None, retention: str, user: User | None,
-    form_stream: BinaryIO | None = None, form_filename: str = "", form_type: str | None = None,
+    form_stream: BinaryIO | None = None, form_filename: str = "",
 ) -> Consent:
     if attribution not in ATTRIBUTION_LEVELS:
         raise ParticipantError("Choose how the participant may be cited.")
@@ -153,9 +153,7 @@ def record_consent(
     consent.given_on = given_on
     consent.retention = retention
     if form_stream is not None:
-        consent.form_file = store_upload(
-            form_stream, form_filename, form_type, user.id if user else None
-        )
+        consent.form_file = store_upload(form_stream, form_filename, user.id if user else None)
     db.session.flush()
     audit.record(
         "consent.record", consent, project=participant_project(participant),

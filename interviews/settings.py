@@ -6,6 +6,7 @@ from fieldwork import audit
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from interviews.asr.languages import language_name
+from interviews.asr.offered import english_only
 from interviews.models import InterviewSettings
 from interviews.pseudonyms import PatternError, check_pattern
 
@@ -31,8 +32,7 @@ def settings_for(project: Project) -> InterviewSettings:
 
 
 def check_model_and_language(model: str, language: str) -> None:
-    """English-only models neither know other languages nor detect one."""
-    if model.endswith(".en") and language != "en":
+    if english_only(model) and language != "en":
         wanted = language_name(language) if language else "detecting the language"
         raise SettingsError(f"{model} knows only English, so it cannot do {wanted}: choose "
                             "English, or the base model, which knows every language of the "

@@ -100,8 +100,7 @@ def sample_task(project: Project, people: dict[str, User]) -> int:
     task = db.session.scalar(db.select(BackgroundTask).where(
         BackgroundTask.project_id == project.id))
     if task is None:
-        stored = store_upload(BytesIO(b"Coding ID\n1\n"), "codings.csv", "text/csv",
-                              people["coder"].id)
+        stored = store_upload(BytesIO(b"Coding ID\n1\n"), "codings.csv", people["coder"].id)
         task = BackgroundTask(project_id=project.id, user_id=people["coder"].id,
                               kind="coding.export", label="CSV export of 1 coding",
                               permission="analysis.export", status="done", progress=1.0,
@@ -170,8 +169,7 @@ def partnerships_sample(project: Project, people: dict[str, User]) -> dict[str, 
         partnership = Partnership(project_id=project.id, eu_place=sample_place(),
                                   partner_place=partner, areas=[area])
         partnership.sources = [PartnershipSource(url="https://example.org/agreement")]
-        stored = store_upload(BytesIO(b"agreement"), "agreement.txt", "text/plain",
-                              people["lead"].id)
+        stored = store_upload(BytesIO(b"agreement"), "agreement.txt", people["lead"].id)
         partnership.documents = [PartnershipDocument(file=stored, title="Agreement")]
         db.session.add(partnership)
         db.session.flush()
@@ -211,7 +209,7 @@ def recordings_sample(project: Project, people: dict[str, User]) -> dict[str, in
     interview = db.session.get(Interview, interviews_sample(project, people)["interview_id"])
     recording = db.session.scalar(db.select(Recording).where(Recording.project_id == project.id))
     if recording is None:
-        stored = store_upload(BytesIO(tone_wav()), "tone.wav", "audio/wav", people["lead"].id)
+        stored = store_upload(BytesIO(tone_wav()), "tone.wav", people["lead"].id)
         recording = Recording(project_id=project.id, interview_id=interview.id,
                               stored_file=stored, duration_s=1.0, codec="pcm_s16le")
         recording.jobs = [TranscriptionJob(project_id=project.id, state="failed",

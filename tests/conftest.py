@@ -17,6 +17,7 @@ the server sees the data they commit.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
@@ -205,6 +206,23 @@ def start_worker(queue_app: Flask, *options: str,
     }
     return subprocess.Popen([sys.executable, "-m", "fieldwork", "worker", *options],
                             env=environment, stdout=output, stderr=subprocess.STDOUT)
+
+
+@pytest.fixture(autouse=True)
+def long_job_transactions() -> Iterator[list[logging.LogRecord]]:
+    """Fail any test during which a job held a database transaction open longer than
+    JOB_TRANSACTION_WARN_SECONDS (fieldwork.database warns): on SQLite it blocks every save.
+    A test that provokes one on purpose takes this list and empties it."""
+    caught: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = caught.append  # type: ignore[method-assign]
+    logger = logging.getLogger("fieldwork.database")
+    logger.addHandler(handler)
+    try:
+        yield caught
+    finally:
+        logger.removeHandler(handler)
+    assert not caught, [record.getMessage() for record in caught]
 
 
 @pytest.fixture

@@ -207,8 +207,7 @@ def response_upload(project: Project, contact_id: int) -> Response | tuple[str, 
     form = ResponseFileForm()
     if form.validate_on_submit():
         upload = form.file.data
-        stored = store_upload(upload.stream, upload.filename or "response",
-                              upload.mimetype, current_user.id)
+        stored = store_upload(upload.stream, upload.filename or "response", current_user.id)
         survey.attach_response(contact, stored, date.today())
         db.session.commit()
         flash(f"Response file “{stored.filename}” kept; {contact.place.name} counts as "

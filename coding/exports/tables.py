@@ -17,9 +17,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import ColumnElement
 
 from coding.codebook import code_paths
@@ -184,6 +181,9 @@ def xlsx_value(sheet: Any, value: Any) -> Any:
         text = text[:MAX_CELL - 1] + "…"
     if not text.startswith("="):
         return text
+    # openpyxl (and the numpy and Pillow it loads, 25 MB) only once a workbook is needed
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"
     return cell
@@ -193,6 +193,11 @@ def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary
     """The workbook in a temporary file, read from the start. openpyxl's write-only mode
     keeps each sheet's rows in a file of its own until it zips them: memory stays flat
     however many codings there are."""
+    # openpyxl (and the numpy and Pillow it loads, 25 MB) only once a workbook is needed
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Codings")
     sheet.freeze_panes = "A2"

@@ -76,8 +76,7 @@ def source_add_document(project: Project) -> tuple[str, int] | Response:
         try:
             data = logic.read_document(upload.stream, upload.filename)
             source = logic.add_document_source(project, upload.filename, data,
-                                               form.title.data or "", current_user,
-                                               upload.mimetype)
+                                               form.title.data or "", current_user)
         except (ExtractionError, logic.SourceError) as failure:
             error = str(failure)
     if error:

@@ -17,6 +17,8 @@ class StoredFile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the name the user's file had
     filename: Mapped[str] = mapped_column(String(255))
+    #: the type found in the bytes when the file was stored (fieldwork.filetypes), never
+    #: the one the uploader's browser declared
     content_type: Mapped[str] = mapped_column(String(120), default="application/octet-stream")
     size: Mapped[int] = mapped_column(BigInteger)
     #: hex sha256 of the content, also its storage key

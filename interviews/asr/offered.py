@@ -12,6 +12,12 @@ INSTALLED_WITH_FIELDWORK = ("base", "tiny.en")
 REQUIRED_FILES = ("config.json", "tokenizer.json")
 
 
+def english_only(model: str) -> bool:
+    """Whisper's English-only models ("tiny.en", "base.en" ...) neither know other languages
+    nor detect one."""
+    return model.endswith(".en")
+
+
 def is_model_folder(path: Path) -> bool:
     return (path / "model.bin").is_file() and all((path / f).is_file() for f in REQUIRED_FILES)
 

@@ -19,12 +19,11 @@ changes.
 The recording is read a stretch at a time, never whole. Speakers are numbered in order of
 first appearance, so 0 is whoever speaks first. resemblyzer (with PyTorch) and scikit-learn
 are the `speakers` extra: they are imported only when voices are separated, and
-`voices_available` says whether they are installed.
+`extras.voices_available` says whether they are installed.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -37,8 +36,8 @@ import numpy as np
 
 from interviews.asr.audio import SAMPLE_RATE, AudioWindow, channel_count
 from interviews.asr.base import Segment, Word
+from interviews.asr.extras import SPEAKERS_INSTALL_HINT, voices_available
 
-INSTALL_HINT = 'pip install "fieldwork[speakers]"'
 DEFAULT_SPEAKERS = 2
 MAX_SPEAKERS = 8
 EMBEDDING_SIZE = 256
@@ -65,18 +64,6 @@ OnProgress = Callable[[float], None]
 
 class SpeakersUnavailable(RuntimeError):
     """Voices cannot be told apart: the `speakers` extra is not installed."""
-
-
-def _installed(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ValueError:  # set to None in sys.modules: blocked from being imported
-        return False
-
-
-def voices_available() -> bool:
-    """Whether resemblyzer and scikit-learn are installed."""
-    return all(_installed(module) for module in ("resemblyzer", "sklearn"))
 
 
 def _no_progress(share: float) -> None:
@@ -194,7 +181,8 @@ def voice_windows(
     """Embeddings of windows of every stretch of speech long enough to hold a voice."""
     if not voices_available():
         raise SpeakersUnavailable(
-            f"speaker separation by voice is not installed on this server ({INSTALL_HINT})"
+            "speaker separation by voice is not installed on this server "
+            f"({SPEAKERS_INSTALL_HINT})"
         )
     encoder = _voice_encoder()
     on_progress(0.0)

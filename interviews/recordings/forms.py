@@ -7,14 +7,15 @@ from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Length
 
 from fieldwork.forms import choices
-from interviews.asr.engines import ENGINES
+from interviews.asr.base import ENGINES
 from interviews.recordings.models import ONE_SPEAKER
 from interviews.recordings.speakers import SPEAKER_CHOICES
-from interviews.recordings.transcription import LANGUAGES, MODELS
+from interviews.recordings.transcription import LANGUAGES
 
 
 class TranscribeForm(FlaskForm):
-    model = SelectField("Model", choices=choices([(m, m) for m in MODELS]))
+    #: the models offered here (asr.offered), set by the view
+    model = SelectField("Model")
     language = SelectField("Language", choices=choices(LANGUAGES))
     engine = SelectField("Engine", choices=choices([(e, e) for e in ENGINES]))
     speakers = SelectField("Speakers", choices=choices(SPEAKER_CHOICES), default=ONE_SPEAKER)

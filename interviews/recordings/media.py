@@ -2,15 +2,22 @@
 
 The playback copy is AAC in an MP4 container (.m4a): the one audio format that Firefox,
 Chrome and Safari all play; Opus in WebM is not played by older Safari.
+
+Only the worker imports this module (PyAV); the web process runs it as a child process to
+check an upload (`python -m interviews.recordings.media FILE`, recordings.probing).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import av
 import numpy as np
+
+from interviews.recordings.probing import UNUSABLE, MediaError, MediaInfo
 
 #: a file shorter than this holds no usable speech
 MIN_DURATION_S = 0.2
@@ -21,18 +28,6 @@ PLAYBACK_CONTENT_TYPE = "audio/mp4"
 #: points of the waveform drawn in the editor
 PEAK_COUNT = 20_000
 PEAKS_PER_SECOND = 20
-
-
-class MediaError(ValueError):
-    """A file that is not usable audio, said in words."""
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    duration_s: float
-    codec: str
-    channels: int
-    sample_rate: int
 
 
 def _open(path: Path) -> av.container.InputContainer:
@@ -116,3 +111,18 @@ def make_playback_copy(source: Path, target: Path) -> list[float]:
             out.mux(out_stream.encode(resampled))
         out.mux(out_stream.encode(None))
     return downsample(peaks, PEAK_COUNT)
+
+
+def main(argv: list[str]) -> int:
+    """Probe the file named in argv; print its MediaInfo as JSON, or why it is unusable."""
+    try:
+        info = probe(Path(argv[1]))
+    except MediaError as error:
+        print(error)
+        return UNUSABLE
+    print(json.dumps(asdict(info)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

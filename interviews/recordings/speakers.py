@@ -1,5 +1,5 @@
 """Speakers in a transcription job: how many to look for (the job's "speakers" option),
-separating them as the job's last phase, and naming them.
+and naming them (separating them, the job's last phase, is recordings.separation).
 
 Names are a first guess that the editor's "Relabel" changes everywhere at once: with two or
 more speakers, the one who asks the most questions (on a tie, whoever speaks first) is the
@@ -9,25 +9,12 @@ other is that participant's pseudonym; anyone else is Speaker 2, Speaker 3...
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from fieldwork.extensions import db
-from interviews.asr.base import Segment, Word
-from interviews.asr.speakers import (
-    INSTALL_HINT,
-    SpeakersUnavailable,
-    assign_speakers,
-    voices_available,
-)
+from interviews.asr.extras import SPEAKERS_INSTALL_HINT, voices_available
 from interviews.models import Interview
 from interviews.recordings.models import ONE_SPEAKER
-from interviews.transcripts.models import Transcript, TranscriptSegment
-
-log = logging.getLogger(__name__)
 
 SPEAKER_CHOICES = {
     "1": "One speaker",
@@ -58,7 +45,7 @@ def unavailable_note() -> str:
     return (
         "Speaker separation by voice is not installed on this server, so the transcript will "
         "have one speaker (a stereo recording with one person on each channel is still "
-        f"separated). An administrator can install it: {INSTALL_HINT}."
+        f"separated). An administrator can install it: {SPEAKERS_INSTALL_HINT}."
     )
 
 
@@ -80,65 +67,3 @@ def speaker_names(numbers: list[int], texts: list[str], interview: Interview) ->
     else:
         names.update({n: f"Speaker {i}" for i, n in enumerate(others, start=2)})
     return names
-
-
-def _as_segment(row: TranscriptSegment) -> Segment:
-    return Segment(row.start, row.end, row.text, words=[
-        Word(word["start"], word["end"], word["text"], word["probability"]) for word in row.words
-    ])
-
-
-def _words(segment: Segment) -> list[dict[str, Any]]:
-    return [{"start": w.start, "end": w.end, "text": w.text, "probability": w.probability}
-            for w in segment.words]
-
-
-def _write(transcript: Transcript, flags: list[list[str]],
-           pieces: list[list[Segment]]) -> None:
-    """The transcript's segments become the pieces, each named, each keeping its flags."""
-    flat = [piece for split in pieces for piece in split]
-    names = speaker_names([p.speaker for p in flat], [p.text for p in flat], transcript.interview)
-    db.session.execute(db.delete(TranscriptSegment).where(
-        TranscriptSegment.transcript_id == transcript.id))
-    db.session.add_all(
-        TranscriptSegment(
-            transcript_id=transcript.id, position=position, start=piece.start, end=piece.end,
-            speaker=names[piece.speaker], text=piece.text, words=_words(piece),
-            flags=list(kept),
-        )
-        for position, (piece, kept) in enumerate(
-            (piece, kept) for kept, split in zip(flags, pieces, strict=True) for piece in split
-        )
-    )
-    db.session.flush()
-    db.session.expire(transcript, ["segments"])
-
-
-def separate_speakers(
-    transcript: Transcript, audio: Path, options: dict[str, Any],
-    on_progress: Callable[[float], None],
-) -> str:
-    """Name the speakers of the transcript's segments, splitting a segment where the speaker
-    changes (flushed); return what was done, in words, for the transcript's version.
-    on_progress may raise to stop the job."""
-    rows = list(db.session.scalars(
-        db.select(TranscriptSegment).where(TranscriptSegment.transcript_id == transcript.id)
-        .order_by(TranscriptSegment.position)
-    ))
-    if not rows:
-        return ""
-    segments = [_as_segment(row) for row in rows]
-    flags = [list(row.flags) for row in rows]
-    db.session.commit()  # no transaction (on SQLite, the write lock) while voices are compared
-    try:
-        pieces = assign_speakers(audio, segments, wanted_speakers(options), on_progress)
-    except SpeakersUnavailable as error:
-        return f"one speaker: {error}"
-    except (MemoryError, OSError, ValueError, RuntimeError) as error:
-        log.exception("speaker separation of transcript %s failed", transcript.id)
-        return f"one speaker: the speakers could not be told apart ({error})"
-    _write(transcript, flags, pieces)
-    count = len({piece.speaker for split in pieces for piece in split})
-    if count == 1:
-        return "one speaker found"
-    return f"{count} speakers found (names are a first guess)"

@@ -1,5 +1,6 @@
 """Audio for the browser's player, with HTTP Range requests (seeking in a long recording
-fetches only the bytes from there on)."""
+fetches only the bytes from there on). The file plays inline only when its bytes are audio
+or video; anything else is a download (fieldwork.storage.stored_file_headers)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from typing import Any
 
 from flask import Request, Response
 from werkzeug.wsgi import wrap_file
+
+from fieldwork.filetypes import detect_type
+from fieldwork.storage import stored_file_headers
 
 
 class LazyFile(io.RawIOBase):
@@ -46,10 +50,13 @@ class LazyFile(io.RawIOBase):
         super().close()
 
 
-def audio_response(request: Request, path: Path, mimetype: str, etag: str) -> Response:
-    """The file at path, answering Range and conditional requests (206, 304, 416)."""
+def audio_response(request: Request, path: Path, filename: str, etag: str) -> Response:
+    """The file at path, with the type found in its bytes, answering Range and conditional
+    requests (206, 304, 416)."""
     size = path.stat().st_size
-    response = Response(wrap_file(request.environ, LazyFile(path)), mimetype=mimetype,
+    kind = detect_type(path)
+    response = Response(wrap_file(request.environ, LazyFile(path)), mimetype=kind,
+                        headers=stored_file_headers(filename, kind, inline=True),
                         direct_passthrough=True)
     response.content_length = size
     response.set_etag(etag)

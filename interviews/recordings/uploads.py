@@ -20,7 +20,7 @@ import re
 import secrets
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,12 +28,13 @@ from flask import current_app
 
 from fieldwork import audit
 from fieldwork.extensions import db
+from fieldwork.filetypes import detect_type
 from fieldwork.models import Project, StoredFile, User
 from fieldwork.storage import CHUNK_SIZE, file_store
 from interviews.models import Interview
 from interviews.participants import recording_allowed
-from interviews.recordings.media import MediaError, MediaInfo, probe
 from interviews.recordings.models import Recording
+from interviews.recordings.probing import MediaError, MediaInfo, probe
 
 #: largest recording accepted, whatever the size of one request
 MAX_RECORDING_BYTES = 4 * 1024**3
@@ -64,7 +65,6 @@ class Upload:
     user_id: int | None
     filename: str
     size: int
-    content_type: str
 
     @property
     def folder(self) -> Path:
@@ -91,9 +91,7 @@ def uploads_dir() -> Path:
     return Path(current_app.config["FILES_DIR"]) / "tmp" / "uploads"
 
 
-def start_upload(
-    interview: Interview, user: User | None, filename: str, size: int, content_type: str = ""
-) -> Upload:
+def start_upload(interview: Interview, user: User | None, filename: str, size: int) -> Upload:
     allowed, reason = recording_allowed(interview)
     if not allowed:
         raise UploadError(f"This interview may not be recorded: {reason}")
@@ -104,7 +102,7 @@ def start_upload(
     upload = Upload(
         id=secrets.token_hex(16), project_id=interview.project_id, interview_id=interview.id,
         user_id=user.id if user else None, filename=Path(filename or "recording").name[:255],
-        size=size, content_type=(content_type or "application/octet-stream")[:120],
+        size=size,
     )
     upload.folder.mkdir(parents=True)
     upload.data_path.touch()
@@ -119,7 +117,9 @@ def find_upload(upload_id: str, project: Project) -> Upload | None:
     meta = uploads_dir() / upload_id / "upload.json"
     if not meta.exists():
         return None
-    upload = Upload(**json.loads(meta.read_text()))
+    saved = json.loads(meta.read_text())
+    # an upload begun before an upgrade may carry keys that are no longer kept
+    upload = Upload(**{field.name: saved[field.name] for field in fields(Upload)})
     return upload if upload.project_id == project.id else None
 
 
@@ -180,16 +180,19 @@ def finish_upload(upload: Upload, interview: Interview) -> Finished:
             info = probe(upload.data_path)
         except MediaError as error:
             raise UploadError(f"{upload.filename} was not kept. {error}") from None
+        kind = detect_type(upload.data_path)
         file_store().adopt(upload.data_path, sha256)
-        recording = add_recording(interview, upload, sha256, info)
+        recording = add_recording(interview, upload, sha256, kind, info)
         return Finished(recording, sha256, duplicate=False)
     finally:
         discard_upload(upload)
 
 
-def add_recording(interview: Interview, upload: Upload, sha256: str, info: MediaInfo) -> Recording:
+def add_recording(interview: Interview, upload: Upload, sha256: str, kind: str,
+                  info: MediaInfo) -> Recording:
+    """The recording's rows (flushed); `kind` is the type found in its bytes."""
     stored = StoredFile(
-        filename=upload.filename, content_type=upload.content_type, size=upload.size,
+        filename=upload.filename, content_type=kind, size=upload.size,
         sha256=sha256, uploaded_by_id=upload.user_id,
     )
     db.session.add(stored)

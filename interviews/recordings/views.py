@@ -3,14 +3,27 @@ transcription options, and the transcription queue with cancel and retry."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from fieldwork.extensions import db
+from fieldwork.forms import choices
 from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
 from fieldwork.storage import file_store
+from interviews.asr.offered import offered_models
 from interviews.models import Interview
 from interviews.participants import recording_allowed
 from interviews.recordings import speakers, transcription, uploads
@@ -77,7 +90,7 @@ def upload_start(project: Project, interview_id: int) -> tuple[Response, int]:
     try:
         size = int(data.get("size") or 0)
         upload = uploads.start_upload(interview, current_user, str(data.get("filename") or ""),
-                                      size, str(data.get("type") or ""))
+                                      size)
     except (uploads.UploadError, ValueError) as error:
         return jsonify(error=str(error)), JSON_ERROR
     return jsonify(upload_state(project, upload)), 201
@@ -152,7 +165,7 @@ def recording_audio(project: Project, recording_id: int) -> Response:
     path = file_store().blob_path(stored.sha256)
     if not path.exists():
         abort(404)
-    return audio_response(request, path, stored.content_type, stored.sha256)
+    return audio_response(request, path, stored.filename, stored.sha256)
 
 
 @project_access("transcripts.edit")
@@ -160,6 +173,8 @@ def recording_transcribe(project: Project, recording_id: int) -> str | Response:
     recording = get_or_404(Recording, recording_id, project)
     interview = get_or_404(Interview, recording.interview_id, project)
     form = TranscribeForm()
+    form.model.choices = choices(
+        [(name, name) for name in offered_models(Path(current_app.config["ASR_MODELS_DIR"]))])
     if not form.is_submitted():
         previous = recording.latest_job
         form.fill(previous.options if previous else transcription.default_options(interview))

@@ -140,7 +140,6 @@ def participant_consent(project: Project, participant_id: int) -> str | BaseResp
                 retention=form.retention.data or "", user=current_user,
                 form_stream=upload.stream if upload and upload.filename else None,
                 form_filename=upload.filename if upload else "",
-                form_type=upload.mimetype if upload else None,
             )
         except logic.ParticipantError as error:
             form.attribution.errors.append(str(error))

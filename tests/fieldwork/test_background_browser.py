@@ -44,7 +44,7 @@ def test_the_task_page_follows_the_task_to_its_download(
     db.session.rollback()
     with writing():
         task.result_file = store_upload(io.BytesIO(b"PK fake workbook"), "codings.xlsx",
-                                        "application/octet-stream", coder.id)
+                                        coder.id)
         task.status, task.progress, task.finished_at = "done", 1.0, utcnow()
         task.report = {"lines": ["Exported 100,000 codings with their attributes as XLSX."],
                        "problems": [], "next": None}

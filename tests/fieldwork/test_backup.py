@@ -72,8 +72,8 @@ def add_team(app: Flask) -> dict[str, int]:
             Membership(project=project, user=lead, role="lead"),
             Membership(project=project, user=coder, role="coder"),
         ])
-        recording = store_upload(io.BytesIO(RECORDING), "interview-07.m4a", "audio/mp4", lead.id)
-        notes = store_upload(io.BytesIO(NOTES), "notes.txt", "text/plain", lead.id)
+        recording = store_upload(io.BytesIO(RECORDING), "interview-07.m4a", lead.id)
+        notes = store_upload(io.BytesIO(NOTES), "notes.txt", lead.id)
         audit.record("project.create", project, project=project, user_id=lead.id,
                      summary="Project created")
         db.session.commit()

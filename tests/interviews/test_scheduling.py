@@ -109,7 +109,7 @@ def test_done_interviews_without_a_recording(project, make_interview, files_dir)
     for interview in (recorded, unrecorded):
         change_status(interview, "confirmed", None)
         change_status(interview, "done", None)
-    stored = store_upload(BytesIO(b"an interview"), "call.wav", "audio/wav", None)
+    stored = store_upload(BytesIO(b"an interview"), "call.wav", None)
     db.session.add(Recording(project_id=project.id, interview_id=recorded.id,
                              stored_file=stored, duration_s=60.0, codec="pcm_s16le"))
     db.session.flush()

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interviews.asr.base import InvalidModel
 from interviews.asr.commands import asr_cli
 from interviews.asr.convert import cached_checkpoint, read_checkpoint
-from interviews.asr.ct2 import InvalidModel, load_variables
+from interviews.asr.ct2 import load_variables
 from interviews.asr.weights import packaged_model_path
 
 

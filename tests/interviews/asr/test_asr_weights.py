@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviews.asr.ct2 import InvalidModel, load_variables, read_index
+from interviews.asr.base import InvalidModel
+from interviews.asr.ct2 import load_variables, read_index
 from interviews.asr.weights import (
     ModelNotInstalled,
     assemble_model,

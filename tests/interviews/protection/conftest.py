@@ -66,9 +66,9 @@ def record_interview(
         interview = make_interview(project, datetime(2026, 3, 16, 10),
                                    participants=[participant])
         stored = store_upload(BytesIO(audio or tone_wav()), "claire-secretname.wav",
-                              "audio/wav", people["interviewer"].id)
+                              people["interviewer"].id)
         playback = store_upload(BytesIO(b"playback copy of " + stored.sha256.encode()),
-                                "claire-secretname-playback.m4a", "audio/mp4", None)
+                                "claire-secretname-playback.m4a", None)
         recording = Recording(project_id=project.id, interview_id=interview.id,
                               stored_file=stored, playback_file=playback, duration_s=9.0)
         transcript = Transcript(project_id=project.id, interview_id=interview.id,

@@ -79,7 +79,7 @@ def test_a_blob_another_row_uses_is_kept(
     project: Project, people: dict[str, User], record_interview: Callable[..., Recorded],
 ) -> None:
     asks = record_interview(wish="delete_soon", days_ago=3, audio=b"same bytes twice")
-    other = store_upload(BytesIO(b"same bytes twice"), "copy.wav", "audio/wav", None)
+    other = store_upload(BytesIO(b"same bytes twice"), "copy.wav", None)
     original, playback = asks.blobs
     update_rule(project, wish_days=0, default_days=None, user=people["lead"])
     assert len(apply_retention(project, TODAY)) == 1

@@ -27,10 +27,12 @@ def interview(project: Project, make_interview: Callable[..., Interview]) -> Int
 
 
 def upload(client: FlaskClient, project: Project, interview: Interview, data: bytes,
-           filename: str = "interview.wav", chunk: int = 64 * 1024) -> tuple[int, dict]:
-    """Upload in chunks as upload.js does; return the finish answer's status and JSON."""
+           filename: str = "interview.wav", chunk: int = 64 * 1024,
+           declared_type: str = "audio/wav") -> tuple[int, dict]:
+    """Upload in chunks as upload.js does; return the finish answer's status and JSON.
+    `declared_type` is what a browser (or anyone) may claim the file is."""
     start = client.post(f"/projects/{project.id}/interviews/{interview.id}/uploads",
-                        json={"filename": filename, "size": len(data), "type": "audio/wav"})
+                        json={"filename": filename, "size": len(data), "type": declared_type})
     if start.status_code != 201:
         return start.status_code, start.get_json()
     state = start.get_json()
@@ -46,7 +48,9 @@ def upload(client: FlaskClient, project: Project, interview: Interview, data: by
 def upload_as(client_for: Callable[[User | None], FlaskClient], project: Project,
               people: dict[str, User]) -> Callable[..., tuple[int, dict]]:
     def send(interview: Interview, data: bytes, role: str = "interviewer",
-             filename: str = "interview.wav") -> tuple[int, dict]:
-        return upload(client_for(people[role]), project, interview, data, filename)
+             filename: str = "interview.wav", declared_type: str = "audio/wav",
+             ) -> tuple[int, dict]:
+        return upload(client_for(people[role]), project, interview, data, filename,
+                      declared_type=declared_type)
 
     return send

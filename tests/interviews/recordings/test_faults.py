@@ -43,7 +43,7 @@ import json, sys
 from pathlib import Path
 from fieldwork.app import create_app
 from fieldwork.database import writing
-from interviews.recordings.transcription import run_job
+from interviews.recordings.running import run_job
 
 settings = json.loads(sys.argv[1])
 with create_app(settings).app_context(), writing():
@@ -138,7 +138,7 @@ def test_a_worker_killed_mid_transcription_is_requeued_then_failed_never_stuck(
     app: Flask, project: Project, people: dict[str, User], interview: Interview,
     long_speech: Path, files_dir: Path,
 ) -> None:
-    stored = store_upload(io.BytesIO(long_speech.read_bytes()), "long.wav", "audio/wav",
+    stored = store_upload(io.BytesIO(long_speech.read_bytes()), "long.wav",
                           people["interviewer"].id)
     recording = Recording(project_id=project.id, interview_id=interview.id, stored_file=stored,
                           duration_s=probe(file_store().blob_path(stored.sha256)).duration_s,

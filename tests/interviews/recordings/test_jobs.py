@@ -17,7 +17,7 @@ from fieldwork.storage import file_store
 from interviews.asr.base import TranscriptionCancelled
 from interviews.asr.engines import get_engine
 from interviews.models import Interview
-from interviews.recordings import transcription
+from interviews.recordings import running, transcription
 from interviews.recordings.models import Recording, TranscriptionJob
 from interviews.transcripts.models import Transcript
 
@@ -32,14 +32,14 @@ def test_a_running_job_stops_at_its_next_segment_when_cancelled(
     app: Flask, recording: Recording, people: dict[str, User],
 ) -> None:
     job = transcription.queue_job(recording, dict(recording.latest_job.options), people["lead"])
-    transcript = transcription.start(job)
+    transcript = running.start(job)
     transcription.cancel_job(job, people["lead"])
     assert job.state == "running" and job.cancel_requested
-    saver = transcription.SegmentSaver(job, transcript)
+    saver = running.SegmentSaver(job, transcript)
     engine = get_engine(models_dir=Path(app.config["ASR_MODELS_DIR"]))
     with pytest.raises(TranscriptionCancelled):
         engine.transcribe(file_store().blob_path(recording.stored_file.sha256),
-                          transcription.engine_options(job.options), saver)
+                          running.engine_options(job.options), saver)
     assert len(db.session.get(Transcript, transcript.id).segments) == 1
     assert job.progress > 0
 
@@ -54,7 +54,7 @@ def test_cancel_a_queued_job_and_try_it_again(
     assert client.post(f"/projects/{project.id}/transcription/{job.id}/cancel").status_code == 302
     db.session.refresh(job)
     assert job.state == "cancelled"
-    assert transcription.run_job(job.id, None) == "cancelled"
+    assert running.run_job(job.id, None) == "cancelled"
     assert client_for(people["coder"]).post(
         f"/projects/{project.id}/transcription/{job.id}/retry").status_code == 403
     assert client.post(f"/projects/{project.id}/transcription/{job.id}/retry").status_code == 302
@@ -89,7 +89,7 @@ def test_a_running_job_with_a_recent_heartbeat_is_left_alone(recording: Recordin
 
 def test_options_are_checked(recording: Recording) -> None:
     options = {**recording.latest_job.options, "model": "tiny.en", "language": "pl"}
-    with pytest.raises(transcription.JobError, match="only knows English"):
+    with pytest.raises(transcription.JobError, match="knows only English, so it cannot transcribe Polish"):
         transcription.queue_job(recording, options, None)
 
 

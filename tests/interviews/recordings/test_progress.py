@@ -14,7 +14,7 @@ from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.models import User
 from interviews.models import Interview
-from interviews.recordings import transcription
+from interviews.recordings import running, transcription
 from interviews.recordings.models import Recording, TranscriptionJob
 from interviews.recordings.progress import Heartbeat, JobProgress
 
@@ -27,7 +27,7 @@ def job(upload_as: Callable[..., tuple[int, dict]], interview: Interview, speech
     db.session.commit()  # end this session's read, begun before the upload's own commit
     recording = db.session.get(Recording, answer[1]["recording_id"])
     job = transcription.queue_job(recording, dict(recording.latest_job.options), people["lead"])
-    transcription.start(job)
+    running.start(job)
     db.session.commit()
     return job
 

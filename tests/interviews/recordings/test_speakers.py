@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
-from interviews.asr.speakers import voices_available
+from interviews.asr.extras import voices_available
 from interviews.models import Interview, Participant
-from interviews.recordings import transcription
+from interviews.recordings import running, transcription
 from interviews.recordings.models import TRANSCRIBING_SHARE, Recording
 from interviews.recordings.speakers import DEFAULT_SPEAKER, INTERVIEWER, speaker_names
 from interviews.transcripts.models import Transcript, TranscriptSegment
@@ -115,7 +115,7 @@ def upload_dialogue(upload_as: Callable[..., tuple[int, dict]], interview: Inter
 def transcribe_again(recording: Recording, user: User, **options: object) -> Recording:
     job = transcription.queue_job(recording, {**recording.latest_job.options, **options}, user)
     db.session.commit()
-    assert transcription.run_job(job.id, None) == "done", job.error
+    assert running.run_job(job.id, None) == "done", job.error
     return recording
 
 

@@ -35,7 +35,7 @@ def words_of(text: str, start: float, end: float, probabilities: list[float]) ->
 @pytest.fixture
 def transcript(project: Project, make_interview: Callable[..., Interview]) -> Transcript:
     interview = make_interview(project, datetime(2026, 3, 16, 10))
-    stored = store_upload(BytesIO(b"not played in these tests"), "call.wav", "audio/wav", None)
+    stored = store_upload(BytesIO(b"not played in these tests"), "call.wav", None)
     recording = Recording(project_id=project.id, interview_id=interview.id, stored_file=stored,
                           duration_s=9.0, codec="pcm_s16le")
     transcript = Transcript(project_id=project.id, interview_id=interview.id,

@@ -44,7 +44,7 @@ def conversation(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def playable(transcript: Transcript, conversation: Path, files_dir: Path) -> Transcript:
     """The transcript with real audio and its playback copy, committed for the live server."""
     with conversation.open("rb") as audio:
-        transcript.recording.stored_file = store_upload(audio, "call.wav", "audio/wav", None)
+        transcript.recording.stored_file = store_upload(audio, "call.wav", None)
     db.session.commit()
     make_playback(transcript.recording_id)
     db.session.refresh(transcript.recording)

@@ -284,8 +284,12 @@ def project(make_project: Callable[..., Project], people: dict[str, User]) -> Pr
 
 
 def log_in(client: FlaskClient, user: User) -> FlaskClient:
-    """Sign `user` in on `client` with a new sign-in session, as the login page would."""
+    """Sign `user` in on `client` with a new sign-in session, as the login page would. The
+    session row is committed (inside a test's rolled-back transaction, a SAVEPOINT): a
+    `committed` test's requests run on connections of their own, and on SQLite the row
+    left uncommitted would hold the write lock they wait for."""
     token = sessions.start(user, remember=False, user_agent="Test client", address="127.0.0.1")
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from flask.testing import FlaskClient
 
 from fieldwork.extensions import db
@@ -115,7 +116,7 @@ def upload_dialogue(upload_as: Callable[..., tuple[int, dict]], interview: Inter
 def transcribe_again(recording: Recording, user: User, **options: object) -> Recording:
     job = transcription.queue_job(recording, {**recording.latest_job.options, **options}, user)
     db.session.commit()
-    assert running.run_job(job.id, None) == "done", job.error
+    assert running.run_job(job.id, Path(current_app.config["ASR_MODELS_DIR"])) == "done", job.error
     return recording
 
 

@@ -4,8 +4,12 @@ is not a dependency).
 The estimate is logistic: its log-odds are a weighted sum of a few features of each segment
 (interviews.asr.reliability). Fitted here per clip, on the word-weighted means of those
 features, by least squares on the log-odds of the measured word error rate (kept within
-2-98 %), with a small ridge penalty. A weight whose sign would make the estimate fall as the
-evidence of errors grows is dropped and the rest fitted again: the estimate stays monotone.
+2-98 %), with a small ridge penalty, on the clips whose text is not mostly suspect (loops,
+repetitions: the estimate gives those a floor instead). The weights of the published error
+rate and of the language detection are held at the values in FIXED (see
+interviews/asr/reliability.py for why); a fitted weight whose sign would make the estimate fall
+as the evidence of errors grows is dropped and the rest fitted again: the estimate stays
+monotone.
 """
 
 from __future__ import annotations
@@ -16,11 +20,15 @@ import numpy as np
 
 from interviews.asr.base import TranscriptionResult
 from interviews.asr.expectations import prior_wer
-from interviews.asr.reliability import features
+from interviews.asr.reliability import LANGUAGE_WEIGHT, PRIOR_WEIGHT, features
 
 #: feature name -> the sign its weight must have
 SIGNS = {"WORD_PROBABILITY_WEIGHT": -1, "LOW_SHARE_WEIGHT": 1, "PRIOR_WEIGHT": 1,
          "LANGUAGE_WEIGHT": 1}
+#: weights held, not fitted: feature index -> weight
+FIXED = {2: PRIOR_WEIGHT, 3: LANGUAGE_WEIGHT}
+#: a clip with more than this share of its words in suspect segments is left out of the fit
+SUSPECT_SHARE = 0.5
 RIDGE = 0.1
 #: the measured error is kept within these before its log-odds are taken
 FLOOR, CEILING = 0.02, 0.98
@@ -50,10 +58,11 @@ def spearman(x: list[float], y: list[float]) -> float:
 
 
 def clip_features(result: TranscriptionResult, model: str) -> list[float] | None:
-    """The word-weighted means of the segment features of one transcript, or None."""
+    """The word-weighted means of the segment features of one transcript; None when it has
+    no words or mostly suspect ones."""
     found = [features(s) for s in result.segments if not s.gap]
     words = sum(f.words for f in found)
-    if not words:
+    if not words or sum(f.words for f in found if f.suspect) > SUSPECT_SHARE * words:
         return None
     prior = prior_wer(result.language, model)
     return [
@@ -81,12 +90,15 @@ def fit(samples: list[tuple[TranscriptionResult, str, float]]) -> dict[str, floa
     rows = [(found, measured) for found, measured in rows if found is not None]
     x = np.array([found for found, _ in rows])
     y = np.array([_logit(min(max(measured, FLOOR), CEILING)) for _, measured in rows])
-    keep = list(range(len(SIGNS)))
+    y = y - sum(weight * x[:, index] for index, weight in FIXED.items())
+    keep = [index for index in range(len(SIGNS)) if index not in FIXED]
     while True:
         weights = _solve(x, y, keep)
         wrong = [k for k in keep if np.sign(weights[k + 1]) != list(SIGNS.values())[k]]
         if not wrong:
             break
         keep.remove(wrong[0])
+    for index, weight in FIXED.items():
+        weights[index + 1] = weight
     names = ["INTERCEPT", *SIGNS]
     return {name: round(float(w), 3) for name, w in zip(names, weights, strict=True)}

@@ -67,7 +67,7 @@ def make_audio(clip: Clip, folder: Path) -> Path:
     if clip.path is not None:
         return clip.path
     voice, text = TEXTS[clip.language]
-    samples = speech_samples(text, voice).astype(np.float64)
+    samples = speech_samples(text, clip.voice or voice).astype(np.float64)
     if clip.snr_db is not None:
         noise = np.random.default_rng(len(clip.name)).standard_normal(samples.size)
         scale = np.sqrt(np.mean(samples ** 2) / 10 ** (clip.snr_db / 10))

@@ -104,9 +104,10 @@ def transcribe(clip: Clip, audio: Path, models_dir: Path) -> tuple[Transcription
 
 
 def _load(raw: dict) -> TranscriptionResult:
+    """A transcript as the cache keeps it (the cached dictionary is left as it is)."""
     segments = [Segment(**{**s, "words": [Word(**w) for w in s["words"]]})
-                for s in raw.pop("segments")]
-    return TranscriptionResult(segments=segments, **raw)
+                for s in raw["segments"]]
+    return TranscriptionResult(**{**raw, "segments": segments})
 
 
 def transcribed(clips: list[Clip], folder: Path, models_dir: Path,

@@ -42,7 +42,7 @@ from interviews.asr.languages import language_name
 REVIEW_THRESHOLD = 0.25
 #: A word Whisper gives less than this probability counts as doubtful.
 LOW_PROBABILITY = 0.5
-#: Fitted by `python -m bench.reliability --fit` on the 40 generated clips whose text is not
+#: Fitted by `python -m bench.reliability --fit` on the 38 generated clips whose text is not
 #: suspect (least squares on the log-odds of the measured word error rate, kept within 2-98 %,
 #: ridge 0.1), then checked on the held-out real Estonian recordings: the intercept, the weight
 #: of the log-odds of the mean word probability and that of the share of words below
@@ -51,9 +51,9 @@ LOW_PROBABILITY = 0.5
 #: freely on eSpeak speech they came out slightly negative (its robotic voices fail in
 #: languages where the published rate is low, and a language forced wrongly has probability 1),
 #: which would make the estimate fall as the evidence of errors grows.
-INTERCEPT = 0.8
-WORD_PROBABILITY_WEIGHT = -1.466
-LOW_SHARE_WEIGHT = 2.752
+INTERCEPT = 0.844
+WORD_PROBABILITY_WEIGHT = -1.57
+LOW_SHARE_WEIGHT = 2.652
 PRIOR_WEIGHT = 0.3
 LANGUAGE_WEIGHT = 0.3
 #: A segment whose text is suspect is estimated at least this wrong.

@@ -34,7 +34,7 @@ from interviews.asr.base import (
     Segment,
     normalise_text,
 )
-from interviews.asr.expectations import model_size, prior_wer
+from interviews.asr.expectations import expected_accuracy, prior_wer
 from interviews.asr.languages import language_name
 
 #: A project's default review threshold: a transcript estimated to have more than this share
@@ -93,11 +93,15 @@ class Review:
         """E.g. "62 % checked by a person; the rest about 40 % words wrong"."""
         if self.unchecked_estimate is None:
             return "every segment checked by a person"
-        rest = f"about {self.unchecked_estimate:.0%} words wrong".replace("%", " %")
+        rest = f"about {_percent(self.unchecked_estimate)} words wrong"
         if self.checked_share <= 0:
             return f"not checked by a person yet; {rest}"
-        return f"{self.checked_share:.0%} checked by a person; the rest {rest}".replace(
-            "% checked", " % checked")
+        return f"{_percent(self.checked_share)} checked by a person; the rest {rest}"
+
+
+def _percent(share: float) -> str:
+    """A share as the pages write it: "40 %"."""
+    return f"{share * 100:.0f} %"
 
 
 def _logit(p: float) -> float:
@@ -211,7 +215,8 @@ def basis(segments: Sequence[Segment], language: str, language_probability: floa
     else:
         lines.append(f"language detected as {name} with probability "
                      f"{language_probability:.2f}")
-    lines.append(_prior_line(language, model))
+    expectation = expected_accuracy(language, model)
+    lines.append(f"what to expect, from {expectation.source}: {expectation.sentence}")
     suspects = [f.suspect for f in found if f.suspect]
     if suspects:
         lines.append(f"{len(suspects)} segment(s) whose text may be invented "
@@ -231,14 +236,4 @@ def _words_line(found: Sequence[Features], words: int) -> str:
     mean = sum(f.mean_probability * f.words for f in found) / words
     low = sum(f.low_share * f.words for f in found) / words
     return (f"Whisper's own probability for each of {words} words: mean {mean:.2f}, "
-            f"{low:.0%} of them below {LOW_PROBABILITY}").replace("%", " %")
-
-
-def _prior_line(language: str, model: str) -> str:
-    size = model_size(model)
-    prior = prior_wer(language, model)
-    if prior is None:
-        return f"no published error rate for {language_name(language)} with {model}"
-    where = f"{size.name}-size models" if size else model
-    return (f"published error rate for {language_name(language)} with {where}: about "
-            f"{prior:.0%} (expected_accuracy gives its source)").replace("%", " %")
+            f"{_percent(low)} of them below {LOW_PROBABILITY}")

@@ -111,5 +111,6 @@ def test_the_basis_is_in_words() -> None:
     lines = basis([_segment(10, 0.4)], "fi", 0.81, "base")
     assert any("probability" in line and "10 words" in line for line in lines)
     assert "language detected as Finnish with probability 0.81" in lines
-    assert any(line.startswith("published error rate for Finnish") for line in lines)
+    assert any(line.startswith("what to expect, from Radford et al. 2022") and
+               "Finnish with base" in line for line in lines)
     assert all(isinstance(line, str) and " " in line for line in lines)

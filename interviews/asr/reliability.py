@@ -42,7 +42,7 @@ from interviews.asr.languages import language_name
 REVIEW_THRESHOLD = 0.25
 #: A word Whisper gives less than this probability counts as doubtful.
 LOW_PROBABILITY = 0.5
-#: Fitted by `python -m bench.reliability --fit` on the 38 generated clips whose text is not
+#: Fitted by `python -m bench.reliability --fit` on the generated clips whose text is not mostly
 #: suspect (least squares on the log-odds of the measured word error rate, kept within 2-98 %,
 #: ridge 0.1), then checked on the held-out real Estonian recordings: the intercept, the weight
 #: of the log-odds of the mean word probability and that of the share of words below

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fieldwork.dbtypes import UTCDateTime, utcnow
 from fieldwork.extensions import db
 from fieldwork.models import StoredFile, User
+from interviews.asr.languages import language_name
 
 JOB_STATES = {
     "queued": "Queued",
@@ -28,6 +29,8 @@ ONE_SPEAKER = "1"
 #: progress, and the speakers the rest: on a 2-hour recording they took 7 % of the job's time
 #: with the base model and about 13 % with tiny.en (docs/benchmarks.md).
 TRANSCRIBING_SHARE = 0.9
+#: a language detected with less probability than this is to be confirmed by a person
+UNSURE_LANGUAGE = 0.6
 
 
 class Recording(db.Model):
@@ -125,6 +128,16 @@ class TranscriptionJob(db.Model):
         if not self.speech_seconds or self.covered_seconds is None:
             return None
         return min(self.covered_seconds / self.speech_seconds, 1.0)
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.detected_language)
+
+    @property
+    def language_uncertain(self) -> bool:
+        """The language was detected, not chosen, and detection was not sure of it."""
+        return (not self.options.get("language") and self.language_probability is not None
+                and self.language_probability < UNSURE_LANGUAGE)
 
     @property
     def has_gaps(self) -> bool:

@@ -110,3 +110,19 @@ def test_a_model_that_cannot_be_had_fails_the_job_with_its_reason(
     db.session.refresh(job)
     assert job.state == "failed"
     assert "small model cannot be installed" in job.error and "180 MiB" in job.error
+
+
+def test_a_language_detected_without_confidence_is_to_be_checked(
+    client_for: Callable[[User | None], FlaskClient], project: Project, interview: Interview,
+    people: dict[str, User], recording: Recording,
+) -> None:
+    job = recording.latest_job
+    panel = f"/projects/{project.id}/interviews/{interview.id}/recordings"
+    assert job.options["language"] == "en" and job.detected_language == "en"
+    assert "English" in client_for(people["interviewer"]).get(panel).text
+    # no language chosen, and the base model found a Croatian reading Bosnian, 42 % sure
+    job.options = {**job.options, "language": None}
+    job.detected_language, job.language_probability = "bs", 0.42
+    db.session.commit()
+    text = client_for(people["interviewer"]).get(panel).text
+    assert "Language detected as Bosnian, but only 42 % sure: check it" in text

@@ -17,12 +17,8 @@ from typing import Any
 
 from fieldwork.extensions import db
 from interviews.asr.base import Segment, Word
-from interviews.asr.speakers import (
-    INSTALL_HINT,
-    SpeakersUnavailable,
-    assign_speakers,
-    voices_available,
-)
+from interviews.asr.speakers import assign_speakers
+from interviews.asr.voices.embedding import SpeakersUnavailable, voices_available
 from interviews.models import Interview
 from interviews.recordings.models import ONE_SPEAKER
 from interviews.transcripts.models import Transcript, TranscriptSegment
@@ -56,9 +52,10 @@ def unavailable_note() -> str:
     if voices_available():
         return ""
     return (
-        "Speaker separation by voice is not installed on this server, so the transcript will "
-        "have one speaker (a stereo recording with one person on each channel is still "
-        f"separated). An administrator can install it: {INSTALL_HINT}."
+        "Speaker separation by voice is missing from this server's installation (its voice "
+        "encoder file), so the transcript will have one speaker (a stereo recording with one "
+        "person on each channel is still separated). An administrator can install Fieldwork "
+        "again to restore it."
     )
 
 

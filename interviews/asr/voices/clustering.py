@@ -33,7 +33,7 @@ SAME_SPEAKER_SIMILARITY = 0.73
 #: The neighbours tried per window: up to this share of all windows...
 MAX_NEIGHBOUR_SHARE = 0.25
 #: ...in at most this many steps.
-NEIGHBOUR_STEPS = 20
+NEIGHBOUR_STEPS = 10
 KMEANS_SEED = 0
 KMEANS_RESTARTS = 10
 KMEANS_ITERATIONS = 100

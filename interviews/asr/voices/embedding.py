@@ -25,9 +25,9 @@ EMBEDDING_RATE = 1.0
 #: Stretches of speech shorter than this carry too little voice to embed; their words take a
 #: neighbour's speaker.
 MIN_SPEECH_SECONDS = 0.5
-#: At most this many windows are clustered (about 12 minutes of speech); the rest join the
+#: At most this many windows are clustered (about 17 minutes of speech); the rest join the
 #: nearest cluster.
-MAX_CLUSTERED = 1_500
+MAX_CLUSTERED = 1_000
 WINDOW_SECONDS = PARTIAL_FRAMES / 100
 
 OnProgress = Callable[[float], None]

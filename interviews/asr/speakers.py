@@ -11,8 +11,9 @@ changes.
 - Otherwise: voice embeddings of 1.6-second windows of speech only (stretches of words
   without a pause, so no window straddles a silence), made with resemblyzer's voice encoder
   run in numpy from a file shipped with Fieldwork (asr.voices: no PyTorch, no token, no
-  network), grouped by auto-tuned spectral clustering, which also finds how many speakers
-  there are (asr.voices.clustering); a word takes the speaker of the windows over it. A
+  network), grouped by spectral clustering into several groups that are merged while their
+  voices are alike, which also finds how many speakers there are (asr.voices.clustering);
+  a word takes the speaker of the windows over it. A
   long recording has more windows than spectral clustering can handle (its affinity matrix
   grows with their square, its time with their cube): an even sample of them is clustered
   and the others join the nearest cluster.

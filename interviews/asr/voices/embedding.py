@@ -70,9 +70,10 @@ def _stretch_windows(
 def voice_windows(
     audio_path: Path | str,
     stretches: Sequence[tuple[float, float]],
-    on_progress: OnProgress = lambda share: None,
+    on_progress: OnProgress,
 ) -> Windows:
-    """Embeddings of windows of every stretch of speech long enough to hold a voice."""
+    """Embeddings of windows of every stretch of speech long enough to hold a voice;
+    on_progress is told the share of stretches done."""
     if not voices_available():
         raise SpeakersUnavailable(f"the voice encoder's file {WEIGHTS_FILE} is missing; "
                                   "install Fieldwork again")

@@ -30,6 +30,11 @@ INITIAL_CLUSTERS = 6
 #: windows measured down to 0.75, two people 0.47-0.71 (and 0.79 on a phone line, where a
 #: two-person call still keeps both): a thin margin, see docs/benchmarks.md.
 SAME_SPEAKER_SIMILARITY = 0.73
+#: A group with fewer windows than this share of all (or than MIN_GROUP_WINDOWS) is too
+#: small to be a speaker (a cough, a word alone in a padded window): it joins the group
+#: most alike before any other merge.
+MIN_GROUP_SHARE = 0.05
+MIN_GROUP_WINDOWS = 3
 #: The neighbours tried per window: up to this share of all windows...
 MAX_NEIGHBOUR_SHARE = 0.25
 #: ...in at most this many steps.
@@ -124,17 +129,30 @@ def _mean_voices(embeddings: np.ndarray, groups: list[np.ndarray]) -> np.ndarray
     return means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
 
 
+def _next_merge(groups: list[np.ndarray], similarity: np.ndarray) -> tuple[int, int, bool]:
+    """The smallest group and the one most alike, when it is too small to be a speaker
+    (True: it must be merged); else the two groups most alike (False)."""
+    smallest = min(range(len(groups)), key=lambda n: len(groups[n]))
+    windows = sum(len(group) for group in groups)
+    if len(groups[smallest]) < max(MIN_GROUP_WINDOWS, MIN_GROUP_SHARE * windows):
+        return smallest, int(np.argmax(similarity[smallest])), True
+    first, second = np.unravel_index(np.argmax(similarity), similarity.shape)
+    return int(first), int(second), False
+
+
 def merged(embeddings: np.ndarray, labels: np.ndarray, num_speakers: int | None) -> np.ndarray:
-    """The groups merged, the two most alike first, down to num_speakers, or (None) while
-    they are SAME_SPEAKER_SIMILARITY alike and more than MIN_SPEAKERS are left; the
-    result numbered 0, 1, ... in order of each group's first window."""
+    """The groups merged, too small ones first, then the two most alike, down to
+    num_speakers, or (None) while they are SAME_SPEAKER_SIMILARITY alike and more than
+    MIN_SPEAKERS are left; the result numbered 0, 1, ... in order of each group's first
+    window."""
     groups = [np.flatnonzero(labels == label) for label in np.unique(labels)]
     fewest = num_speakers or MIN_SPEAKERS
     while len(groups) > fewest:
         similarity = _mean_voices(embeddings, groups) @ _mean_voices(embeddings, groups).T
         np.fill_diagonal(similarity, -np.inf)
-        first, second = np.unravel_index(np.argmax(similarity), similarity.shape)
-        if num_speakers is None and similarity[first, second] < SAME_SPEAKER_SIMILARITY:
+        first, second, forced = _next_merge(groups, similarity)
+        if (num_speakers is None and not forced
+                and similarity[first, second] < SAME_SPEAKER_SIMILARITY):
             break
         groups[first] = np.concatenate([groups[first], groups[second]])
         del groups[second]

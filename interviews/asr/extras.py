@@ -1,21 +1,14 @@
-"""Which optional parts of the speech stack this server has, found without importing them:
-the pages can say what is missing while the web process never loads PyTorch or
-scikit-learn."""
+"""Which parts of the speech stack this server has, found without loading them: the pages
+can say what is missing while the web process never imports numpy's model code or PyAV."""
 
 from __future__ import annotations
 
-import importlib.util
+from pathlib import Path
 
-SPEAKERS_INSTALL_HINT = 'pip install "fieldwork[speakers]"'
-
-
-def installed(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ValueError:  # set to None in sys.modules: blocked from being imported
-        return False
+#: the voice encoder's weights (asr.voices), shipped with Fieldwork
+VOICE_ENCODER_FILE = Path(__file__).resolve().parent / "data" / "voice_encoder.npz"
 
 
 def voices_available() -> bool:
-    """Whether resemblyzer and scikit-learn (speaker separation by voice) are installed."""
-    return all(installed(module) for module in ("resemblyzer", "sklearn"))
+    """Whether the voice encoder's file is installed (it ships with Fieldwork)."""
+    return VOICE_ENCODER_FILE.is_file()

@@ -9,61 +9,42 @@ changes.
   microphones): each word goes to its louder channel. This needs nothing beyond the default
   install.
 - Otherwise: voice embeddings of 1.6-second windows of speech only (stretches of words
-  without a pause, so no window straddles a silence), made with resemblyzer's bundled voice
-  encoder (no token, no network), grouped by spectral clustering (average-linkage clustering
-  was at chance on a real phone call); a word takes the speaker of the windows over it. A
+  without a pause, so no window straddles a silence), made with resemblyzer's voice encoder
+  run in numpy from a file shipped with Fieldwork (asr.voices: no PyTorch, no token, no
+  network), grouped by spectral clustering into several groups that are merged while their
+  voices are alike, which also finds how many speakers there are (asr.voices.clustering);
+  a word takes the speaker of the windows over it. A
   long recording has more windows than spectral clustering can handle (its affinity matrix
   grows with their square, its time with their cube): an even sample of them is clustered
   and the others join the nearest cluster.
 
 The recording is read a stretch at a time, never whole. Speakers are numbered in order of
-first appearance, so 0 is whoever speaks first. resemblyzer (with PyTorch) and scikit-learn
-are the `speakers` extra: they are imported only when voices are separated, and
-`extras.voices_available` says whether they are installed.
+first appearance, so 0 is whoever speaks first.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from interviews.asr.audio import SAMPLE_RATE, AudioWindow, channel_count
+from interviews.asr.audio import AudioWindow, channel_count
 from interviews.asr.base import Segment, Word
-from interviews.asr.extras import SPEAKERS_INSTALL_HINT, voices_available
+from interviews.asr.voices.embedding import cluster, voice_windows
 
-DEFAULT_SPEAKERS = 2
-MAX_SPEAKERS = 8
-EMBEDDING_SIZE = 256
-#: Voice embeddings per second of speech (resemblyzer's windows are 1.6 s long): 1 gave
-#: the same speakers as 2 on generated dialogues in half the time.
-EMBEDDING_RATE = 1.0
 #: Words closer than this (seconds) belong to one stretch of speech.
 PAUSE_SECONDS = 0.3
-#: Stretches of speech shorter than this carry too little voice to embed; their words take a
-#: neighbour's speaker.
-MIN_SPEECH_SECONDS = 0.5
 #: Inside a segment, a speaker's words lasting less than this are taken for the neighbour's.
 MIN_TURN_SECONDS = 0.3
-#: At most this many windows are clustered (about 12 minutes of speech); the rest join the
-#: nearest cluster.
-MAX_CLUSTERED = 1_500
 #: A channel this much louder (dB) than the other holds the word's speaker...
 CHANNEL_MARGIN_DB = 6.0
 #: ...and when that holds for this share of the words, channels are speakers.
 CHANNEL_AGREEMENT = 0.8
 
 OnProgress = Callable[[float], None]
-
-
-class SpeakersUnavailable(RuntimeError):
-    """Voices cannot be told apart: the `speakers` extra is not installed."""
 
 
 def _no_progress(share: float) -> None:
@@ -134,116 +115,6 @@ def speech_stretches(units: Sequence[Unit]) -> list[tuple[float, float]]:
         else:
             stretches.append([unit.start, unit.end])
     return [(start, end) for start, end in stretches]
-
-
-@lru_cache(maxsize=1)
-def _voice_encoder() -> Any:
-    with warnings.catch_warnings():
-        # resemblyzer imports APIs that setuptools and scipy deprecate.
-        warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
-        warnings.filterwarnings("ignore", "Please import `binary_dilation`", DeprecationWarning)
-        from resemblyzer import VoiceEncoder
-    return VoiceEncoder("cpu", verbose=False)
-
-
-def _normalised(speech: np.ndarray) -> np.ndarray:
-    """Speech raised to -30 dBFS when quieter (as resemblyzer's own preprocessing does)."""
-    loudness = _loudness_db(speech)
-    if loudness >= -30:
-        return speech
-    return speech * np.float32(10 ** ((-30 - loudness) / 20))
-
-
-@dataclass(frozen=True)
-class Windows:
-    """Voice embeddings (unit length) and the (start, end) seconds of speech each covers."""
-
-    embeddings: np.ndarray
-    spans: np.ndarray
-
-
-def _embedded(
-    encoder: Any, speech: np.ndarray, start: float
-) -> Iterator[tuple[np.ndarray, tuple[float, float]]]:
-    _, partials, slices = encoder.embed_utterance(
-        _normalised(speech), return_partials=True, rate=EMBEDDING_RATE
-    )
-    for embedding, piece in zip(partials, slices, strict=True):
-        end = min(piece.stop, len(speech))
-        yield embedding, (start + piece.start / SAMPLE_RATE, start + end / SAMPLE_RATE)
-
-
-def voice_windows(
-    audio_path: Path | str,
-    stretches: Sequence[tuple[float, float]],
-    on_progress: OnProgress = _no_progress,
-) -> Windows:
-    """Embeddings of windows of every stretch of speech long enough to hold a voice."""
-    if not voices_available():
-        raise SpeakersUnavailable(
-            "speaker separation by voice is not installed on this server "
-            f"({SPEAKERS_INSTALL_HINT})"
-        )
-    encoder = _voice_encoder()
-    on_progress(0.0)
-    audio = AudioWindow(audio_path)
-    embeddings: list[np.ndarray] = []
-    spans: list[tuple[float, float]] = []
-    for done, (start, end) in enumerate(stretches, start=1):
-        speech = audio.between(start, end)[0]
-        if len(speech) >= MIN_SPEECH_SECONDS * SAMPLE_RATE:
-            for embedding, span in _embedded(encoder, speech, start):
-                embeddings.append(embedding)
-                spans.append(span)
-        on_progress(done / len(stretches))
-    return Windows(
-        np.array(embeddings, dtype=np.float32).reshape(-1, EMBEDDING_SIZE),
-        np.array(spans, dtype=np.float64).reshape(-1, 2),
-    )
-
-
-def _affinity(embeddings: np.ndarray) -> np.ndarray:
-    # The embeddings have unit length: their dot product is their cosine similarity.
-    return np.clip(embeddings @ embeddings.T, 0.0, 1.0)
-
-
-def estimate_speakers(affinity: np.ndarray, max_speakers: int = MAX_SPEAKERS) -> int:
-    """The number of speakers after which the Laplacian's eigenvalues jump the most."""
-    degrees = affinity.sum(axis=1)
-    scale = 1.0 / np.sqrt(np.maximum(degrees, 1e-12))
-    laplacian = np.eye(len(affinity)) - scale[:, None] * affinity * scale[None, :]
-    eigenvalues = np.sort(np.linalg.eigvalsh(laplacian))[: max_speakers + 1]
-    gaps = np.diff(eigenvalues)
-    return max(DEFAULT_SPEAKERS, int(np.argmax(gaps[1:])) + 2)
-
-
-def _spectral_clusters(embeddings: np.ndarray, num_speakers: int | None) -> np.ndarray:
-    from sklearn.cluster import SpectralClustering
-
-    affinity = _affinity(embeddings)
-    wanted = num_speakers or estimate_speakers(affinity, min(MAX_SPEAKERS, len(embeddings) - 1))
-    wanted = min(wanted, len(embeddings) - 1)
-    clustering = SpectralClustering(n_clusters=wanted, affinity="precomputed", random_state=0)
-    return clustering.fit_predict(affinity)
-
-
-def _nearest_centroid(embeddings: np.ndarray, sample: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Every embedding's cluster: the one whose mean direction is closest to it."""
-    clusters = np.unique(labels)
-    centroids = np.array([embeddings[sample[labels == c]].mean(axis=0) for c in clusters])
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
-    return clusters[np.argmax(embeddings @ centroids.T, axis=1)]
-
-
-def cluster(embeddings: np.ndarray, num_speakers: int | None) -> np.ndarray:
-    """A speaker number for each embedding; num_speakers None estimates how many."""
-    if len(embeddings) <= DEFAULT_SPEAKERS:
-        return np.arange(len(embeddings))
-    if len(embeddings) <= MAX_CLUSTERED:
-        return _spectral_clusters(embeddings, num_speakers)
-    sample = np.linspace(0, len(embeddings) - 1, MAX_CLUSTERED).round().astype(int)
-    labels = _spectral_clusters(embeddings[sample], num_speakers)
-    return _nearest_centroid(embeddings, sample, labels)
 
 
 def label_units(units: Sequence[Unit], spans: np.ndarray, labels: np.ndarray) -> list[int | None]:
@@ -356,7 +227,7 @@ def unit_speakers(
     windows = voice_windows(audio_path, speech_stretches(units), on_progress)
     if not len(windows.embeddings):
         return [0] * len(units)
-    labels = cluster(windows.embeddings, num_speakers)
+    labels = cluster(windows, num_speakers)
     return fill_gaps(label_units(units, windows.spans, labels))
 
 
@@ -371,18 +242,26 @@ def assign_speakers(
 
     num_speakers None estimates how many there are (at least two). on_progress is told the
     share done (0..1, never going back) as the work goes on. SpeakersUnavailable when voices
-    would have to be told apart and the `speakers` extra is not installed.
+    would have to be told apart and the voice encoder's file is missing.
     """
     if not segments or num_speakers == 1:
         return [[replace(segment, speaker=0)] for segment in segments]
     units = units_of(segments)
-    speakers = unit_speakers(audio_path, units, num_speakers, on_progress)
+    pieces = split_segments(segments, units, unit_speakers(audio_path, units, num_speakers,
+                                                           on_progress))
+    on_progress(1.0)
+    return pieces
+
+
+def split_segments(
+    segments: Sequence[Segment], units: Sequence[Unit], speakers: Sequence[int]
+) -> list[list[Segment]]:
+    """Each segment with its speaker, or split where its units' speakers change, speakers
+    numbered by first appearance; units are units_of(segments), speakers one per unit."""
     per_segment: list[list[int]] = [[] for _ in segments]
     for unit, speaker in zip(units, speakers, strict=True):
         per_segment[unit.segment].append(speaker)
-    pieces = [
+    return _by_first_appearance([
         split_by_speaker(segment, found)
         for segment, found in zip(segments, per_segment, strict=True)
-    ]
-    on_progress(1.0)
-    return _by_first_appearance(pieces)
+    ])

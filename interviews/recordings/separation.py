@@ -15,7 +15,8 @@ from typing import Any
 
 from fieldwork.extensions import db
 from interviews.asr.base import Segment, Word
-from interviews.asr.speakers import SpeakersUnavailable, assign_speakers
+from interviews.asr.speakers import assign_speakers
+from interviews.asr.voices.embedding import SpeakersUnavailable
 from interviews.recordings.speakers import speaker_names, wanted_speakers
 from interviews.transcripts.models import Transcript, TranscriptSegment
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from interviews.asr.extras import SPEAKERS_INSTALL_HINT, voices_available
+from interviews.asr.extras import voices_available
 from interviews.models import Interview
 from interviews.recordings.models import ONE_SPEAKER
 
@@ -43,9 +43,10 @@ def unavailable_note() -> str:
     if voices_available():
         return ""
     return (
-        "Speaker separation by voice is not installed on this server, so the transcript will "
-        "have one speaker (a stereo recording with one person on each channel is still "
-        f"separated). An administrator can install it: {SPEAKERS_INSTALL_HINT}."
+        "Speaker separation by voice is missing from this server's installation (its voice "
+        "encoder file), so the transcript will have one speaker (a stereo recording with one "
+        "person on each channel is still separated). An administrator can install Fieldwork "
+        "again to restore it."
     )
 
 

@@ -212,9 +212,10 @@ def test_sources_documents_and_delete(
     assert download.headers["Content-Type"] == "application/pdf"
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert client_for(people["viewer"]).post(f"{base}/delete").status_code == 403
+    partnership_id = partnership.id
     assert client.post(f"{base}/delete").status_code == 302
     assert db.session.scalar(
-        db.select(Partnership.id).where(Partnership.id == partnership.id)) is None
+        db.select(Partnership.id).where(Partnership.id == partnership_id)) is None
 
 
 def test_a_document_declared_as_a_web_page_is_downloaded_as_text(

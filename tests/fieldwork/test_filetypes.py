@@ -4,7 +4,6 @@ files that claim to be one thing and hold another."""
 from __future__ import annotations
 
 import io
-import subprocess
 import wave
 from pathlib import Path
 
@@ -12,7 +11,16 @@ import docx
 import openpyxl
 import pytest
 
-from fieldwork.filetypes import DOCX, OCTET_STREAM, XLSX, detect_type, playable, sniff
+from fieldwork.filetypes import (
+    DOCX,
+    OCTET_STREAM,
+    XLSX,
+    detect_type,
+    named_text_type,
+    playable,
+    sniff,
+)
+from tests.audio import convert
 
 
 def wav_bytes(frames: bytes = b"\x80" * 8000) -> bytes:
@@ -33,8 +41,7 @@ def test_recorders_formats_are_told_by_their_bytes(tmp_path: Path, extension: st
                                                     kind: str) -> None:
     source = tmp_path / "tone.wav"
     source.write_bytes(wav_bytes())
-    made = tmp_path / f"tone.{extension}"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(source), str(made)], check=True)
+    made = convert(source, tmp_path / f"tone.{extension}")
     assert detect_type(made) == kind
     assert playable(kind)
 
@@ -59,3 +66,10 @@ def test_documents_and_other_files(tmp_path: Path) -> None:
         "a.zip": OCTET_STREAM, "empty": OCTET_STREAM,
     }
     assert not any(playable(detect_type(path)) for path in tmp_path.iterdir())
+
+
+def test_text_named_as_a_table_downloads_as_one() -> None:
+    assert named_text_type("text/plain", "codings.csv") == "text/csv"
+    assert named_text_type("text/plain", "chapter.MD") == "text/markdown"
+    assert named_text_type("text/plain", "notes.txt") == "text/plain"
+    assert named_text_type("audio/wav", "codings.csv") == "audio/wav"

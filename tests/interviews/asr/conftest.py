@@ -39,8 +39,9 @@ DIALOGUE = (
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # openai-whisper reads its tokenizer files without closing them; resemblyzer and
-    # webrtcvad import APIs that scipy and setuptools deprecate.
+    # openai-whisper reads its tokenizer files without closing them; resemblyzer (the
+    # reference for the numpy voice encoder) and webrtcvad import APIs that scipy and
+    # setuptools deprecate.
     for ignored in (
         r"ignore:unclosed file <_io.TextIOWrapper name='[^']*whisper/assets/",
         r"ignore:Please import `binary_dilation` from the `scipy.ndimage` namespace",

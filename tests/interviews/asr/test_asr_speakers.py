@@ -11,12 +11,9 @@ import pytest
 
 from interviews.asr import speakers
 from interviews.asr.base import Segment, Word
+from interviews.asr.voices import embedding
+from interviews.asr.voices.clustering import spectral_clusters
 from tests.audio import join, merge_channels, muted
-
-requires_voices = pytest.mark.skipif(
-    not speakers.voices_available(),
-    reason="speaker separation by voice is not installed (extra: speakers)",
-)
 
 
 def seconds(path: Path) -> float:
@@ -67,7 +64,6 @@ def two_turns_in_one(turn_segments: list[Segment]) -> Segment:
 
 
 @pytest.mark.slow
-@requires_voices
 @pytest.mark.parametrize("num_speakers", [None, 2])
 def test_voices_are_told_apart(dialogue, turn_segments, num_speakers):
     pieces = speakers.assign_speakers(dialogue.path, turn_segments, num_speakers)
@@ -80,7 +76,7 @@ def test_stereo_channels_are_speakers(stereo_dialogue, turn_segments):
     assert speakers_of(pieces) == [[0], [1], [0], [1]]
 
 
-@pytest.mark.parametrize("voices", [False, pytest.param(True, marks=[requires_voices])])
+@pytest.mark.parametrize("voices", [False, True])
 def test_a_segment_is_split_where_the_speaker_changes(
     dialogue, stereo_dialogue, turn_segments, voices
 ):
@@ -114,22 +110,33 @@ def test_a_word_too_short_to_be_a_turn_stays_with_its_neighbours():
     assert [(turn.speaker, len(turn.words)) for turn in short_first] == [(0, 3)]
 
 
-@requires_voices
 def test_a_long_recording_clusters_a_sample_and_joins_the_rest():
     rng = np.random.default_rng(0)
-    voices = rng.normal(size=(2, speakers.EMBEDDING_SIZE))
-    truth = rng.integers(0, 2, size=3 * speakers.MAX_CLUSTERED)
+    voices = rng.normal(size=(2, embedding.EMBEDDING_SIZE))
+    truth = rng.integers(0, 2, size=3 * embedding.MAX_CLUSTERED)
     embeddings = voices[truth] + rng.normal(scale=0.08, size=(len(truth), voices.shape[1]))
     embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
 
-    labels = speakers.cluster(embeddings.astype(np.float32), 2)
+    spans = np.stack([np.arange(len(truth)), np.arange(len(truth)) + 1.6], axis=1)
+    windows = embedding.Windows(embeddings.astype(np.float32), spans, np.arange(len(truth)) // 5)
+
+    labels = embedding.cluster(windows, 2)
 
     agreement = np.mean(labels == truth)
     assert max(agreement, 1 - agreement) > 0.99
 
 
-def test_the_number_of_speakers_is_estimated_from_the_eigengap():
-    groups = np.repeat([0, 1, 2], 5)
-    affinity = np.where(groups[:, None] == groups[None, :], 0.9, 0.1)
+def test_the_number_of_speakers_is_found_from_voices_of_several_groups():
+    """Each of three voices speaks in two manners (two groups of windows, alike): three
+    speakers are found, not six."""
+    rng = np.random.default_rng(1)
+    voices = rng.normal(size=(3, embedding.EMBEDDING_SIZE))
+    manners = voices[[0, 0, 1, 1, 2, 2]] + rng.normal(scale=0.4, size=(6, voices.shape[1]))
+    truth = np.repeat(np.arange(6), 10)
+    embeddings = manners[truth] + rng.normal(scale=0.3, size=(len(truth), voices.shape[1]))
+    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
 
-    assert speakers.estimate_speakers(affinity) == 3
+    labels = spectral_clusters(embeddings, None, np.arange(len(truth)) // 3)
+
+    assert len(set(labels)) == 3
+    assert all(len(set(labels[truth // 2 == voice])) == 1 for voice in range(3))

@@ -140,3 +140,13 @@ def test_the_number_of_speakers_is_found_from_voices_of_several_groups():
 
     assert len(set(labels)) == 3
     assert all(len(set(labels[truth // 2 == voice])) == 1 for voice in range(3))
+
+
+def test_a_lone_window_takes_the_speaker_of_its_stretch():
+    labels = np.array([1, 0, 0, 0, 1, 1, 0, 1, 1, 0])
+    stretches = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 2])
+    assert speakers.without_lone_windows(labels, stretches).tolist() == [
+        0, 0, 0, 0, 1, 1, 1, 1, 1, 0]
+    # a change of speaker that lasts two windows stays
+    assert speakers.without_lone_windows(np.array([0, 0, 1, 1]), np.zeros(4)).tolist() == [
+        0, 0, 1, 1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -102,15 +103,45 @@ def make_playback_copy(source: Path, target: Path) -> list[float]:
         out_stream = out.add_stream(PLAYBACK_CODEC, rate=PLAYBACK_RATE, layout=layout)
         out_stream.bit_rate = PLAYBACK_BIT_RATE
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=PLAYBACK_RATE)
+        encoder = FrameEncoder(out, out_stream)
         for frame in inp.decode(in_stream):
             frame.pts = None
             for resampled in resampler.resample(frame):
                 peaks.extend(frame_peaks(resampled))
-                out.mux(out_stream.encode(resampled))
+                encoder.add(resampled)
         for resampled in resampler.resample(None):
-            out.mux(out_stream.encode(resampled))
-        out.mux(out_stream.encode(None))
+            encoder.add(resampled)
+        encoder.finish()
     return downsample(peaks, PEAK_COUNT)
+
+
+class FrameEncoder:
+    """Audio to an encoder in frames of exactly its frame size, each stamped with its time
+    in samples. Handed the resampler's frames as they come, the AAC encoder gave two packets
+    the same time at the end of some recordings (a 3.9-s clip one way, 5 samples longer the
+    other), and the muxer refused the second ("Invalid argument"): no playback copy."""
+
+    def __init__(self, out: av.container.OutputContainer, stream: av.audio.AudioStream) -> None:
+        self.out, self.stream = out, stream
+        self.size = stream.codec_context.frame_size or 1024
+        self.fifo = av.AudioFifo()
+        self.written = 0
+
+    def add(self, frame: av.AudioFrame) -> None:
+        self.fifo.write(frame)
+        while self.fifo.samples >= self.size:
+            self._encode(self.fifo.read(self.size))
+
+    def finish(self) -> None:
+        if self.fifo.samples:
+            self._encode(self.fifo.read())
+        self.out.mux(self.stream.encode(None))
+
+    def _encode(self, frame: av.AudioFrame) -> None:
+        frame.pts = self.written
+        frame.time_base = Fraction(1, frame.sample_rate)
+        self.written += frame.samples
+        self.out.mux(self.stream.encode(frame))
 
 
 def main(argv: list[str]) -> int:

@@ -55,7 +55,8 @@ def test_a_dropped_upload_resumes_and_is_transcribed(
     assert recording.duration_s == pytest.approx(4, abs=2)
     assert answer["sha256"] == recording.stored_file.sha256
     assert file_store().checksum_of(answer["sha256"]) == answer["sha256"]
-    assert recording.playback_file is not None and recording.playback_file.content_type == (
+    assert recording.playback_file is not None, recording.playback_error
+    assert recording.playback_file.content_type == (
         "audio/mp4")
     assert recording.peaks and max(recording.peaks) > 0.1
     assert not (uploads_dir() / state["upload_id"]).exists()
@@ -148,6 +149,8 @@ def test_audio_is_streamed_in_ranges(
     files_dir: Path,
 ) -> None:
     recording_id = upload_as(interview, speech.read_bytes())[1]["recording_id"]
+    recording = db.session.get(Recording, recording_id)
+    assert recording.playback_file is not None, recording.playback_error
     url = f"/projects/{project.id}/recordings/{recording_id}/audio"
     with client_for(people["coder"]).get(url, headers={"Range": "bytes=100-199"}) as part:
         assert part.status_code == 206

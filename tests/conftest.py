@@ -351,7 +351,7 @@ def live_server(app: Flask, make_app: Callable[..., Flask]) -> Iterator[LiveServ
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Headless Chromium (Debian's), one per test module."""
-    if not CHROMIUM.exists():
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         if os.environ.get("CI") == "true":
             pytest.fail(f"Chromium is needed in CI for the browser tests ({CHROMIUM})")
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt install chromium)")

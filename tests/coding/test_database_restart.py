@@ -81,7 +81,8 @@ def test_codings_survive_every_connection_being_dropped_under_load(
     db.session.add_all([source, code])
     db.session.commit()
     url = f"/projects/{project.id}/coding/sources/{source.id}/codings"
-    coders = [Coder(client_for(people["coder"]), url, code.id) for _ in range(THREADS)]
+    source_id, code_id, coder = source.id, code.id, people["coder"]
+    coders = [Coder(client_for(coder), url, code_id) for _ in range(THREADS)]
     # As a request ends: the test's connection goes back to the pool, no transaction open.
     db.session.close()
     killed: list[int] = []
@@ -101,9 +102,9 @@ def test_codings_survive_every_connection_being_dropped_under_load(
     terminator.join()
 
     assert sum(killed) > 0, "no connection was terminated: the test proved nothing"
-    after = Coder(client_for(people["coder"]), url, code.id)
+    after = Coder(client_for(db.session.merge(coder)), url, code_id)
     assert all(after.post(THREADS * POSTS_PER_THREAD + n) for n in range(10)), after.failed
     saved = {coding_id for coder in [*coders, after] for coding_id in coder.saved}
-    stored = set(db.session.scalars(db.select(Coding.id).where(Coding.source_id == source.id)))
+    stored = set(db.session.scalars(db.select(Coding.id).where(Coding.source_id == source_id)))
     assert saved <= stored
     assert len(saved) >= THREADS * POSTS_PER_THREAD // 2

@@ -25,9 +25,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from interviews.asr.audio import SAMPLE_RATE
 from interviews.asr.base import Segment, clock, normalise_text
 
-SAMPLE_RATE = 16_000
 #: Speech without text longer than this (seconds) is decoded again, then shown as a gap.
 MIN_GAP_SECONDS = 3.0
 #: Seconds of audio kept on each side of a stretch decoded again, so no word is cut.
@@ -55,10 +55,6 @@ class Coverage:
 
     speech: float = 0.0
     covered: float = 0.0
-
-    @property
-    def share(self) -> float:
-        return 1.0 if self.speech <= 0 else min(self.covered / self.speech, 1.0)
 
 
 def gap_text(start: float, end: float) -> str:
@@ -143,14 +139,12 @@ def _share_in_repeated_phrases(words: list[str]) -> float:
     return len(inside) / len(words)
 
 
-def _slice(samples: np.ndarray, offset: float, start: float, end: float) -> np.ndarray:
+def _decode_alone(redecode: Redecode, samples: np.ndarray, offset: float, start: float,
+                  end: float) -> list[Segment]:
+    """Decode the samples between start and end (with a margin each side) on their own."""
     first = max(int((start - REDECODE_MARGIN - offset) * SAMPLE_RATE), 0)
     last = min(int((end + REDECODE_MARGIN - offset) * SAMPLE_RATE), samples.size)
-    return samples[first:last]
-
-
-def _slice_offset(offset: float, start: float) -> float:
-    return offset + max(int((start - REDECODE_MARGIN - offset) * SAMPLE_RATE), 0) / SAMPLE_RATE
+    return redecode(samples[first:last], offset + first / SAMPLE_RATE)
 
 
 class Completeness:
@@ -172,8 +166,7 @@ class Completeness:
         is a loop; a loop that stays a loop is kept, marked doubtful."""
         if loop_reason(segment.text, self.prompt) is None:
             return [segment]
-        again = self.redecode(_slice(samples, offset, segment.start, segment.end),
-                              _slice_offset(offset, segment.start))
+        again = _decode_alone(self.redecode, samples, offset, segment.start, segment.end)
         if again and all(loop_reason(piece.text, self.prompt) is None for piece in again):
             return again
         return [replace(segment, doubtful=True)]
@@ -181,8 +174,7 @@ class Completeness:
     def fill(self, hole: tuple[float, float], samples: np.ndarray,
              offset: float) -> list[Segment]:
         """Speech without text decoded again on its own; what stays empty, as gaps."""
-        again = [piece for piece in self.redecode(_slice(samples, offset, *hole),
-                                                  _slice_offset(offset, hole[0]))
+        again = [piece for piece in _decode_alone(self.redecode, samples, offset, *hole)
                  if normalise_text(piece.text) and loop_reason(piece.text, self.prompt) is None
                  and piece.end > hole[0] and piece.start < hole[1]]
         gaps = [Segment(start, end, gap_text(start, end), gap=True)
@@ -215,10 +207,10 @@ class CheckedStretch:
         """The speech after the last segment up to `until`, where the next stretch starts;
         counts the stretch's speech."""
         after = self._holes_until(until)
-        self.check.coverage.speech += sum(max(min(end, until) - start, 0.0)
-                                          for start, end in self.regions)
-        self.check.coverage.covered += sum(max(min(end, until) - start, 0.0)
-                                           for start, end in self.regions)
+        heard = sum(max(min(end, until) - start, 0.0) for start, end in self.regions)
+        # every second heard counts as covered; fill() took the gaps' seconds off
+        self.check.coverage.speech += heard
+        self.check.coverage.covered += heard
         return after
 
     def _holes_until(self, until: float) -> list[Segment]:

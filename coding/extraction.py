@@ -12,10 +12,6 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import PurePath
 
-import docx
-import pypdf
-from pypdf.errors import PyPdfError
-
 from fieldwork.archives import ArchiveError, ArchiveLimits, check_archive
 
 #: what can be added as a document source, by file name ending
@@ -33,10 +29,10 @@ DOCX_LIMITS = ArchiveLimits(max_unpacked=256 * 2**20, max_members=10_000)
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
                "blockquote", "section", "article", "pre", "td", "th", "dd", "dt"}
 _SKIPPED_TAGS = {"script", "style", "head", "template", "noscript"}
-#: what pypdf raises for a damaged file: its own errors (a stream that inflates past its
-#: limit among them) and, deep in a broken file, others
-PDF_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-              RecursionError, NotImplementedError)
+#: what pypdf raises for a damaged file, besides its own errors (a stream that inflates past
+#: its limit among them), deep in a broken file
+PDF_INNER_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError,
+                    RecursionError, NotImplementedError)
 
 
 class ExtractionError(ValueError):
@@ -134,7 +130,11 @@ def _html(data: bytes) -> str:
     return "".join(parser.parts)
 
 
+# python-docx and pypdf (with lxml and Pillow, 25 MB) are imported by the first document
+# that needs them, not by every web process at start
 def _docx(data: bytes) -> str:
+    import docx
+
     try:
         check_archive(data, "The Word document", DOCX_LIMITS)
     except ArchiveError as error:
@@ -152,11 +152,14 @@ def _docx(data: bytes) -> str:
 
 
 def _pdf(data: bytes) -> str:
+    import pypdf
+    from pypdf.errors import PyPdfError
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         encrypted = reader.is_encrypted
         pages = [] if encrypted else [page.extract_text() or "" for page in reader.pages]
-    except PDF_ERRORS as error:
+    except (PyPdfError, *PDF_INNER_ERRORS) as error:
         raise ExtractionError("The PDF could not be read; it may be damaged.") from error
     if encrypted:
         raise ExtractionError("The PDF is protected by a password; save an unprotected copy "

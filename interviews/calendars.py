@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
 from sqlalchemy.orm import selectinload
 
 from fieldwork import audit
@@ -23,6 +23,9 @@ from fieldwork.models import Membership, Project, User
 from interviews.models import CalendarFeed, Interview, interview_interviewers
 from interviews.participants import may_see_identity, participant_label
 from interviews.scheduling import utc_to_local
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 ICS_STATUS = {
     "proposed": "TENTATIVE", "requested": "TENTATIVE", "confirmed": "CONFIRMED",
@@ -133,6 +136,8 @@ def user_interviews(
 
 
 def event_for(interview: Interview, show_identity: bool, url: str = "") -> Event:
+    from icalendar import Event  # calendar files are rare; the web process starts without it
+
     local_zone = ZoneInfo(interview.timezone)
     who = ", ".join(participant_label(p, show_identity) for p in interview.participants)
     event = Event()
@@ -169,6 +174,8 @@ def calendar_bytes(
     interviews: Iterable[Interview], rule: IdentityRule, name: str,
     url_for_interview: Callable[[Interview], str] | None = None,
 ) -> bytes:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -10,6 +10,7 @@ and our own CSS together. Contrast follows WCAG 2.2 AA: 4.5:1 for text, 3:1 for 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -235,7 +236,7 @@ def test_the_skip_link_and_the_section_menus_work_with_the_keyboard(
     expect(skip).to_be_focused()
     assert skip.bounding_box()["x"] >= 0
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    expect(page).to_have_url(re.compile(r"#main$"))
 
     page.goto(f"/projects/{site['project']}/")
     menu = page.locator(".section-nav summary", has_text="Coding")

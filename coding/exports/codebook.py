@@ -7,7 +7,6 @@ import io
 
 from coding.codebook import TreeRow, code_tree, coding_counts, project_codes
 from coding.exports.tables import write_csv
-from coding.exports.word import MEMO, WordWriter
 from fieldwork.models import Project
 
 FIELDS = (("definition", "Definition"), ("when_to_use", "When to use"),
@@ -21,6 +20,8 @@ def codebook_rows(project: Project) -> list[TreeRow]:
 
 
 def codebook_docx(project: Project, made_on: str) -> bytes:
+    from coding.exports.word import MEMO, WordWriter  # python-docx on first use
+
     writer = WordWriter()
     rows = codebook_rows(project)
     counts = coding_counts(project)

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from itertools import islice
 
 from coding.exports.selection import Entry, Section, Summary, left_out_notice, summary_rows
-from coding.exports.word import CITATION, MEMO, WordWriter
 from fieldwork.background import ProgressReport, no_progress
 
 NOTHING = "No excerpts match these choices."
@@ -47,6 +46,9 @@ def counted(sections: list[Section], progress: ProgressReport) -> Iterator[Entry
 
 def excerpts_docx(sections: list[Section], summary: Summary, with_memos: bool,
                   with_code: bool, progress: ProgressReport = no_progress) -> bytes:
+    # python-docx (with lxml) is loaded by the first Word file, not by every web process
+    from coding.exports.word import CITATION, MEMO, WordWriter
+
     writer = WordWriter()
     writer.title_page(summary, left_out_notice(summary.left_out) if summary.left_out else "")
     if not sections:

@@ -13,7 +13,6 @@ import hmac
 import secrets
 
 import pyotp
-import segno
 from flask import current_app
 from markupsafe import Markup
 
@@ -41,6 +40,8 @@ def setup_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str) -> Markup:
     """The QR code of `uri` as an inline SVG element (no script, no style attribute)."""
+    import segno  # only the set-up page draws one; the web process does not carry it
+
     svg = segno.make(uri, error="m").svg_inline(
         scale=5, dark="#000", light="#fff", title="QR code for your authenticator app",
         svgclass="qr-code", lineclass=None,

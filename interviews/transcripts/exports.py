@@ -10,9 +10,6 @@ import io
 import json
 from zoneinfo import ZoneInfo
 
-from docx import Document
-from docx.shared import Pt, RGBColor
-
 from interviews.asr.base import clock
 from interviews.transcripts.models import Transcript
 
@@ -23,7 +20,7 @@ FORMATS = {
     "vtt": ("text/vtt; charset=utf-8", "Subtitles (WebVTT)"),
     "json": ("application/json", "JSON"),
 }
-GREY = RGBColor(0x59, 0x59, 0x59)
+GREY = (0x59, 0x59, 0x59)
 
 
 def header(transcript: Transcript) -> dict[str, str]:
@@ -60,6 +57,9 @@ def to_txt(transcript: Transcript) -> str:
 
 
 def to_docx(transcript: Transcript) -> bytes:
+    from docx import Document  # python-docx is loaded by the first Word file
+    from docx.shared import Pt, RGBColor
+
     document = Document()
     document.add_heading(title(transcript), level=1)
     table = document.add_table(rows=0, cols=2)
@@ -70,7 +70,7 @@ def to_docx(transcript: Transcript) -> bytes:
     for segment in transcript.segments:
         paragraph = document.add_paragraph()
         stamp = paragraph.add_run(f"[{clock(segment.start)}] ")
-        stamp.font.color.rgb = GREY
+        stamp.font.color.rgb = RGBColor(*GREY)
         stamp.font.size = Pt(9)
         paragraph.add_run(f"{segment.speaker}: ").bold = True
         paragraph.add_run(segment.text)

@@ -1,7 +1,8 @@
 """The web process stays light: building the app, which imports every page's module, and
 answering the login page load none of the speech stack (only the worker loads it, when a
 job runs: interviews.recordings.tasks), nor openpyxl and numpy, loaded by the first
-workbook made or read."""
+workbook made or read, nor the readers of Word and PDF documents, the password checker's
+word lists, the QR code maker and the calendar file writer, loaded by their first use."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from flask import Flask
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SPEECH_STACK = ("faster_whisper", "ctranslate2", "av", "onnxruntime", "torch", "whisper",
                 "resemblyzer", "sklearn", "tokenizers")
-LOADED_WHEN_NEEDED = ("openpyxl", "numpy")
+LOADED_WHEN_NEEDED = ("openpyxl", "numpy", "docx", "pypdf", "zxcvbn", "segno", "icalendar")
 WEB_PROCESS = """
 import json, sys
 from fieldwork.app import create_app

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -160,6 +161,35 @@ class PlaceIndex:
     def population_rank(self, place_id: Hashable) -> int:
         return -(self.entries[place_id].population or 0)
 
+    @cached_property
+    def sorted_names(self) -> list[str]:
+        """The keys of own names, sorted, to find the places a typed start may name."""
+        return sorted(self.by_name)
+
+    def named_like(self, text: str, *, anywhere: bool = False) -> list[Hashable]:
+        """Places a person may mean by typing the start of a name (with `anywhere`, any part
+        of it, as a list's filter does), compared as match keys: case, accents, punctuation
+        and "St." never matter. Places whose English or local name fits come first, largest
+        first; then those known by the whole text under another name (Cracow, Kolozsvár,
+        成都市). Other names are not searched by their start: a place has dozens, many of
+        them odd romanisations, and "Lo" should not offer Łódź as "Log"."""
+        key = match_key(text)
+        if not key:
+            return []
+        if anywhere:
+            own = [name for name in self.by_name if key in name]
+        else:
+            own = keys_starting_with(self.sorted_names, key)
+        found: dict[Hashable, None] = {}
+        for ids in ({pid for name in own for pid in self.by_name[name]},
+                    set(self.by_alternate_name.get(key, ()))):
+            found.update(dict.fromkeys(sorted(ids - found.keys(), key=self.suggestion_rank)))
+        return list(found)
+
+    def suggestion_rank(self, place_id: Hashable) -> tuple[int, str]:
+        entry = self.entries[place_id]
+        return -(entry.population or 0), entry.names[0] if entry.names else ""
+
     def suggest(
         self, key: str, country_code: str | None, kind: str | None
     ) -> tuple[Suggestion, ...]:
@@ -183,6 +213,15 @@ class PlaceIndex:
             if len(suggestions) >= MAX_SUGGESTIONS:
                 break
         return tuple(list(suggestions.values())[:MAX_SUGGESTIONS])
+
+
+def keys_starting_with(keys: list[str], start: str) -> list[str]:
+    """The keys of a sorted list that begin with `start`."""
+    first = bisect_left(keys, start)
+    last = first
+    while last < len(keys) and keys[last].startswith(start):
+        last += 1
+    return keys[first:last]
 
 
 def index_entry_of_seed_place(place: SeedPlace) -> IndexEntry:

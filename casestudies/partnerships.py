@@ -22,6 +22,7 @@ from casestudies.models import (
     Place,
     partnership_areas,
 )
+from casestudies.places import place_ids_named_like
 from fieldwork import audit
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
@@ -254,9 +255,8 @@ def partnerships_query(project: Project, filters: PartnershipFilters) -> Select[
             .where(partnership_areas.c.area_id == filters.area_id)
         ))
     if filters.text:
-        pattern = f"%{filters.text}%"
-        conditions.append(eu.name.ilike(pattern) | eu.name_local.ilike(pattern)
-                          | partner.name.ilike(pattern) | partner.name_local.ilike(pattern))
+        named = place_ids_named_like(filters.text)
+        conditions.append(eu.id.in_(named) | partner.id.in_(named))
     if conditions:
         query = query.where(and_(*conditions))
     return query.order_by(eu.country_code, eu.name, partner.name, Partnership.id)

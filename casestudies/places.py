@@ -4,6 +4,7 @@ page's partnerships and panels, and admins' corrections."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -100,7 +101,8 @@ def build_index() -> PlaceIndex:
 def match_place(
     name: str, country: str | None = None, index: PlaceIndex | None = None
 ) -> MatchResult:
-    """Match a typed place name (optionally "Name (Region)") within a country, if given.
+    """Match a typed place name (optionally "Name (Region)" or "Name, CC") within a country,
+    if given.
 
     Where a city and a region share a name (Berlin, Shanghai, New York) the city is meant;
     a region is named by its code then (NUTS "DE30", "US-NY", "CN-SH").
@@ -118,8 +120,9 @@ def match_place(
         return result
     qualified = NAME_WITH_REGION.match(name.strip())
     if result.status != EXACT and qualified:
-        return match_in_region(index, qualified["name"],
-                               qualified["paren"] or qualified["comma"], country) or result
+        qualifier = qualified["paren"] or qualified["comma"]
+        return (match_in_region(index, qualified["name"], qualifier, country)
+                or match_in_country(index, qualified["name"], qualifier, country) or result)
     return result
 
 
@@ -141,6 +144,17 @@ def match_in_region(
     regions = region_names_of(list(found.candidates))
     inside = [pid for pid in found.candidates if wanted in regions.get(pid, ())]
     return index.result_of(inside) if inside else None
+
+
+def match_in_country(
+    index: PlaceIndex, name: str, qualifier: str, country: str | None
+) -> MatchResult | None:
+    """"Łódź, PL", "Kraków (Poland)": the name within the country the qualifier names."""
+    code = resolve_country(qualifier)
+    if code is None or (country is not None and resolve_country_hint(country) != code):
+        return None
+    found = match_place(name, code, index)
+    return found if found.status in (EXACT, AMBIGUOUS) else None
 
 
 def region_names_of(place_ids: list[Any]) -> dict[Any, set[str]]:
@@ -184,11 +198,15 @@ def picker_label(place: Place) -> str:
     return f"{place.name} ({place.kind}, {place.country_code})"
 
 
-def resolve_typed_place(text: str, allowed_countries: Iterable[str] | None = None) -> Place:
-    """The place a user picked from the suggestions or typed; PlaceError says what is wrong."""
+def resolve_typed_place(text: str, allowed_countries: Iterable[str] | None = None,
+                        kinds: Iterable[str] | None = None) -> Place:
+    """The place a user picked from the suggestions or typed, as the partnership import
+    matches names (case, accents, exonyms, local and other names, "City, CC"); only of the
+    given kinds and countries, if given. PlaceError says what is wrong, in words."""
     text = " ".join(text.split())
+    wanted = tuple(kinds) if kinds is not None else None
     if not text:
-        raise PlaceError("Type a place name and pick it from the list.")
+        raise PlaceError(f"Type {kinds_in_words(wanted)} and pick it from the list.")
     picked = PICKED_LABEL.match(text)
     try:
         if picked:
@@ -197,7 +215,10 @@ def resolve_typed_place(text: str, allowed_countries: Iterable[str] | None = Non
             result = match_place(text)
     except UnknownCountryError:
         result = match_place(text)
-    place = place_from_result(text, result)
+    place = place_from_result(text, result, wanted)
+    if wanted is not None and place.kind not in wanted:
+        raise PlaceError(f"{describe_place(place)} is a {place.kind}; type "
+                         f"{kinds_in_words(wanted)}.")
     allowed = set(allowed_countries) if allowed_countries is not None else None
     if allowed is not None and place.country_code not in allowed:
         raise PlaceError(f"{place.name} is in {place.country_code}; this side takes places in "
@@ -205,7 +226,13 @@ def resolve_typed_place(text: str, allowed_countries: Iterable[str] | None = Non
     return place
 
 
-def place_from_result(text: str, result: MatchResult) -> Place:
+def kinds_in_words(kinds: tuple[str, ...] | None) -> str:
+    """"a city", "a city or region", "a place"."""
+    return "a " + (" or ".join(kinds) if kinds else "place")
+
+
+def place_from_result(text: str, result: MatchResult,
+                      kinds: tuple[str, ...] | None = None) -> Place:
     if result.status == EXACT:
         return db.session.get(Place, result.place_id)
     if result.status == AMBIGUOUS:
@@ -215,34 +242,61 @@ def place_from_result(text: str, result: MatchResult) -> Place:
     if result.suggestions:
         hint = " Did you mean " + " or ".join(
             describe_places(s.place_id for s in result.suggestions)) + "?"
-    raise PlaceError(f"No place called “{text}” in the gazetteer.{hint}")
+    what = " or ".join(kinds) if kinds else "place"
+    raise PlaceError(f"No {what} called “{text}” in the gazetteer.{hint} Type the first "
+                     "letters and pick it from the list, or add the country (“Łódź, PL”); an "
+                     "administrator can add a missing place.")
 
 
-def suggest_places(
-    text: str, countries: Iterable[str] | None = None, limit: int = 12
-) -> list[Place]:
-    """Places whose name starts with `text`, largest first, then exonym matches (Breslau)."""
+def suggest_places(text: str, countries: Iterable[str] | None = None,
+                   kinds: Iterable[str] | None = None, limit: int = 12) -> list[Place]:
+    """Places whose name starts with `text` (compared as the partnership import compares
+    names), largest first, then those known by it under another name (Breslau, Cracow, 成都市);
+    "Łódź, PL" looks only in Poland."""
     text = " ".join(text.split())
-    if len(text) < 2:
+    if len(text) < 2 and not is_wide(text):
         return []
-    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    query = (
-        select(Place)
-        .where(or_(Place.name.ilike(pattern, escape="\\"),
-                   Place.name_local.ilike(pattern, escape="\\")))
-        .order_by(Place.population.desc().nulls_last(), Place.name)
-        .limit(limit)
-    )
-    if countries is not None:
-        query = query.where(Place.country_code.in_(list(countries)))
-    found = list(db.session.scalars(query))
-    result = place_index().match(text)
-    extra = [pid for pid in result.candidates if pid not in {p.id for p in found}]
-    for place_id in extra:
-        place = db.session.get(Place, place_id)
-        if countries is None or place.country_code in set(countries):
-            found.append(place)
-    return found[:limit]
+    index = place_index()
+    name, country = split_country(text)
+    wanted_countries = set(countries) if countries is not None else None
+    wanted_kinds = set(kinds) if kinds is not None else None
+    found = []
+    for place_id in index.named_like(name):
+        entry = index.entries[place_id]
+        if ((wanted_countries is None or entry.country_code in wanted_countries)
+                and (wanted_kinds is None or entry.kind in wanted_kinds)
+                and (country is None or entry.country_code == country)):
+            found.append(place_id)
+            if len(found) == limit:
+                break
+    by_id = {place.id: place for place in db.session.scalars(
+        select(Place).where(Place.id.in_(found)))}
+    return [by_id[place_id] for place_id in found if place_id in by_id]
+
+
+def is_wide(text: str) -> bool:
+    """One Chinese (or Japanese, Korean) character is a start worth suggesting from: 成 for 成都."""
+    return len(text) == 1 and unicodedata.east_asian_width(text) in ("W", "F")
+
+
+def split_country(text: str) -> tuple[str, str | None]:
+    """"Łódź, PL" -> ("Łódź", "PL"); a text without a country after it stays whole."""
+    qualified = NAME_WITH_REGION.match(text.strip())
+    if qualified:
+        code = resolve_country(qualified["paren"] or qualified["comma"])
+        if code is not None:
+            return qualified["name"], code
+    return text, None
+
+
+def place_ids_named_like(text: str) -> list[int]:
+    """Places with `text` in an English or local name, or known by it under another name,
+    for the lists' "name" filters: compared in Python as the matcher compares names, since
+    SQL's lower() and LIKE leave Ł, Ś or Ž as they are on SQLite."""
+    name, country = split_country(text)
+    index = place_index()
+    return [place_id for place_id in index.named_like(name, anywhere=True)
+            if country is None or index.entries[place_id].country_code == country]
 
 
 # --- the places list -----------------------------------------------------------
@@ -320,8 +374,7 @@ def places_query(filters: PlaceFilters, user: User) -> Select[tuple[Place]]:
         if high is not None:
             conditions.append(Place.population < high)
     if filters.text:
-        pattern = f"%{filters.text}%"
-        conditions.append(or_(Place.name.ilike(pattern), Place.name_local.ilike(pattern)))
+        conditions.append(Place.id.in_(place_ids_named_like(filters.text)))
     if filters.has_us or filters.has_cn or filters.area:
         project_ids = partner_filter_projects(user, filters.project_id)
         if filters.has_us:

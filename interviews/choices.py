@@ -1,12 +1,13 @@
-"""The options offered by the interview and participant forms, and finding a place by name."""
+"""The options offered by the interview and participant forms, and finding a city by name."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from casestudies.models import CaseStudy, Partnership, Place, Visit
+from casestudies.places import resolve_typed_place
 from fieldwork.extensions import db
 from fieldwork.forms import choices
 from fieldwork.models import Membership, Project, User
@@ -55,19 +56,11 @@ def posted_place(value: str | None) -> Place | None:
     return db.session.get(Place, int(value)) if value and value.isdigit() else None
 
 
-def find_place(text: str) -> Place | None:
-    """A city by name, optionally "Name, CC"; the most populous one when several match."""
-    name, _, code = text.partition(",")
-    name, code = name.strip().lower(), code.strip().upper()
-    if not name:
-        return None
-    query = db.select(Place).where(
-        Place.kind == "city",
-        or_(func.lower(Place.name) == name, func.lower(Place.name_local) == name),
-    )
-    if code:
-        query = query.where(Place.country_code == code)
-    return db.session.scalar(query.order_by(Place.population.desc().nulls_last()).limit(1))
+def typed_city(text: str) -> Place:
+    """The city typed in a form's "Or another city" field, matched as the partnership import
+    matches names: case, accents, exonyms, local and other names, "City, CC" (PlaceError
+    says what is wrong, in words)."""
+    return resolve_typed_place(text, kinds=("city",))
 
 
 def member_users(project: Project) -> list[User]:

@@ -6,15 +6,16 @@ from datetime import date, timedelta
 
 from sqlalchemy import func
 
+from casestudies.matching import EXACT
 from casestudies.models import CaseStudy, Place
+from casestudies.places import place_index
 from casestudies.seeding import gazetteer_is_empty, seed_places
-from casestudies.studies.places import named
 from casestudies.studies.studies import create_case_study
 from casestudies.studies.visits import create_visit
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
 
-DEMO_CITIES = ("Wrocław", "Wroclaw", "Łódź", "Lodz")
+DEMO_CITIES = ("Wrocław", "Łódź")
 DEMO_TITLE = "Wrocław: city diplomacy with US and Chinese partners"
 DEMO_QUESTIONS = (
     "What model of cooperation does the city follow with its US and Chinese partners?\n"
@@ -30,13 +31,9 @@ DEMO_AGENDA = (
 
 def demo_place() -> Place | None:
     for name in DEMO_CITIES:
-        place = db.session.scalar(
-            db.select(Place).where(
-                Place.kind == "city", Place.country_code == "PL", named(name)
-            )
-        )
-        if place is not None:
-            return place
+        found = place_index().match(name, "PL", "city")
+        if found.status == EXACT:
+            return db.session.get(Place, found.place_id)
     return None
 
 

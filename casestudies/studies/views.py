@@ -6,14 +6,10 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from casestudies.models import CaseStudy, Visit
+from casestudies.places import PlaceError
 from casestudies.studies import slots, studies, visits
 from casestudies.studies.forms import CaseStudyForm, VisitForm
-from casestudies.studies.places import (
-    PlaceNotFoundError,
-    place_label,
-    resolve_place,
-    search_places,
-)
+from casestudies.studies.places import place_label, resolve_place, search_places
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
@@ -50,7 +46,7 @@ def save_study(project: Project, form: CaseStudyForm, study: CaseStudy | None) -
     """Create or update from a valid form; None, with the errors on the form, if it fails."""
     try:
         place = resolve_place(form.place_name.data or "")
-    except PlaceNotFoundError as error:
+    except PlaceError as error:
         form.place_name.errors.append(str(error))
         return None
     fields = dict(

@@ -9,7 +9,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from casestudies.models import CONTACT_STATUSES, SurveyContact, SurveyWave
-from casestudies.studies.places import PlaceNotFoundError, resolve_place
+from casestudies.places import PlaceError
+from casestudies.studies.places import resolve_place
 from casestudies.survey import survey
 from casestudies.survey.forms import (
     AddPlaceForm,
@@ -118,7 +119,7 @@ def add_place(project: Project, wave_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             place = resolve_place(form.place_name.data or "")
-        except PlaceNotFoundError as error:
+        except PlaceError as error:
             form.place_name.errors.append(str(error))
         else:
             result = survey.add_contacts(wave, [place], place.name)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from casestudies.models import CaseStudy, Partnership, Place, Visit
+from casestudies.places import PlaceError
 from fieldwork.extensions import db
 from fieldwork.forms import choices
 from fieldwork.models import Project, User
@@ -18,10 +19,10 @@ from fieldwork.templating import viewer_zone
 from interviews import calendars, scheduling
 from interviews.asr.offered import offered_models
 from interviews.choices import (
-    find_place,
     interview_form_choices,
     place_choices,
     posted_place,
+    typed_city,
 )
 from interviews.conflicts import find_conflicts
 from interviews.forms import InterviewForm, SettingsForm, StatusForm
@@ -142,10 +143,10 @@ def save(
     """The shared POST of plan and edit: parse, warn about conflicts, save."""
     other = (form.other_place.data or "").strip()
     if other:
-        place = find_place(other)
-        if place is None:
-            form.other_place.errors = [f"No city called “{other}” is known; check the spelling "
-                                       "or add “, CC” (country code)."]
+        try:
+            place = typed_city(other)
+        except PlaceError as error:
+            form.other_place.errors = [str(error)]
             return render_form(project, form, interview, status=400)
         form.place_id.choices = place_choices(project, place)
         form.place_id.data = str(place.id)

@@ -16,12 +16,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from casestudies.models import Place
+from casestudies.places import PlaceError
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import can, get_or_404, project_access
 from fieldwork.storage import download_response
 from interviews import participants as logic
-from interviews.choices import find_place, place_choices, posted_place
+from interviews.choices import place_choices, posted_place, typed_city
 from interviews.forms import ConsentForm, ParticipantForm, WithdrawForm
 from interviews.models import Interview, Participant, interview_participants
 from interviews.protection.withdrawal import application_of
@@ -48,11 +49,12 @@ def participant_data(form: ParticipantForm) -> logic.ParticipantData:
 
 
 def other_place(form: ParticipantForm, project: Project, text: str) -> bool:
-    """Put a city typed by name into the place list; False when no such city is known."""
-    place = find_place(text)
-    if place is None:
-        form.place_id.errors = [*form.place_id.errors, f"No city called “{text}” is known; "
-                                "check the spelling or add “, CC” (country code)."]
+    """Put a city typed by name into the place list; False, with the reason on the field,
+    when no one city of that name is known."""
+    try:
+        place = typed_city(text)
+    except PlaceError as error:
+        form.other_place.errors = [*form.other_place.errors, str(error)]
         return False
     form.place_id.choices = place_choices(project, place)
     form.place_id.data = str(place.id)

@@ -17,7 +17,7 @@ TEST_CITIES = frozenset({
     "Wrocław", "Kraków", "Poznań", "Łódź", "Gdańsk", "Warsaw", "Prague", "Brno", "Budapest",
     "Cluj-Napoca", "Berlin", "Hamburg", "Munich", "Lyon", "Rochester", "Springfield",
     "Columbus", "Cleveland", "New York City", "Dallas", "Chicago", "Guangzhou", "Shenzhen",
-    "Chengdu", "Beijing", "Shanghai", "Xi’an", "Wuhan", "Nanjing", "Harbin",
+    "Chengdu", "Beijing", "Shanghai", "Xi’an", "Wuhan", "Nanjing", "Harbin", "Pilsen",
 })
 
 

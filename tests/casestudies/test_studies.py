@@ -12,10 +12,11 @@ from flask.testing import FlaskClient
 from markupsafe import Markup
 
 from casestudies.models import CaseStudy, Place, Visit
+from casestudies.places import PlaceError
 from casestudies.studies import slots
 from casestudies.studies.demo import add_demo
 from casestudies.studies.panel import statistics
-from casestudies.studies.places import PlaceNotFoundError, resolve_place, search_places
+from casestudies.studies.places import resolve_place, search_places
 from casestudies.studies.studies import create_case_study
 from casestudies.studies.visits import create_visit, overlapping_visits, team_overlaps
 from fieldwork.extensions import db
@@ -149,6 +150,7 @@ def test_case_study_created_by_typing_the_place(
     people: dict[str, User], client_for: Callable[[User], FlaskClient],
 ) -> None:
     make_place("Wroclaw", kind="region", population=2_900_000)
+    make_place("Wroclaw", "US", population=1_000)
     client = client_for(people["interviewer"])
     options = client.get(f"/projects/{project.id}/case-studies/place-options?place_name=wro")
     assert "Wrocław (city, PL)" in options.get_data(as_text=True)
@@ -193,7 +195,7 @@ def test_readers_see_but_cannot_plan(
 def test_places_found_by_local_spelling(wroclaw: Place) -> None:
     assert search_places("Wroc") == [wroclaw]
     assert resolve_place("wrocław") == wroclaw
-    with pytest.raises(PlaceNotFoundError):
+    with pytest.raises(PlaceError):
         resolve_place("W")
 
 

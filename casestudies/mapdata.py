@@ -17,6 +17,7 @@ from casestudies.models import (
 )
 from casestudies.partnerships import areas_of
 from fieldwork.extensions import db
+from fieldwork.leftout import LeftOut, Omission, is_are, plural
 from fieldwork.models import Project
 
 
@@ -105,3 +106,29 @@ def areas_by_partnership(project: Project) -> dict[int, list[str]]:
     for partnership_id, name in rows:
         found.setdefault(partnership_id, []).append(name)
     return found
+
+
+def map_left_out(project: Project, is_admin: bool) -> LeftOut:
+    """The partnerships the map cannot draw, by the place that has no coordinates, each with
+    the page where coordinates are given (an administrator's correction form)."""
+    eu, partner = aliased(Place), aliased(Place)
+    rows = db.session.execute(
+        select(eu, partner).select_from(Partnership)
+        .join(eu, Partnership.eu_place_id == eu.id)
+        .join(partner, Partnership.partner_place_id == partner.id)
+        .where(Partnership.project_id == project.id)
+    ).all()
+    unplaced: dict[int, tuple[Place, int]] = {}
+    for sides in rows:
+        for place in {place for place in sides if None in (place.latitude, place.longitude)}:
+            unplaced[place.id] = (place, unplaced.get(place.id, (place, 0))[1] + 1)
+    omissions = []
+    for place, count in sorted(unplaced.values(), key=lambda pair: pair[0].name):
+        where = (("places.place_edit", "add them") if is_admin else
+                 ("places.place_page", "an administrator adds them on its page"))
+        omissions.append(Omission(
+            f"{plural(count, 'partnership')} of {place.name} ({place.country_code}) "
+            f"{is_are(count)} not on the map: the place has no coordinates", where[1],
+            where[0], {"place_id": place.id}))
+    return LeftOut(omissions, f"All {plural(len(rows), 'partnership')} of the project can be "
+                              "drawn; the filters above choose which are.")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from casestudies.models import CooperationArea, Partnership, Place, partnership_areas
 from casestudies.partnerships import areas_of
 from fieldwork.extensions import db
+from fieldwork.leftout import LeftOut, plural
 from fieldwork.models import Project
 
 NO_AREA = "(no area given)"
@@ -99,6 +100,12 @@ def summarise(project: Project) -> Summary:
                                                                        code)),
         areas=area_list, rows=ordered_rows, column_totals=column_totals, totals=partner_totals,
     )
+
+
+def summary_left_out(summary: Summary) -> LeftOut:
+    """Nothing: every partnership is counted, those without an area under NO_AREA."""
+    return LeftOut([], f"All {plural(summary.grand_total, 'partnership')} of the project are "
+                       f"counted; those with no area of cooperation under “{NO_AREA}”.")
 
 
 def summary_rows(summary: Summary) -> list[list[object]]:

@@ -559,8 +559,9 @@ def export_xlsx(project: Project) -> Response:
 
 @project_access("project.view")
 def summary(project: Project) -> str:
+    summary = summaries.summarise(project)
     return render_template("casestudies/partnerships/summary.html", project=project,
-                           summary=summaries.summarise(project))
+                           summary=summary, left_out=summaries.summary_left_out(summary))
 
 
 @project_access("project.view")
@@ -577,7 +578,8 @@ def summary_csv(project: Project) -> Response:
 def map_page(project: Project) -> str:
     return render_template("casestudies/partnerships/map.html", project=project,
                            data_url=url_for("places.map_json", project_id=project.id),
-                           can_edit=can("casestudies.edit", project))
+                           can_edit=can("casestudies.edit", project),
+                           left_out=mapdata.map_left_out(project, current_user.is_admin))
 
 
 @project_access("project.view")

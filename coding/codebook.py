@@ -70,11 +70,41 @@ def code_paths(project: Project) -> dict[int, str]:
     return {row.code.id: row.path for row in code_tree(project_codes(project))}
 
 
-def coding_counts(project: Project) -> dict[int, int]:
-    rows = db.session.execute(
-        db.select(Coding.code_id, db.func.count()).where(Coding.project_id == project.id)
-        .group_by(Coding.code_id))
-    return {code_id: count for code_id, count in rows}
+def coding_counts(project: Project, coder_id: int | None = None) -> dict[int, int]:
+    """How many codings each code has of its own (only `coder_id`'s, if given)."""
+    query = (db.select(Coding.code_id, db.func.count()).where(Coding.project_id == project.id)
+             .group_by(Coding.code_id))
+    if coder_id:
+        query = query.where(Coding.coder_id == coder_id)
+    return {code_id: count for code_id, count in db.session.execute(query)}
+
+
+@dataclass(frozen=True)
+class CodeCount:
+    """A code's codings: its own, and with those of every code under it."""
+
+    own: int = 0
+    with_subcodes: int = 0
+    #: how many codes are under it, at any depth
+    subcodes: int = 0
+
+
+def code_counts(project: Project, coder_id: int | None = None,
+                rows: list[TreeRow] | None = None) -> dict[int, CodeCount]:
+    """Every code's count, own and with sub-codes: a parent counts its sub-codes' codings,
+    so "Areas of cooperation" shows what "Business" and "Culture" hold too."""
+    own = coding_counts(project, coder_id)
+    rows = rows if rows is not None else code_tree(project_codes(project))
+    totals = {row.code.id: own.get(row.code.id, 0) for row in rows}
+    below = dict.fromkeys(totals, 0)
+    parents = {row.code.id: row.code.parent_id for row in rows}
+    for row in reversed(rows):
+        parent = parents[row.code.id]
+        if parent in totals:
+            totals[parent] += totals[row.code.id]
+            below[parent] += below[row.code.id] + 1
+    return {code_id: CodeCount(own.get(code_id, 0), totals[code_id], below[code_id])
+            for code_id in totals}
 
 
 def clean_fields(project: Project, fields: CodeFields, parent_id: int | None,

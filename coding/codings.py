@@ -60,6 +60,11 @@ def viewer_in(project: Project, user: User, role: str) -> Viewer:
     return Viewer(user, role, bool(blind))
 
 
+def visible_coder(project: Project, user: User, role: str) -> int | None:
+    """Under blind coding a coder's analyses count only their own codings: their id then."""
+    return user.id if viewer_in(project, user, role).sees_only_own else None
+
+
 def trimmed_range(text: str, start: int, end: int) -> tuple[int, int]:
     """The selection without the spaces and line breaks around it."""
     while start < end and text[start].isspace():

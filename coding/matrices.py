@@ -27,6 +27,14 @@ DIMENSIONS = {
     "cee": "Central and Eastern Europe",
     "attribute": "Source attribute",
 }
+#: what the columns are, as the page's heading says it: "Codes by partner country"
+DIMENSION_WORDS = {
+    "city": "EU city",
+    "partner_country": "partner country",
+    "organisation_type": "organisation type",
+    "cee": "Central and Eastern Europe or not",
+    "attribute": "source attribute",
+}
 PARTNER_COUNTRIES = {"US": "United States", "CN": "China"}
 
 
@@ -49,16 +57,40 @@ class Matrix:
     cells: dict[tuple[int, str], Cell]
     #: how many sources each column has (for the share)
     column_sources: dict[str, int]
+    #: each code's cells with the codings of every code under it added
+    totals: dict[tuple[int, str], Cell] = field(default_factory=dict)
+    #: the codes that have codes under them
+    parents: set[int] = field(default_factory=set)
 
-    def cell(self, code_id: int, key: str) -> Cell:
-        return self.cells.get((code_id, key), Cell())
+    def cell(self, code_id: int, key: str, with_subcodes: bool = False) -> Cell:
+        return (self.totals if with_subcodes else self.cells).get((code_id, key), Cell())
 
-    def share(self, code_id: int, key: str) -> float:
+    def share(self, code_id: int, key: str, with_subcodes: bool = False) -> float:
         total = self.column_sources.get(key, 0)
-        return len(self.cell(code_id, key).sources) / total if total else 0.0
+        sources = self.cell(code_id, key, with_subcodes).sources
+        return len(sources) / total if total else 0.0
 
-    def highest(self) -> int:
-        return max((cell.codings for cell in self.cells.values()), default=0)
+    def highest(self, with_subcodes: bool = False) -> int:
+        cells = (self.totals if with_subcodes else self.cells).values()
+        return max((cell.codings for cell in cells), default=0)
+
+
+def with_subcodes(rows: list[TreeRow], cells: dict[tuple[int, str], Cell]
+                  ) -> dict[tuple[int, str], Cell]:
+    """The cells with each code's sub-codes added to it (a source counts once)."""
+    by_code: dict[int, dict[str, Cell]] = defaultdict(lambda: defaultdict(Cell))
+    for (code_id, key), cell in cells.items():
+        by_code[code_id][key] = Cell(cell.codings, set(cell.sources))
+    parents = {row.code.id: row.code.parent_id for row in rows}
+    for row in reversed(rows):
+        parent = parents[row.code.id]
+        if parent in parents:
+            for key, cell in by_code[row.code.id].items():
+                total = by_code[parent][key]
+                total.codings += cell.codings
+                total.sources |= cell.sources
+    return {(code_id, key): cell for code_id, keyed in by_code.items()
+            for key, cell in keyed.items()}
 
 
 def keys_for(dimension: str, attribute: str) -> Callable[[Facets], set[str]]:
@@ -113,9 +145,10 @@ def code_matrix(project: Project, dimension: str, attribute: str = "",
             cell = cells[(code_id, key)]
             cell.codings += count
             cell.sources.add(source_id)
-    return Matrix(dimension, code_tree(project_codes(project)),
-                  column_labels(dimension, set(column_sources)), dict(cells),
-                  dict(column_sources))
+    rows = code_tree(project_codes(project))
+    return Matrix(dimension, rows, column_labels(dimension, set(column_sources)), dict(cells),
+                  dict(column_sources), with_subcodes(rows, cells),
+                  {row.code.parent_id for row in rows if row.code.parent_id})
 
 
 def co_occurrence(project: Project, visible_coder: int | None = None) -> dict[tuple[int, int], int]:
@@ -148,18 +181,32 @@ def append_row(sheet: Worksheet, values: list[Any]) -> None:
             cell.data_type = "s"
 
 
+def workbook_sheets(matrix: Matrix) -> list[tuple[str, Callable[[int, str], Any], bool]]:
+    """(name, value of a code in a column, with sub-codes) of each sheet: codings, sources
+    and share of sources, of each code's own codings, then with its sub-codes'."""
+    sheets = []
+    for subcodes, suffix in ((False, ""), (True, " with sub-codes")):
+        sheets += [
+            (f"Codings{suffix}",
+             lambda c, k, s=subcodes: matrix.cell(c, k, s).codings, subcodes),
+            (f"Sources{suffix}",
+             lambda c, k, s=subcodes: len(matrix.cell(c, k, s).sources), subcodes),
+            (f"Share{suffix}" if subcodes else "Share of sources",
+             lambda c, k, s=subcodes: round(matrix.share(c, k, s), 4), subcodes),
+        ]
+    return sheets
+
+
 def matrix_xlsx(matrix: Matrix, title: str) -> bytes:
-    """The matrix as a workbook: codings, sources and share of sources, one sheet each."""
+    """The matrix as a workbook: codings, sources and share of sources, one sheet each, of
+    each code's own codings and then with its sub-codes'."""
     # openpyxl (and the numpy and Pillow it loads, 25 MB) only once a workbook is needed
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
     workbook = Workbook()
-    sheets = [("Codings", lambda c, k: matrix.cell(c, k).codings),
-              ("Sources", lambda c, k: len(matrix.cell(c, k).sources)),
-              ("Share of sources", lambda c, k: round(matrix.share(c, k), 4))]
-    highest = max(matrix.highest(), 1)
-    for index, (name, value) in enumerate(sheets):
+    for index, (name, value, subcodes) in enumerate(workbook_sheets(matrix)):
+        highest = max(matrix.highest(subcodes), 1)
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = name
         append_row(sheet, [title])
@@ -170,7 +217,7 @@ def matrix_xlsx(matrix: Matrix, title: str) -> bytes:
             values = [value(row.code.id, key) for key, _ in matrix.columns]
             append_row(sheet, [row.path, *values])
             for column, key in enumerate((k for k, _ in matrix.columns), start=2):
-                strength = matrix.cell(row.code.id, key).codings / highest
+                strength = matrix.cell(row.code.id, key, subcodes).codings / highest
                 if strength:
                     shade = f"{int(255 - 120 * strength):02X}"
                     sheet.cell(row=sheet.max_row, column=column).fill = PatternFill(

@@ -65,8 +65,8 @@ def hits_in(source: Source, phrase: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def search(project: Project, phrase: str) -> list[Hit]:
-    """Every place the phrase (or its words) occurs in the project's sources."""
+def search(project: Project, phrase: str, limit: int = MAX_HITS) -> list[Hit]:
+    """Every place the phrase (or its words) occurs in the project's sources, up to `limit`."""
     words = words_of(phrase)
     if not words:
         return []
@@ -77,6 +77,6 @@ def search(project: Project, phrase: str) -> list[Hit]:
             hits.append(Hit(source.id, source.title, start, end,
                             source.text[max(0, start - CONTEXT):start], source.text[start:end],
                             source.text[end:end + CONTEXT]))
-            if len(hits) >= MAX_HITS:
+            if len(hits) >= limit:
                 return hits
     return hits

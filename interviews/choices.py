@@ -82,18 +82,25 @@ def interview_form_choices(
     form.interviewer_ids.choices = choices([(str(u.id), u.name) for u in member_users(project)])
     form.guide_id.choices = choices([NONE] + [(str(g.id), g.title)
                                               for g in project_guides(project)])
-    studies = db.session.scalars(db.select(CaseStudy).where(CaseStudy.project_id == project.id)
-                                 .order_by(CaseStudy.title))
-    form.case_study_id.choices = choices([NONE] + [(str(s.id), s.title) for s in studies])
+    form.case_study_id.choices = case_study_choices(project)
     visits = db.session.scalars(db.select(Visit).where(Visit.project_id == project.id)
                                 .order_by(Visit.starts_on))
     form.visit_id.choices = choices([NONE] + [
         (str(v.id), f"{v.case_study.title}: {v.starts_on:%d %b}–{v.ends_on:%d %b %Y}")
         for v in visits
     ])
+    form.partnership_ids.choices = partnership_choices(project)
+
+
+def case_study_choices(project: Project) -> list[SelectChoice]:
+    studies = db.session.scalars(db.select(CaseStudy).where(CaseStudy.project_id == project.id)
+                                 .order_by(CaseStudy.title))
+    return choices([NONE] + [(str(s.id), s.title) for s in studies])
+
+
+def partnership_choices(project: Project) -> list[SelectChoice]:
     partnerships = db.session.scalars(db.select(Partnership).where(
         Partnership.project_id == project.id
     ).options(joinedload(Partnership.eu_place), joinedload(Partnership.partner_place)))
-    form.partnership_ids.choices = choices(sorted(
-        ((str(p.id), p.title) for p in partnerships), key=lambda pair: pair[1]
-    ))
+    return choices(sorted(((str(p.id), p.title) for p in partnerships),
+                          key=lambda pair: pair[1]))

@@ -102,6 +102,16 @@ class InterviewForm(FlaskForm):
     save_anyway = BooleanField("Save anyway")
 
 
+class InterviewLinksForm(FlaskForm):
+    """What an interview is about, asked when its transcript is marked ready for coding."""
+
+    place_id = SelectField("Place", choices=[])
+    other_place = StringField("Or another city (e.g. “Łódź” or “Wrocław, PL”)",
+                              validators=[Length(max=200)])
+    case_study_id = SelectField("Case study", choices=[])
+    partnership_ids = SelectMultipleField("Partnerships discussed", choices=[])
+
+
 class StatusForm(FlaskForm):
     status = SelectField("New status", choices=choices(STATUSES))
     note = StringField("Note", validators=[Length(max=500)])

@@ -217,6 +217,30 @@ def change_status(interview: Interview, status: str, user: User | None, note: st
                  status=status)
 
 
+def has_links(interview: Interview) -> bool:
+    """Whether the interview says where and what it is about: a place, a case study or a
+    partnership. Its transcript's source takes these links; without any, the matrices and
+    the filters by place and partnership cannot count it."""
+    return bool(interview.place_id or interview.case_study_id or interview.partnerships)
+
+
+def link_interview(interview: Interview, place: Any, case_study: Any,
+                   partnerships: list[Any], user: User | None) -> None:
+    """Give the interview its place, case study and partnerships (and so its transcript)."""
+    project = interview.project
+    if any(item is not None and item.project_id != project.id
+           for item in (case_study, *partnerships)):
+        raise SchedulingError("The case study and partnerships must belong to this project.")
+    interview.place = place
+    interview.case_study = case_study
+    interview.partnerships = list(partnerships)
+    interview.updated_at = utcnow()
+    interview.history.append(InterviewChange(kind="edited", user_id=user.id if user else None))
+    db.session.flush()
+    audit.record("interview.edit", interview, project=project,
+                 summary=f"Interview linked to its place and partnerships: {describe(interview)}")
+
+
 def upcoming_interviews(project: Project, limit: int = 10) -> list[Interview]:
     return list(db.session.scalars(
         db.select(Interview)

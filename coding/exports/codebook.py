@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import io
 
-from coding.codebook import TreeRow, code_tree, coding_counts, project_codes
+from coding.codebook import TreeRow, code_counts, code_tree, project_codes
 from coding.exports.tables import write_csv
 from fieldwork.models import Project
 
 FIELDS = (("definition", "Definition"), ("when_to_use", "When to use"),
           ("when_not_to_use", "When not to use"), ("example", "Example"))
 COLUMNS = ["Code ID", "Path", "Name", "Level", "Parent ID", "Definition", "When to use",
-           "When not to use", "Example", "Colour", "Shortcut", "Archived", "Codings"]
+           "When not to use", "Example", "Colour", "Shortcut", "Archived", "Codings",
+           "Codings with sub-codes"]
 
 
 def codebook_rows(project: Project) -> list[TreeRow]:
@@ -24,7 +25,7 @@ def codebook_docx(project: Project, made_on: str) -> bytes:
 
     writer = WordWriter()
     rows = codebook_rows(project)
-    counts = coding_counts(project)
+    counts = code_counts(project, rows=rows)
     writer.heading("Codebook", 0)
     writer.paragraph(project.name, "Subtitle")
     writer.paragraph(f"{len(rows)} codes, as of {made_on}. Headings follow the code tree; "
@@ -38,17 +39,21 @@ def codebook_docx(project: Project, made_on: str) -> bytes:
                 paragraph = writer.paragraph()
                 writer.run(paragraph, f"{label}: ", bold=True)
                 writer.run(paragraph, text)
-        writer.paragraph(f"{counts.get(code.id, 0)} codings · {row.path}", MEMO)
+        count = counts[code.id]
+        with_subcodes = f", {count.with_subcodes} with sub-codes" if count.subcodes else ""
+        writer.paragraph(f"{count.own} codings{with_subcodes} · {row.path}", MEMO)
     return writer.save()
 
 
 def codebook_csv(project: Project) -> str:
-    counts = coding_counts(project)
+    tree = codebook_rows(project)
+    counts = code_counts(project, rows=tree)
     rows = ([row.code.id, row.path, row.code.name, row.depth + 1, row.code.parent_id or "",
              row.code.definition, row.code.when_to_use, row.code.when_not_to_use,
              row.code.example, row.code.colour, row.code.shortcut,
-             "yes" if row.code.archived else "no", counts.get(row.code.id, 0)]
-            for row in codebook_rows(project))
+             "yes" if row.code.archived else "no", counts[row.code.id].own,
+             counts[row.code.id].with_subcodes]
+            for row in tree)
     text = io.StringIO()
     write_csv(text, COLUMNS, rows)
     return text.getvalue()

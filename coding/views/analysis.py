@@ -9,12 +9,13 @@ from flask import Response, flash, g, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from casestudies.models import PARTNERSHIP_KINDS, CooperationArea, Place
-from coding import quotebank, retrieval
+from coding import codings, omissions, quotebank, retrieval
 from coding.codebook import code_tree, project_codes
-from coding.codings import CodingError, apply_codes, project_coders, viewer_in
+from coding.codings import CodingError, apply_codes, project_coders
 from coding.excerpts import excerpts_of
 from coding.forms import MatrixForm, QuoteForm, RetrievalForm
 from coding.matrices import (
+    DIMENSION_WORDS,
     Matrix,
     MatrixError,
     co_occurrence,
@@ -23,7 +24,7 @@ from coding.matrices import (
     retrieval_arguments,
 )
 from coding.models import Coding, Quote, Source
-from coding.search import search
+from coding.search import MAX_HITS, search
 from fieldwork import audit
 from fieldwork.extensions import db
 from fieldwork.forms import choices
@@ -36,8 +37,7 @@ ANY = ("", "any")
 
 def visible_coder(project: Project) -> int | None:
     """Under blind coding a coder's analyses count only their own codings."""
-    viewer = viewer_in(project, current_user, g.project_role)
-    return current_user.id if viewer.sees_only_own else None
+    return codings.visible_coder(project, current_user, g.project_role)
 
 
 def tree_choices(project: Project) -> list[tuple[int, str]]:
@@ -107,6 +107,7 @@ def retrieve(project: Project) -> tuple[str, int] | str:
     facets = retrieval.source_facets(project)
     filter_choices(project, form, facets)
     excerpts, error, total, page = None, "", 0, max(request.args.get("page", 1, type=int), 1)
+    left_out = None
     if request.args.getlist("codes"):
         query = retrieval.Query(
             codes=tuple(form.codes.data or ()), operator=form.operator.data or "or",
@@ -123,48 +124,58 @@ def retrieve(project: Project) -> tuple[str, int] | str:
             shown = ids[(page - 1) * retrieval.PAGE_SIZE:page * retrieval.PAGE_SIZE]
             excerpts = excerpts_of(project, retrieval.load_codings(shown),
                                    can("participants.identity", project))
+            left_out = omissions.retrieval_left_out(project, query, facets,
+                                                    visible_coder(project),
+                                                    request.args.to_dict(flat=False))
     quoted = set(db.session.scalars(db.select(Quote.coding_id).where(
         Quote.project_id == project.id)))
     pages = -(-total // retrieval.PAGE_SIZE)
     return render_template("coding/retrieve.html", project=project, form=form,
                            excerpts=excerpts, error=error, quoted=quoted, total=total,
                            page=page, pages=pages, args=request.args.to_dict(flat=False),
-                           chapters=quotebank.chapter_names(project)), 400 if error else 200
+                           chapters=quotebank.chapter_names(project),
+                           left_out=left_out), 400 if error else 200
 
 
-def matrix_of(project: Project, form: MatrixForm) -> Matrix:
-    """The matrix the form asks for (MatrixError when it cannot be made)."""
+def matrix_of(project: Project, form: MatrixForm) -> tuple[Matrix, dict[int, retrieval.Facets]]:
+    """The matrix the form asks for and the sources' facets it was made from (MatrixError
+    when it cannot be made)."""
     facets = retrieval.source_facets(project)
     names = sorted({name for f in facets.values() for name in f.attributes}, key=str.casefold)
     form.attribute.choices = choices([("", "—")] + [(n, n) for n in names])
     return code_matrix(project, form.dimension.data or "partner_country",
-                       form.attribute.data or "", visible_coder(project), facets)
+                       form.attribute.data or "", visible_coder(project), facets), facets
 
 
 @project_access("project.view")
 def matrix(project: Project) -> tuple[str, int] | str:
     form = MatrixForm(request.args)
-    result, error = None, ""
+    result, error, left_out = None, "", None
     try:
-        result = matrix_of(project, form)
+        result, facets = matrix_of(project, form)
     except MatrixError as failure:
         error = str(failure)
+    else:
+        left_out = omissions.matrix_left_out(project, result, facets, visible_coder(project),
+                                             form.attribute.data or "")
     return render_template("coding/matrix.html", project=project, form=form, matrix=result,
                            error=error, show=form.show.data or "codings",
-                           cell_filter=retrieval_arguments,
+                           cell_filter=retrieval_arguments, left_out=left_out,
+                           dimensions=DIMENSION_WORDS,
                            query=request.query_string.decode()), 400 if error else 200
 
 
 @project_access("analysis.export")
 def matrix_download(project: Project) -> Response | tuple[str, int]:
     try:
-        result = matrix_of(project, MatrixForm(request.args))
+        result, _facets = matrix_of(project, MatrixForm(request.args))
     except MatrixError as error:
         return str(error), 400
+    words = DIMENSION_WORDS[result.dimension]
     audit.record("analysis.matrix_export", project, project=project,
-                 summary=f"Matrix by {result.dimension} exported")
+                 summary=f"Matrix by {words} exported")
     db.session.commit()
-    return Response(matrix_xlsx(result, f"{project.name}: codes by {result.dimension}"),
+    return Response(matrix_xlsx(result, f"{project.name}: codes by {words}"),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": "attachment; filename=matrix.xlsx"})
 
@@ -176,15 +187,17 @@ def overlaps(project: Project) -> str:
     used = sorted({code for pair in counts for code in pair})
     return render_template("coding/overlaps.html", project=project, counts=counts,
                            rows=[r for r in rows if r.code.id in used],
-                           highest=max(counts.values(), default=0))
+                           highest=max(counts.values(), default=0),
+                           left_out=omissions.overlaps_left_out(visible_coder(project)))
 
 
 @project_access("project.view")
 def full_text(project: Project) -> str:
     phrase = request.args.get("q", "").strip()
-    hits = search(project, phrase) if phrase else []
-    return render_template("coding/search.html", project=project, q=phrase, hits=hits,
-                           codes=tree_choices(project) if can("coding.edit", project) else [])
+    hits = search(project, phrase, MAX_HITS + 1) if phrase else []
+    return render_template("coding/search.html", project=project, q=phrase, hits=hits[:MAX_HITS],
+                           codes=tree_choices(project) if can("coding.edit", project) else [],
+                           left_out=omissions.search_left_out(MAX_HITS, len(hits) > MAX_HITS))
 
 
 @project_access("coding.edit")

@@ -3,16 +3,18 @@ restore, the starter codebook, the history and the blind-coding setting."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from coding import codebook as logic
-from coding.codings import set_blind, settings_of
+from coding import omissions
+from coding.codings import set_blind, settings_of, visible_coder
 from coding.forms import BlindForm, CodeForm, MergeForm, MoveForm, SplitForm
 from coding.models import Code, Coding
 from fieldwork.extensions import db
 from fieldwork.forms import choices
+from fieldwork.leftout import LeftOut
 from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
 
@@ -52,20 +54,31 @@ def parent_id_of(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+def counts_of(project: Project, rows: list[logic.TreeRow]) -> tuple[dict, LeftOut]:
+    """Every code's codings, own and with sub-codes, as the reader may count them: under
+    blind coding a coder counts only their own, and the page says so."""
+    coder = visible_coder(project, current_user, g.project_role)
+    return (logic.code_counts(project, coder, rows),
+            LeftOut([omissions.BLIND] if coder else []))
+
+
 @project_access("project.view")
 def codebook(project: Project) -> str:
-    codes = logic.project_codes(project)
-    return render_template("coding/codebook.html", project=project, rows=logic.code_tree(codes),
-                           counts=logic.coding_counts(project),
+    rows = logic.code_tree(logic.project_codes(project))
+    counts, left_out = counts_of(project, rows)
+    return render_template("coding/codebook.html", project=project, rows=rows,
+                           counts=counts, left_out=left_out,
                            blind_form=BlindForm(blind=settings_of(project).blind))
 
 
 @project_access("project.view")
 def code_page(project: Project, code_id: int) -> str:
     code = get_or_404(Code, code_id, project)
+    rows = logic.code_tree(logic.project_codes(project))
+    counts, left_out = counts_of(project, rows)
     return render_template("coding/code_page.html", project=project, code=code,
-                           path=logic.code_paths(project).get(code.id, code.name),
-                           count=logic.coding_counts(project).get(code.id, 0),
+                           path=next((r.path for r in rows if r.code.id == code.id), code.name),
+                           count=counts.get(code.id, logic.CodeCount()), left_out=left_out,
                            history=logic.codebook_history(project, code),
                            move_form=MoveForm(parent=str(code.parent_id or TOP)),
                            merge_form=merge_form(project, code),

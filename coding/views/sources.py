@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from casestudies.models import CaseStudy, Partnership, PartnershipDocument, Place
 from casestudies.places import PlaceError, resolve_typed_place
+from coding import omissions
 from coding import sources as logic
-from coding.codings import project_coders
+from coding.codings import project_coders, visible_coder
 from coding.extraction import DOCUMENT_TYPES, ExtractionError
 from coding.forms import DocumentForm, SourceDetailsForm, SourceTextForm
 from coding.models import Coding, Source
+from coding.retrieval import source_facets
 from fieldwork.extensions import db
 from fieldwork.forms import choices
 from fieldwork.models import Project
@@ -28,8 +30,24 @@ def source_list(project: Project) -> str:
                            form=DocumentForm())
 
 
+def left_out_sources(project: Project, sources: list[Source]) -> tuple[list[Source], str]:
+    """With ?missing=…, only the coded sources an analysis said it leaves out, and what they
+    lack, in words: those linked to no place or partnership ("links"), or without a value
+    for a matrix's columns (a dimension, and the attribute's name)."""
+    what = request.args.get("missing", "")
+    attribute = request.args.get("attribute", "")
+    if what != omissions.LINKS and what not in omissions.MATRIX_GAPS:
+        return sources, ""
+    coded = omissions.coded_sources(project, visible_coder(project, current_user,
+                                                           g.project_role))
+    kept = set(omissions.sources_missing(source_facets(project), what, attribute, coded))
+    return ([s for s in sources if s.id in kept],
+            f"Coded sources that {omissions.lack(what, attribute)}")
+
+
 def list_context(project: Project) -> dict:
     sources = logic.project_sources(project)
+    shown, missing = left_out_sources(project, sources)
     counts = dict(db.session.execute(
         db.select(Coding.source_id, db.func.count()).where(Coding.project_id == project.id)
         .group_by(Coding.source_id)).all())
@@ -39,7 +57,7 @@ def list_context(project: Project) -> dict:
         db.select(PartnershipDocument).join(Partnership)
         .where(Partnership.project_id == project.id,
                PartnershipDocument.file_id.not_in([s.file_id for s in sources if s.file_id]))))
-    return {"sources": sources, "counts": counts, "waiting": waiting,
+    return {"sources": shown, "counts": counts, "waiting": waiting, "missing": missing,
             "partnership_documents": documents, "document_types": DOCUMENT_TYPES}
 
 

@@ -10,6 +10,7 @@ from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
 from interviews.recordings.models import Recording
+from interviews.scheduling import has_links
 from interviews.transcripts import editing, exports
 from interviews.transcripts.models import FLAG_LABELS, STATUSES, Transcript, TranscriptVersion
 
@@ -103,6 +104,14 @@ def transcript_save(project: Project, transcript_id: int) -> BaseResponse:
     editing.save_version(transcript, current_user, summary)
     db.session.commit()
     flash(f"{summary}. Saved as a new version.", "success")
+    marked_ready = request.form.get("action") == "status:ready"
+    if marked_ready and not has_links(transcript.interview):
+        flash("The interview is linked to no place, case study or partnership, so the "
+              "matrices and the filters by place and partnership leave its transcript out. "
+              "Give it its links now.", "warning")
+        return redirect(url_for("interviews.interview_links", project_id=project.id,
+                                interview_id=transcript.interview_id,
+                                transcript_id=transcript.id))
     anchor = request.form.get("anchor", "")
     return redirect(url_for("transcripts.transcript_editor", project_id=project.id,
                             transcript_id=transcript.id) + (f"#{anchor}" if anchor else ""))

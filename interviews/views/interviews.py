@@ -19,13 +19,15 @@ from fieldwork.templating import viewer_zone
 from interviews import calendars, scheduling
 from interviews.asr.offered import offered_models
 from interviews.choices import (
+    case_study_choices,
     interview_form_choices,
+    partnership_choices,
     place_choices,
     posted_place,
     typed_city,
 )
 from interviews.conflicts import find_conflicts
-from interviews.forms import InterviewForm, SettingsForm, StatusForm
+from interviews.forms import InterviewForm, InterviewLinksForm, SettingsForm, StatusForm
 from interviews.models import STATUSES, Guide, Interview, Participant
 from interviews.participants import recording_allowed
 from interviews.protection.audio import audio_deletions, transcripts_without_audio
@@ -226,6 +228,59 @@ def interview_status(project: Project, interview_id: int) -> BaseResponse:
         flash(f"The interview is now {interview.status_label.lower()}.", "success")
     return redirect(url_for("interviews.interview_detail", project_id=project.id,
                             interview_id=interview.id))
+
+
+@project_access("interviews.edit")
+def interview_links(project: Project, interview_id: int) -> tuple[str, int] | BaseResponse:
+    """What the interview is about (place, case study, partnerships): asked when its
+    transcript is marked ready for coding without any, since the analyses by place and
+    partnership cannot count it then. ?transcript_id= goes back to that transcript."""
+    interview = get_or_404(Interview, interview_id, project)
+    transcript_id = request.args.get("transcript_id", type=int)
+    form = InterviewLinksForm(obj=interview)
+    form.place_id.choices = place_choices(
+        project, posted_place(form.place_id.data) if form.is_submitted() else interview.place)
+    form.case_study_id.choices = case_study_choices(project)
+    form.partnership_ids.choices = partnership_choices(project)
+    if not form.is_submitted():
+        form.place_id.data = str(interview.place_id or "")
+        form.case_study_id.data = str(interview.case_study_id or "")
+        form.partnership_ids.data = [str(p.id) for p in interview.partnerships]
+    other = (form.other_place.data or "").strip() if form.is_submitted() else ""
+    if other:
+        try:
+            place = typed_city(other)
+        except PlaceError as error:
+            form.other_place.errors = [str(error)]
+        else:
+            form.place_id.choices = place_choices(project, place)
+            form.place_id.data = str(place.id)
+    if not form.other_place.errors and form.validate_on_submit():
+        try:
+            scheduling.link_interview(
+                interview, one(Place, form.place_id.data),
+                one(CaseStudy, form.case_study_id.data),
+                chosen(Partnership, form.partnership_ids.data, project), current_user)
+        except scheduling.SchedulingError as error:
+            form.case_study_id.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash("Links saved: the transcript counts in the analyses by place and partnership."
+                  if scheduling.has_links(interview) else "Saved, still without links.",
+                  "success" if scheduling.has_links(interview) else "warning")
+            return redirect(back_from_links(project, interview, transcript_id))
+    return render_template(
+        "interviews/interview_links.html", project=project, interview=interview, form=form,
+        back=back_from_links(project, interview, transcript_id),
+    ), 400 if form.errors else 200
+
+
+def back_from_links(project: Project, interview: Interview, transcript_id: int | None) -> str:
+    if transcript_id:
+        return url_for("transcripts.transcript_editor", project_id=project.id,
+                       transcript_id=transcript_id)
+    return url_for("interviews.interview_detail", project_id=project.id,
+                   interview_id=interview.id)
 
 
 @project_access("project.view")

@@ -6,7 +6,7 @@ made in SQL would find "łódź" on one and not on the other."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from flask.testing import FlaskClient
@@ -18,6 +18,7 @@ from fieldwork.extensions import db
 from fieldwork.models import Project, User
 from interviews.models import Interview, Participant
 from interviews.participants import ParticipantData, create_participant
+from interviews.scheduling import InterviewPlan, create_interview
 from tests.casestudies.helpers import add_partnership
 
 Finder = Callable[[str, str], Place]
@@ -122,6 +123,24 @@ def test_interview_form_other_city(project: Project, gazetteer: Finder,
         assert response.status_code == 302, response.get_data(as_text=True)
         return db.session.scalars(db.select(Interview).order_by(Interview.id.desc())
                                   ).first().place
+
+    city_field_answers(gazetteer, submit)
+
+
+def test_interview_links_other_city(project: Project, gazetteer: Finder,
+                                    interviewer: FlaskClient) -> None:
+    participant = create_participant(project, ParticipantData("EEAS", "eu_institution"))
+    interview = create_interview(project, InterviewPlan(
+        local_start=datetime(2026, 3, 16, 10), timezone="Europe/Brussels",
+        participants=[participant]), None)
+    url = f"/projects/{project.id}/interviews/{interview.id}/links"
+
+    def submit(text: str) -> Place | None:
+        response = interviewer.post(url, data={"place_id": "", "other_place": text,
+                                               "case_study_id": ""})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return interview.place
 
     city_field_answers(gazetteer, submit)
 

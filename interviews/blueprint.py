@@ -48,6 +48,7 @@ route(f"{P}/interviews/<int:interview_id>", interviews.interview_detail)
 route(f"{P}/interviews/<int:interview_id>/edit", interviews.interview_edit, GET_POST)
 route(f"{P}/interviews/<int:interview_id>/status", interviews.interview_status, POST)
 route(f"{P}/interviews/<int:interview_id>/links", interviews.interview_links, GET_POST)
+route(f"{P}/interviews/<int:interview_id>/done", interviews.interview_done, POST)
 route(f"{P}/interviews/<int:interview_id>/interview.ics", interviews.interview_ics)
 
 route(f"{P}/guides/", guides.guide_list)

@@ -40,6 +40,10 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: statuses of an interview that has not (yet) been marked as held
+NOT_YET_HELD = ("proposed", "requested", "confirmed")
+
+
 class SchedulingError(ValueError):
     """A schedule that cannot be saved, said in words for the person planning it."""
 
@@ -215,6 +219,17 @@ def change_status(interview: Interview, status: str, user: User | None, note: st
     audit.record("interview.status", interview, project=interview.project,
                  summary=f"Interview {STATUSES[status].lower()}: {describe(interview)}",
                  status=status)
+
+
+def mark_done(interview: Interview, user: User | None, note: str = "") -> None:
+    """The interview was held (its recording came in): done, by way of confirmed when it
+    was only proposed or requested, so its history keeps the usual steps."""
+    if interview.status not in NOT_YET_HELD:
+        raise SchedulingError(f"A {interview.status_label.lower()} interview cannot be marked "
+                              "done from here; change its status on its page.")
+    if interview.status != "confirmed":
+        change_status(interview, "confirmed", user, note)
+    change_status(interview, "done", user, note)
 
 
 def has_links(interview: Interview) -> bool:

@@ -81,7 +81,7 @@ def coding_apply(project: Project, source_id: int) -> Response | tuple[Response,
     return jsonify(codings=[logic.coding_payload(coding) for coding in made])
 
 
-@project_access("coding.edit")
+@project_access("codebook.edit")
 def coding_in_vivo(project: Project, source_id: int) -> Response | tuple[Response, int]:
     source = get_or_404(Source, source_id, project)
     data = body()

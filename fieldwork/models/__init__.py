@@ -3,12 +3,12 @@ log, stored files, and background file work."""
 
 from fieldwork.models.audit import AuditEntry
 from fieldwork.models.files import StoredFile
-from fieldwork.models.projects import ROLES, Membership, Project
+from fieldwork.models.projects import ROLE_LABELS, ROLES, Membership, Project
 from fieldwork.models.sessions import LoginFailure, UserSession
 from fieldwork.models.tasks import BackgroundTask
 from fieldwork.models.users import RecoveryCode, User
 
 __all__ = [
-    "ROLES", "AuditEntry", "BackgroundTask", "LoginFailure", "Membership", "Project",
+    "ROLES", "ROLE_LABELS", "AuditEntry", "BackgroundTask", "LoginFailure", "Membership", "Project",
     "RecoveryCode", "StoredFile", "User", "UserSession",
 ]

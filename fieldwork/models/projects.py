@@ -12,6 +12,8 @@ from fieldwork.models.users import User
 
 #: project roles, from most to least powerful
 ROLES = ("lead", "interviewer", "coder", "viewer")
+ROLE_LABELS = {"lead": "Lead", "interviewer": "Interviewer", "coder": "Coder",
+               "viewer": "Viewer"}
 
 
 class Project(db.Model):
@@ -48,3 +50,7 @@ class Membership(db.Model):
 
     project: Mapped[Project] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)

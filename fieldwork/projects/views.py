@@ -12,7 +12,7 @@ from fieldwork.accounts.accounts import find_user
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.features import registered_features
-from fieldwork.models import Membership, Project
+from fieldwork.models import ROLE_LABELS, Membership, Project
 from fieldwork.permissions import LEAD, admin_only, get_or_404, project_access, signed_in
 from fieldwork.projects import projects, tasks
 from fieldwork.projects.forms import (
@@ -96,6 +96,7 @@ def members(project: Project) -> str:
         members=projects.members_of(project),
         add_form=AddMemberForm(),
         role_form=RoleForm(),
+        role_labels=ROLE_LABELS,
     )
 
 
@@ -115,11 +116,12 @@ def member_add(project: Project) -> str | Response:
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"{user.name} added as {form.role.data}.", "success")
+            flash(f"{user.name} added as {ROLE_LABELS[form.role.data or 'viewer'].lower()}.",
+                  "success")
             return redirect(url_for("projects.members", project_id=project.id))
     return render_template(
         "projects/members.html", project=project, members=projects.members_of(project),
-        add_form=form, role_form=RoleForm(),
+        add_form=form, role_form=RoleForm(), role_labels=ROLE_LABELS,
     ), 400
 
 

@@ -141,6 +141,14 @@ class InterviewChange(db.Model):
     interview: Mapped[Interview] = relationship(back_populates="history")
     user: Mapped[User | None] = relationship()
 
+    @property
+    def from_status_label(self) -> str:
+        return STATUSES.get(self.from_status, self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return STATUSES.get(self.to_status, self.to_status)
+
 
 class InterviewSettings(db.Model):
     """A project's rules for interviews, set by its lead."""

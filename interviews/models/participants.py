@@ -104,3 +104,11 @@ class Consent(db.Model):
     @property
     def withdrawn(self) -> bool:
         return self.withdrawn_on is not None
+
+    @property
+    def attribution_label(self) -> str:
+        return ATTRIBUTION_LEVELS.get(self.attribution, self.attribution)
+
+    @property
+    def retention_label(self) -> str:
+        return RETENTION_WISHES.get(self.retention, self.retention)

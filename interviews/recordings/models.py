@@ -134,6 +134,14 @@ class TranscriptionJob(db.Model):
         return language_name(self.detected_language)
 
     @property
+    def options_label(self) -> str:
+        """The engine, model and language asked for, in words: "faster-whisper, base, Polish"."""
+        language = self.options.get("language")
+        return ", ".join(filter(None, (
+            self.options.get("engine"), self.options.get("model"),
+            language_name(language) if language else "language detected")))
+
+    @property
     def language_uncertain(self) -> bool:
         """The language was detected, not chosen, and detection was not sure of it."""
         return (not self.options.get("language") and self.language_probability is not None

@@ -231,6 +231,21 @@ def interview_status(project: Project, interview_id: int) -> BaseResponse:
 
 
 @project_access("interviews.edit")
+def interview_done(project: Project, interview_id: int) -> BaseResponse:
+    """Offered once a recording of an interview not yet marked as held is uploaded."""
+    interview = get_or_404(Interview, interview_id, project)
+    try:
+        scheduling.mark_done(interview, current_user, "A recording was uploaded.")
+    except scheduling.SchedulingError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("The interview is now done.", "success")
+    return redirect(url_for("interviews.interview_detail", project_id=project.id,
+                            interview_id=interview.id))
+
+
+@project_access("interviews.edit")
 def interview_links(project: Project, interview_id: int) -> tuple[str, int] | BaseResponse:
     """What the interview is about (place, case study, partnerships): asked when its
     transcript is marked ready for coding without any, since the analyses by place and

@@ -8,6 +8,8 @@
   if (!root) return;
   const cfg = root.dataset;
   const canCode = cfg.canCode === "1";
+  /* A new code from the selection (in vivo) changes the codebook: only who may edit it. */
+  const canAddCodes = cfg.canAddCodes === "1";
   const textEl = document.getElementById("source-text");
   const paras = Array.from(textEl.querySelectorAll(".para-text"));
   const status = document.getElementById("coding-status");
@@ -258,7 +260,7 @@
     const chosen = readSelection();
     if (chosen) {
       state.selection = chosen;
-      if (inVivo) inVivo.disabled = !canCode;
+      if (inVivo) inVivo.disabled = !canAddCodes;
       if (playSelection) playSelection.disabled = false;
       say((chosen.end - chosen.start) + " characters selected" + (canCode ? ": choose a code." : ".")
           + " “" + preview(window.getSelection().toString()) + "”");
@@ -419,6 +421,10 @@
   }
 
   async function codeInVivo() {
+    if (!canAddCodes) {
+      say("Only the lead adds codes to the codebook: choose an existing code, or write a memo to suggest one.", true);
+      return;
+    }
     if (!canCode || !state.selection) { say("Select the words that name the new code.", true); return; }
     try {
       const data = await send(cfg.inVivoUrl, {start: state.selection.start, end: state.selection.end,

@@ -90,7 +90,7 @@
         .attr("d", arcPath(projection, from, to))
         .attr("stroke", COLOURS[arc.partner_country] || "#555")
         .attr("stroke-width", 1.2)
-        .append("title").text(`${from.name} – ${to.name} (${arc.kind.replace(/_/g, " ")}${arc.signed_on ? ", " + arc.signed_on.slice(0, 4) : ""})`);
+        .append("title").text(`${from.name} – ${to.name} (${(data.options.kinds[arc.kind] || arc.kind).toLowerCase()}${arc.signed_on ? ", " + arc.signed_on.slice(0, 4) : ""})`);
     });
     const points = svg.append("g");
     data.places.forEach((place) => {

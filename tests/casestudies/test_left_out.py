@@ -15,7 +15,7 @@ Finder = Callable[[str, str], Place]
 
 
 def notice(page: str) -> str:
-    found = re.search(r'<div class="left-out"[^>]*>(.*?)</div>', page, re.S)
+    found = re.search(r'<div class="left-out[^"]*"[^>]*>(.*?)</div>', page, re.S)
     assert found, "the page says nothing of what it leaves out"
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", found[1])).split())
 

@@ -122,8 +122,9 @@ def test_coding_with_keys_type_ahead_overlaps_memo_and_undo(
 
 def test_in_vivo_code_and_the_code_filter(
         page: Page, live_server: LiveServer, people: dict[str, User], source: Source) -> None:
-    open_page(page, live_server, people["coder"], source)
+    open_page(page, live_server, people["lead"], source)
     select_words(page, "Guangzhou")
+    expect(page.locator("#in-vivo")).to_be_enabled()
     page.keyboard.press("Alt+v")
     expect(page.locator("#code-list li", has_text="Guangzhou")).to_have_count(1)
     select_words(page, "Urząd miasta")
@@ -135,6 +136,24 @@ def test_in_vivo_code_and_the_code_filter(
     page.select_option("#code-filter", str(staff))
     expect(page.locator(".piece.coded")).to_have_count(1)
     expect(page.locator(".piece.coded")).to_have_text("Urząd miasta")
+
+
+def test_in_vivo_codes_are_for_who_may_edit_the_codebook(
+        page: Page, live_server: LiveServer, people: dict[str, User], source: Source) -> None:
+    codes = db.session.scalar(db.select(db.func.count()).select_from(Code))
+    open_page(page, live_server, people["coder"], source)
+    expect(page.locator("#in-vivo")).to_have_count(0)
+    expect(page.locator(".shortcuts")).not_to_contain_text("in-vivo")
+    select_words(page, "Guangzhou")
+    page.keyboard.press("Alt+v")
+    expect(page.locator("#coding-status")).to_have_text(
+        "Only the lead adds codes to the codebook: choose an existing code, or write a memo to "
+        "suggest one.")
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Code)) == codes
+    assert codings_of(source) == []
+    page.keyboard.press("s")
+    expect(page.locator(".piece.coded")).to_have_count(1)
 
 
 def test_coder_against_coder_marks_disagreements(

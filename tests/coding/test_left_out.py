@@ -25,14 +25,15 @@ def url(project, rest=""):
 
 def notice(page: str) -> str:
     """The text of the page's “what is left out” notice, tags and spaces tidied."""
-    found = re.search(r'<div class="left-out"[^>]*>(.*?)</div>', page, re.S)
+    found = re.search(r'<div class="left-out[^"]*"[^>]*>(.*?)</div>', page, re.S)
     assert found, "the page says nothing of what it leaves out"
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", found[1])).split())
 
 
 def link_after(page: str, words: str) -> str:
     """The address of the link `words` in the notice."""
-    found = re.search(r'<div class="left-out".*?href="([^"]+)">' + re.escape(words), page, re.S)
+    found = re.search(r'<div class="left-out[^"]*".*?href="([^"]+)">' + re.escape(words),
+                      page, re.S)
     assert found, words
     return html.unescape(found[1])
 

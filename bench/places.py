@@ -6,8 +6,10 @@ packaged gazetteer, then topped up to 1,000 EU places and 3,000 US/Chinese partn
 and a project gets 5,000 partnerships with areas. Times, through the test client with a
 logged-in member (server time: the whole request inside the app), the places list (first page,
 and with the partner filters), a place page with many partnerships, the partnerships list, the
-map data, the summary table, and the check and commit of a 5,000-row CSV import. Prints one
-JSON line with the median and slowest of the runs in milliseconds.
+map data, the summary table, the lists filtered by a place's name, the place suggestions, the
+map page (which lists the places without coordinates), and the check and commit of a
+5,000-row CSV import. Prints one JSON line with the median and slowest of the runs in
+milliseconds.
 
 usage (from the project folder): python -m bench.places [--runs N]
 """
@@ -148,6 +150,11 @@ def main() -> None:
             "partnerships_list": timed(args.runs, get(base)),
             "map_data": timed(args.runs, get(f"{base}/map.json")),
             "summary": timed(args.runs, get(f"{base}/summary")),
+            # a place typed as people write it, matched in Python over the whole gazetteer
+            "places_list_by_name": timed(args.runs, get("/places?q=lodz")),
+            "partnerships_list_by_name": timed(args.runs, get(f"{base}?q=wroclaw")),
+            "place_suggestions": timed(args.runs, get("/places/suggest?side=eu&eu_place=Wro")),
+            "map_page": timed(args.runs, get(f"{base}/map")),
         }
         with app.app_context():
             project = Project(name="Bench import")

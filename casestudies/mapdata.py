@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from casestudies.models import (
@@ -112,23 +113,27 @@ def map_left_out(project: Project, is_admin: bool) -> LeftOut:
     """The partnerships the map cannot draw, by the place that has no coordinates, each with
     the page where coordinates are given (an administrator's correction form)."""
     eu, partner = aliased(Place), aliased(Place)
+    unplaced = or_(eu.latitude.is_(None), eu.longitude.is_(None),
+                   partner.latitude.is_(None), partner.longitude.is_(None))
     rows = db.session.execute(
-        select(eu, partner).select_from(Partnership)
+        select(eu.id, eu.latitude, eu.longitude, partner.id, partner.latitude,
+               partner.longitude).select_from(Partnership)
         .join(eu, Partnership.eu_place_id == eu.id)
         .join(partner, Partnership.partner_place_id == partner.id)
-        .where(Partnership.project_id == project.id)
+        .where(Partnership.project_id == project.id, unplaced)
     ).all()
-    unplaced: dict[int, tuple[Place, int]] = {}
-    for sides in rows:
-        for place in {place for place in sides if None in (place.latitude, place.longitude)}:
-            unplaced[place.id] = (place, unplaced.get(place.id, (place, 0))[1] + 1)
-    omissions = []
-    for place, count in sorted(unplaced.values(), key=lambda pair: pair[0].name):
-        where = (("places.place_edit", "add them") if is_admin else
-                 ("places.place_page", "an administrator adds them on its page"))
-        omissions.append(Omission(
-            f"{plural(count, 'partnership')} of {place.name} ({place.country_code}) "
-            f"{is_are(count)} not on the map: the place has no coordinates", where[1],
-            where[0], {"place_id": place.id}))
-    return LeftOut(omissions, f"All {plural(len(rows), 'partnership')} of the project can be "
-                              "drawn; the filters above choose which are.")
+    counts: Counter[int] = Counter()
+    for eu_id, eu_lat, eu_lon, partner_id, partner_lat, partner_lon in rows:
+        counts.update(place_id for place_id, lat, lon in (
+            (eu_id, eu_lat, eu_lon), (partner_id, partner_lat, partner_lon)) if None in (lat, lon))
+    places = db.session.scalars(select(Place).where(Place.id.in_(counts)).order_by(Place.name))
+    where = (("places.place_edit", "add them") if is_admin else
+             ("places.place_page", "an administrator adds them on its page"))
+    omissions = [Omission(
+        f"{plural(counts[place.id], 'partnership')} of {place.name} ({place.country_code}) "
+        f"{is_are(counts[place.id])} not on the map: the place has no coordinates", where[1],
+        where[0], {"place_id": place.id}) for place in places]
+    total = db.session.scalar(select(func.count()).select_from(Partnership).where(
+        Partnership.project_id == project.id))
+    return LeftOut(omissions, f"Every partnership of the project ({total:,}) can be drawn; "
+                              "the filters above choose which are.")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from casestudies.models import CooperationArea, Partnership, Place, partnership_areas
 from casestudies.partnerships import areas_of
 from fieldwork.extensions import db
-from fieldwork.leftout import LeftOut, plural
+from fieldwork.leftout import LeftOut
 from fieldwork.models import Project
 
 NO_AREA = "(no area given)"
@@ -104,7 +104,7 @@ def summarise(project: Project) -> Summary:
 
 def summary_left_out(summary: Summary) -> LeftOut:
     """Nothing: every partnership is counted, those without an area under NO_AREA."""
-    return LeftOut([], f"All {plural(summary.grand_total, 'partnership')} of the project are "
+    return LeftOut([], f"Every partnership of the project ({summary.grand_total:,}) is "
                        f"counted; those with no area of cooperation under “{NO_AREA}”.")
 
 

@@ -61,6 +61,8 @@ class Matrix:
     totals: dict[tuple[int, str], Cell] = field(default_factory=dict)
     #: the codes that have codes under them
     parents: set[int] = field(default_factory=set)
+    #: every source with a coding counted (whatever its columns)
+    coded: set[int] = field(default_factory=set)
 
     def cell(self, code_id: int, key: str, with_subcodes: bool = False) -> Cell:
         return (self.totals if with_subcodes else self.cells).get((code_id, key), Cell())
@@ -140,7 +142,9 @@ def code_matrix(project: Project, dimension: str, attribute: str = "",
     if visible_coder:
         query = query.where(Coding.coder_id == visible_coder)
     cells: dict[tuple[int, str], Cell] = defaultdict(Cell)
+    coded = set()
     for code_id, source_id, count in db.session.execute(query):
+        coded.add(source_id)
         for key in source_keys.get(source_id, ()):
             cell = cells[(code_id, key)]
             cell.codings += count
@@ -148,7 +152,7 @@ def code_matrix(project: Project, dimension: str, attribute: str = "",
     rows = code_tree(project_codes(project))
     return Matrix(dimension, rows, column_labels(dimension, set(column_sources)), dict(cells),
                   dict(column_sources), with_subcodes(rows, cells),
-                  {row.code.parent_id for row in rows if row.code.parent_id})
+                  {row.code.parent_id for row in rows if row.code.parent_id}, coded)
 
 
 def co_occurrence(project: Project, visible_coder: int | None = None) -> dict[tuple[int, int], int]:

@@ -73,12 +73,18 @@ def sources_missing(facets: dict[int, Facets], what: str, attribute: str = "",
     return sorted(i for i in ids if lacks(facets[i]))
 
 
-def coded_sources(project: Project, visible_coder: int | None = None) -> set[int]:
-    """The sources with at least one coding (of `visible_coder`, under blind coding)."""
-    query = db.select(Coding.source_id).where(Coding.project_id == project.id).distinct()
+def coded_among(project: Project, source_ids: Iterable[int],
+                visible_coder: int | None = None) -> list[int]:
+    """Those of the sources that have a coding (of `visible_coder`, under blind coding): an
+    analysis counts only coded sources, so only they can be left out of it."""
+    ids = sorted(set(source_ids))
+    if not ids:
+        return []
+    query = db.select(Coding.source_id).where(Coding.project_id == project.id,
+                                              Coding.source_id.in_(ids)).distinct()
     if visible_coder:
         query = query.where(Coding.coder_id == visible_coder)
-    return set(db.session.scalars(query))
+    return sorted(db.session.scalars(query))
 
 
 def to_sources(project: Project, what: str, attribute: str = "") -> dict[str, Any]:
@@ -99,16 +105,16 @@ def unlinked_omission(project: Project, unlinked: list[int], consequence: str) -
 
 def matrix_left_out(project: Project, matrix: Matrix, facets: dict[int, Facets],
                     visible_coder: int | None, attribute: str = "") -> LeftOut:
-    """The coded sources the matrix has no column for, split into those linked to nothing
-    (link them) and those whose links give no value for these columns."""
-    coded = coded_sources(project, visible_coder)
+    """The coded sources the matrix has no column for (of those it counted codings of),
+    split into those linked to nothing (link them) and those whose links give no value for
+    these columns."""
     omissions = []
     if matrix.dimension != "attribute":
-        unlinked = sources_missing(facets, LINKS, among=coded)
+        unlinked = sources_missing(facets, LINKS, among=matrix.coded)
         if unlinked:
             omissions.append(unlinked_omission(project, unlinked,
                                                " and {are} not in this matrix"))
-    lacking = sources_missing(facets, matrix.dimension, attribute, coded)
+    lacking = sources_missing(facets, matrix.dimension, attribute, matrix.coded)
     if lacking:
         count = len(lacking)
         omissions.append(Omission(
@@ -118,10 +124,8 @@ def matrix_left_out(project: Project, matrix: Matrix, facets: dict[int, Facets],
             to_sources(project, matrix.dimension, attribute)))
     if visible_coder:
         omissions.append(BLIND)
-    counted = len(coded)
-    return LeftOut(omissions, f"All {plural(counted, 'coded source')} of the project "
-                              f"{is_are(counted)} in this matrix, by "
-                              f"{DIMENSION_WORDS[matrix.dimension]}.")
+    return LeftOut(omissions, f"Every coded source of the project ({len(matrix.coded):,}) is "
+                              f"in this matrix, by {DIMENSION_WORDS[matrix.dimension]}.")
 
 
 def retrieval_left_out(project: Project, query: Query, facets: dict[int, Facets],
@@ -130,16 +134,16 @@ def retrieval_left_out(project: Project, query: Query, facets: dict[int, Facets]
     sources without the attribute it filters by, the sub-codes it leaves out, and the other
     coders' codings under blind coding. `arguments` are the query's own, to ask it again
     with the sub-codes."""
-    coded = coded_sources(project, visible_coder)
     filters = query.filters
     omissions = []
     if any(getattr(filters, name) not in ("", None) for name in LINK_FILTERS):
-        unlinked = sources_missing(facets, LINKS, among=coded)
+        unlinked = coded_among(project, sources_missing(facets, LINKS), visible_coder)
         if unlinked:
             omissions.append(unlinked_omission(
                 project, unlinked, ", so no filter by place or partnership can find {them}"))
     if filters.attribute:
-        lacking = sources_missing(facets, "attribute", filters.attribute, coded)
+        lacking = coded_among(project, sources_missing(facets, "attribute", filters.attribute),
+                              visible_coder)
         if lacking:
             omissions.append(Omission(
                 f"{plural(len(lacking), 'coded source')} "
@@ -156,8 +160,8 @@ def retrieval_left_out(project: Project, query: Query, facets: dict[int, Facets]
                                     "with_subcodes": ["y"], "page": ["1"]}))
     if visible_coder:
         omissions.append(BLIND)
-    return LeftOut(omissions, f"Every coded source ({len(coded):,}) could answer this query; "
-                              "nothing is left out but what the query itself excludes.")
+    return LeftOut(omissions, "Every coded source could answer this query: nothing is left "
+                              "out but what the query itself excludes.")
 
 
 def codes_with_subcodes(project: Project, code_ids: Iterable[int]) -> list[str]:

@@ -38,9 +38,9 @@ def left_out_sources(project: Project, sources: list[Source]) -> tuple[list[Sour
     attribute = request.args.get("attribute", "")
     if what != omissions.LINKS and what not in omissions.MATRIX_GAPS:
         return sources, ""
-    coded = omissions.coded_sources(project, visible_coder(project, current_user,
-                                                           g.project_role))
-    kept = set(omissions.sources_missing(source_facets(project), what, attribute, coded))
+    kept = set(omissions.coded_among(
+        project, omissions.sources_missing(source_facets(project), what, attribute),
+        visible_coder(project, current_user, g.project_role)))
     return ([s for s in sources if s.id in kept],
             f"Coded sources that {omissions.lack(what, attribute)}")
 

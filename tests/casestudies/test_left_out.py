@@ -29,8 +29,8 @@ def test_map_names_the_places_without_coordinates(
     add_partnership(project, krakow, chengdu, "friendship_city")
     url = f"/projects/{project.id}/partnerships/map"
     viewer = client_for(people["viewer"])
-    assert notice(viewer.get(url).text) == ("All 2 partnerships of the project can be drawn; "
-                                            "the filters above choose which are.")
+    assert notice(viewer.get(url).text) == ("Every partnership of the project (2) can be "
+                                            "drawn; the filters above choose which are.")
     chengdu.latitude = None
     db.session.flush()
     page = viewer.get(url).text
@@ -49,5 +49,5 @@ def test_summary_says_every_partnership_is_counted(
                     areas=("business",))
     add_partnership(project, gazetteer("Kraków", "PL"), gazetteer("Chengdu", "CN"))
     page = client_for(people["viewer"]).get(f"/projects/{project.id}/partnerships/summary")
-    assert notice(page.text) == ("All 2 partnerships of the project are counted; those with no "
-                                 "area of cooperation under “(no area given)”.")
+    assert notice(page.text) == ("Every partnership of the project (2) is counted; those with "
+                                 "no area of cooperation under “(no area given)”.")

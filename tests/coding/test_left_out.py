@@ -90,7 +90,7 @@ def test_matrix_says_which_coded_sources_it_leaves_out_and_links_to_them(
     said = notice(client.get(url(project, "matrix?dimension=cee")).text)
     assert "not linked to a place" not in said
     by_city = notice(client.get(url(project, "matrix?dimension=city")).text)
-    assert by_city == "All 3 coded sources of the project are in this matrix, by EU city."
+    assert by_city == "Every coded source of the project (3) is in this matrix, by EU city."
     by_partner = notice(client.get(url(project, "matrix?dimension=partner_country")).text)
     assert by_partner == ("1 coded source is linked to no US or Chinese place or partnership, "
                           "so it is not in this matrix: see them.")
@@ -148,7 +148,7 @@ def test_retrieval_says_what_its_filters_and_choices_leave_out(
         own_only)
     again = client.get(link_after(own_only, "include them")).text
     assert "4 excerpts" in again
-    assert notice(again).startswith("Every coded source (3) could answer this query")
+    assert notice(again).startswith("Every coded source could answer this query")
     by_attribute = client.get(url(project, f"retrieve?codes={areas}&with_subcodes=y"
                                            "&attribute=Level&attribute_value=City")).text
     assert "3 coded sources have no value for “Level”" in notice(by_attribute)

@@ -89,6 +89,15 @@ class CodeCount:
     subcodes: int = 0
 
 
+def bottom_up(rows: list[TreeRow]) -> list[tuple[int, int]]:
+    """(code, its parent) for every code under another, children before their parents: the
+    order in which adding each code's count to its parent's gives every code the counts of
+    all the codes under it."""
+    ids = {row.code.id for row in rows}
+    return [(row.code.id, row.code.parent_id) for row in reversed(rows)
+            if row.code.parent_id in ids]
+
+
 def code_counts(project: Project, coder_id: int | None = None,
                 rows: list[TreeRow] | None = None) -> dict[int, CodeCount]:
     """Every code's count, own and with sub-codes: a parent counts its sub-codes' codings,
@@ -97,12 +106,9 @@ def code_counts(project: Project, coder_id: int | None = None,
     rows = rows if rows is not None else code_tree(project_codes(project))
     totals = {row.code.id: own.get(row.code.id, 0) for row in rows}
     below = dict.fromkeys(totals, 0)
-    parents = {row.code.id: row.code.parent_id for row in rows}
-    for row in reversed(rows):
-        parent = parents[row.code.id]
-        if parent in totals:
-            totals[parent] += totals[row.code.id]
-            below[parent] += below[row.code.id] + 1
+    for code_id, parent_id in bottom_up(rows):
+        totals[parent_id] += totals[code_id]
+        below[parent_id] += below[code_id] + 1
     return {code_id: CodeCount(own.get(code_id, 0), totals[code_id], below[code_id])
             for code_id in totals}
 

@@ -10,7 +10,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from casestudies.models import Place
-from coding.codebook import TreeRow, code_tree, project_codes
+from coding.codebook import TreeRow, bottom_up, code_tree, project_codes
 from coding.models import Coding
 from coding.retrieval import Facets, source_facets
 from fieldwork.extensions import db
@@ -83,14 +83,11 @@ def with_subcodes(rows: list[TreeRow], cells: dict[tuple[int, str], Cell]
     by_code: dict[int, dict[str, Cell]] = defaultdict(lambda: defaultdict(Cell))
     for (code_id, key), cell in cells.items():
         by_code[code_id][key] = Cell(cell.codings, set(cell.sources))
-    parents = {row.code.id: row.code.parent_id for row in rows}
-    for row in reversed(rows):
-        parent = parents[row.code.id]
-        if parent in parents:
-            for key, cell in by_code[row.code.id].items():
-                total = by_code[parent][key]
-                total.codings += cell.codings
-                total.sources |= cell.sources
+    for code_id, parent_id in bottom_up(rows):
+        for key, cell in by_code[code_id].items():
+            total = by_code[parent_id][key]
+            total.codings += cell.codings
+            total.sources |= cell.sources
     return {(code_id, key): cell for code_id, keyed in by_code.items()
             for key, cell in keyed.items()}
 

@@ -83,6 +83,8 @@ class TranscriptionResult:
     speech_seconds: float = 0.0
     #: seconds of that speech covered by text
     covered_seconds: float = 0.0
+    #: wall seconds spent decoding loops and holes again (asr.completeness)
+    redecoding_seconds: float = 0.0
 
     @property
     def coverage(self) -> float:

@@ -124,6 +124,7 @@ class FasterWhisperEngine:
             segments=segments,
             speech_seconds=check.coverage.speech,
             covered_seconds=check.coverage.covered,
+            redecoding_seconds=check.coverage.redecoding,
         )
 
     def _segments(

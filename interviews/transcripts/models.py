@@ -59,7 +59,8 @@ class Transcript(db.Model):
     translation_of: Mapped[Transcript | None] = relationship(
         remote_side=[id], back_populates="translation")
     #: the English version, for an original that has one
-    translation: Mapped[Transcript | None] = relationship(back_populates="translation_of")
+    translation: Mapped[Transcript | None] = relationship(
+        back_populates="translation_of", cascade="all, delete-orphan")
     segments: Mapped[list[TranscriptSegment]] = relationship(
         back_populates="transcript", cascade="all, delete-orphan",
         order_by="TranscriptSegment.position",

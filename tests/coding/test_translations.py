@@ -174,3 +174,16 @@ def test_the_lead_turns_english_versions_on(project, people, client_for):
     assert client.post(f"/projects/{project.id}/interviews/settings",
                        data=form).status_code == 302
     assert settings_for(project).translate_to_english
+
+
+@pytest.mark.parametrize("with_english", [False, True])
+def test_the_english_version_goes_with_its_original(polish, english, with_english):
+    """Deleting a transcript (a withdrawal deletes every transcript of the interview, both
+    languages among them) deletes its English version."""
+    english_id = english.id
+    db.session.delete(polish)
+    if with_english:
+        db.session.delete(english)
+    db.session.flush()
+    db.session.expire_all()
+    assert db.session.get(Transcript, english_id) is None

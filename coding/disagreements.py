@@ -197,10 +197,13 @@ class Piece(NamedTuple):
 
 
 def marked_text(text: str, segment: Disagreement, context: int = 80) -> list[Piece]:
-    """The segment's words with up to `context` characters either side (cut at a space), in
-    pieces marked by which coder's version covers them."""
-    start = _cut(text, max(0, segment.start - context), backwards=True)
-    end = _cut(text, min(len(text), segment.end + context), backwards=False)
+    """The segment's words with up to `context` characters either side (cut at a space, and
+    within the segment's paragraphs), in pieces marked by which coder's version covers them."""
+    first = text.rfind("\n", 0, segment.start) + 1
+    last = text.find("\n", segment.end)
+    start = max(first, _cut(text, max(0, segment.start - context), backwards=True))
+    end = min(len(text) if last < 0 else last,
+              _cut(text, min(len(text), segment.end + context), backwards=False))
     bounds = sorted({start, end, *(p for s in segment.a + segment.b for p in (s.start, s.end)
                                    if start <= p <= end)})
     pieces: list[Piece] = []

@@ -29,9 +29,11 @@ def comparison_form(project: Project) -> ComparisonForm:
     return form
 
 
-def with_sources_and_coders(form: ComparisonForm | DisagreementsForm, project: Project) -> None:
+def with_sources_and_coders(form: ComparisonForm | DisagreementsForm, project: Project,
+                            leave_out: int | None = None) -> None:
     form.sources.choices = choices([(s.id, s.title) for s in project_sources(project)])
-    form.coders.choices = choices([(u.id, u.name) for u in project_coders(project)])
+    form.coders.choices = choices([(u.id, u.name) for u in project_coders(project)
+                                   if u.id != leave_out])
 
 
 def run(project: Project, form: ComparisonForm) -> Comparison:
@@ -75,7 +77,8 @@ def agreement_csv(project: Project) -> Response | tuple[str, int]:
 def disagreements(project: Project) -> tuple[str, int]:
     hidden = hidden_from_viewer(project)
     form = DisagreementsForm(request.args)
-    with_sources_and_coders(form, project)
+    consensus_coder = consensus.consensus_coder(project)
+    with_sources_and_coders(form, project, consensus_coder.id if consensus_coder else None)
     review, error = None, ""
     if "coders" in request.args and not hidden:
         try:

@@ -39,10 +39,11 @@
     const data = new FormData(form);
     data.set("action", button.value);
     form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
-    const response = await fetch(form.action, { method: "POST", body: data });
+    // form.action would be the buttons named "action": the attribute is the address
+    const response = await fetch(form.getAttribute("action"), { method: "POST", body: data });
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
     const main = page.getElementById("main");
-    if (!main) {
+    if (!response.ok || !main) {
       window.location.reload();
       return;
     }

@@ -281,7 +281,7 @@ def test_the_page_lists_and_the_lead_settles(project, people, two_coders, crafte
     lead = client_for(people["lead"])
     page = lead.get(url + query)
     assert page.status_code == 200
-    for words in ("Different code", "Different extent", "A only", "B only", "4 to settle",
+    for words in ("Different code", "Different extent", "A only", "B only", "4</strong> to settle",
                   "coded nothing here", "No consensus yet"):
         assert words in page.text
     item = next(i for i in review(project, [source.id], [c.id for c in two_coders]).items
@@ -290,7 +290,7 @@ def test_the_page_lists_and_the_lead_settles(project, people, two_coders, crafte
         "source": source.id, "segment": item.segment.key, "action": MERGE})
     assert settled.status_code == 303 and settled.location.endswith(f"#{item.anchor}")
     page = lead.get(url + query)
-    assert "Settled: Merge the extents." in page.text and "3 to settle" in page.text
+    assert "Settled: Merge the extents." in page.text and "3</strong> to settle" in page.text
     assert "After: A / consensus" in page.text and "No consensus yet" not in page.text
     refused = lead.post(url + "/settle" + query, data={
         "source": source.id, "segment": item.segment.key, "action": "sideways"})

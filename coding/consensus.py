@@ -14,13 +14,14 @@ pair cannot settle there until those decisions are undone.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from coding.agreement import AgreementResults, SourceInfo, compute_agreement
 from coding.codings import MAX_QUOTE, project_coders, settings_of
-from coding.disagreements import Comparison, Disagreement, Span, compare_sides
+from coding.disagreements import Disagreement, Span, compare_sides
 from coding.models import Coding, ConsensusDecision, Source
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
@@ -42,22 +43,12 @@ class Item:
     source: Source
     segment: Disagreement
     action: str | None
+    #: where the segment begins: "paragraph 3", or a transcript's time and speaker
+    place: str
 
     @property
     def anchor(self) -> str:
         return f"s{self.source.id}-{self.segment.start}-{self.segment.end}"
-
-    @property
-    def place(self) -> str:
-        """Where the segment begins: "paragraph 3", or a transcript's time and speaker."""
-        for number, paragraph in enumerate(self.source.paragraphs or [], 1):
-            if paragraph["start"] <= self.segment.start < paragraph["end"]:
-                if "t0" not in paragraph:
-                    return f"paragraph {number}"
-                seconds = int(paragraph["t0"])
-                clock = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-                return ", ".join(filter(None, [clock, paragraph.get("speaker")]))
-        return ""
 
 
 @dataclass(frozen=True)
@@ -178,7 +169,8 @@ def review(project: Project, source_ids: Sequence[int], coder_ids: Sequence[int]
     for source in sources:
         compared = compare_sides(spans[(source.id, pair[0])], spans[(source.id, pair[1])])
         done = actions.get(source.id, {})
-        items += [Item(source, segment, done.get(segment.key))
+        place = _places(source)
+        items += [Item(source, segment, done.get(segment.key), place(segment.start))
                   for segment in compared.disagreements]
     infos = {s.id: SourceInfo(len(s.text), [(p["start"], p["end"]) for p in s.paragraphs or []])
              for s in sources}
@@ -191,6 +183,26 @@ def review(project: Project, source_ids: Sequence[int], coder_ids: Sequence[int]
     return Review(coder_a, coder_b, items, _figures(infos, spans, pair[0], pair[1]),
                   _figures(infos, spans, pair[0], consensus.id) if consensus else None,
                   _figures(infos, spans, pair[1], consensus.id) if consensus else None, held)
+
+
+def _places(source: Source) -> Callable[[int], str]:
+    """Where an offset of the source is, in words: its paragraph, or a transcript segment's
+    time and speaker."""
+    paragraphs = source.paragraphs or []
+    starts = [paragraph["start"] for paragraph in paragraphs]
+
+    def place(offset: int) -> str:
+        number = bisect_right(starts, offset)
+        if not number or offset >= paragraphs[number - 1]["end"]:
+            return ""
+        paragraph = paragraphs[number - 1]
+        if "t0" not in paragraph:
+            return f"paragraph {number}"
+        seconds = int(paragraph["t0"])
+        clock = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+        return ", ".join(filter(None, [clock, paragraph.get("speaker")]))
+
+    return place
 
 
 def _figures(infos: dict[int, SourceInfo], spans: dict[tuple[int, int], list[Span]],
@@ -245,19 +257,22 @@ def settle(project: Project, source_ids: Sequence[int], coder_ids: Sequence[int]
     db.session.flush()
     coder = make_consensus_coder(project)
     actions = _actions(decisions, pair)
-    for s in sources:
-        if s.id not in held:
-            _keep_consensus(project, s, coder, compared[s.id], actions.get(s.id, {}))
+    kept = [s for s in sources if s.id not in held]
+    existing: dict[int, list[Coding]] = defaultdict(list)
+    for coding in db.session.scalars(db.select(Coding).where(
+            Coding.source_id.in_([s.id for s in kept]), Coding.coder_id == coder.id)):
+        existing[coding.source_id].append(coding)
+    for s in kept:
+        _keep_consensus(project, s, coder, compared[s.id].consensus(actions.get(s.id, {})),
+                        existing[s.id])
+    db.session.flush()
     return segment
 
 
-def _keep_consensus(project: Project, source: Source, coder: User, compared: Comparison,
-                    actions: dict[str, str]) -> None:
-    """Make the consensus coder's codings of the source what the decisions give, changing
-    only what differs (a consensus coding that stays keeps its memo and quote)."""
-    wanted = compared.consensus(actions)
-    existing = db.session.scalars(db.select(Coding).where(
-        Coding.source_id == source.id, Coding.coder_id == coder.id))
+def _keep_consensus(project: Project, source: Source, coder: User, wanted: set[Span],
+                    existing: list[Coding]) -> None:
+    """Make the consensus coder's codings of the source the wanted ones, changing only what
+    differs (a consensus coding that stays keeps its memo and its place in the quote bank)."""
     for coding in existing:
         span = Span(coding.code_id, coding.start, coding.end)
         if span in wanted:
@@ -268,5 +283,3 @@ def _keep_consensus(project: Project, source: Source, coder: User, compared: Com
         db.session.add(Coding(project_id=project.id, source_id=source.id, code_id=code_id,
                               coder_id=coder.id, start=start, end=end,
                               quote=source.text[start:end][:MAX_QUOTE]))
-    db.session.flush()
-

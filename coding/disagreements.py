@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -63,11 +64,11 @@ class Disagreement:
     a: tuple[Span, ...]
     b: tuple[Span, ...]
 
-    @property
+    @cached_property
     def start(self) -> int:
         return min(span.start for span in self.a + self.b)
 
-    @property
+    @cached_property
     def end(self) -> int:
         return max(span.end for span in self.a + self.b)
 

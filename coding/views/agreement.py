@@ -19,6 +19,8 @@ from fieldwork.models import Project
 from fieldwork.permissions import LEAD, project_access
 
 BLIND = "Agreement is shown once the lead turns blind coding off."
+#: disagreements listed on one page
+PER_PAGE = 100
 
 
 def comparison_form(project: Project) -> ComparisonForm:
@@ -85,11 +87,12 @@ def disagreements(project: Project) -> tuple[str, int]:
             review = consensus.review(project, form.sources.data or [], form.coders.data or [])
         except consensus.ConsensusError as failure:
             error = str(failure)
+    first = max(0, request.args.get("from", 0, type=int))
     return render_template(
         "coding/disagreements.html", project=project, form=form, review=review, error=error,
         hidden=hidden, may_settle=g.project_role == LEAD, code_names=code_paths(project),
-        kinds=KINDS, actions=ACTIONS, marked_text=marked_text,
-        query=request.query_string.decode()), 400 if error else 200
+        kinds=KINDS, actions=ACTIONS, marked_text=marked_text, first=first,
+        per_page=PER_PAGE, query=request.query_string.decode()), 400 if error else 200
 
 
 @project_access("coding.settle")

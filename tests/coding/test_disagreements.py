@@ -329,3 +329,24 @@ def test_the_agreement_page_leaves_out_codes_neither_coder_used(
     assert [row.code for row in comparison.results.codes] == [codes["Partners"].id]
     assert comparison.unused == ["Never used"]
     assert "disagreements one by one" in page.text
+
+
+def test_a_long_list_comes_in_pages(project, people, two_coders, make_source, make_code,
+                                    client_for):
+    a, b = two_coders
+    words = " ".join(f"w{n:03d}" for n in range(120))
+    source = make_source(words)
+    code = make_code("Partners")
+    db.session.add_all([Coding(project_id=project.id, source_id=source.id, code_id=code.id,
+                               coder_id=a.id, start=5 * n, end=5 * n + 4) for n in range(120)])
+    db.session.add(Coding(project_id=project.id, source_id=source.id, code_id=code.id,
+                          coder_id=b.id, start=0, end=4))
+    db.session.flush()
+    url = f"/projects/{project.id}/coding/agreement/disagreements{page_query(source, two_coders)}"
+    client = client_for(people["lead"])
+    first = client.get(url).text
+    assert "1–100 of 119" in first and "Later →" in first
+    assert first.count('class="segment"') == 100
+    last = client.get(url + "&from=100").text
+    assert "101–119 of 119" in last and "← Earlier" in last and "Later" not in last
+    assert last.count('class="segment"') == 19 and 'start="101"' in last

@@ -48,7 +48,12 @@ class Item:
 
     @property
     def anchor(self) -> str:
-        return f"s{self.source.id}-{self.segment.start}-{self.segment.end}"
+        return anchor(self.source.id, self.segment)
+
+
+def anchor(source_id: int, segment: Disagreement) -> str:
+    """The id of a segment's place on the page."""
+    return f"s{source_id}-{segment.start}-{segment.end}"
 
 
 @dataclass(frozen=True)

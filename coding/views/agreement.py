@@ -115,7 +115,7 @@ def disagreement_settle(project: Project) -> Response:
         db.session.commit()
         flash("Undone: the disagreement is to be settled again." if action == "undo" else
               f"Settled: {ACTIONS[action][1]}.", "success")
-        anchor = f"s{source_id}-{segment.start}-{segment.end}"
+        anchor = consensus.anchor(source_id, segment)
     url = url_for("coding.disagreements", project_id=project.id) + "?" + (
         request.query_string.decode())
     return redirect(url + (f"#{anchor}" if anchor else ""), 303)

@@ -10,7 +10,7 @@ no character and are not grouped.
 
 A segment's key names both versions exactly, so a decision stays attached to its segment
 while neither coder changes those codings, and lapses (the segment shows as unsettled again)
-when one of them does.
+when one of them does. An edit of the source's text moves the keys' ranges with the codings.
 
 Settling a segment with an action gives its outcome, the codings the consensus keeps there:
 keep A, keep B, keep both (both versions as they are), merge the extents (for a different
@@ -20,6 +20,7 @@ actions that make a difference are offered for each kind.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
@@ -180,6 +181,20 @@ def _paired(only_a: list[tuple[Span, ...]],
 
 def _shared(x: tuple[Span, ...], y: tuple[Span, ...]) -> int:
     return sum(max(0, min(p.end, q.end) - max(p.start, q.start)) for p in x for q in y)
+
+
+_KEY_RANGE = re.compile(r":(\d+)-(\d+)")
+
+
+def key_ranges(key: str) -> list[Interval]:
+    """The (start, end) of every range a segment's key names, in order."""
+    return [(int(start), int(end)) for start, end in _KEY_RANGE.findall(key)]
+
+
+def key_with_ranges(key: str, ranges: Iterable[Interval]) -> str:
+    """The key with its ranges replaced, in order (after the source's text changed)."""
+    moved = iter(ranges)
+    return _KEY_RANGE.sub(lambda _: ":{}-{}".format(*next(moved)), key)
 
 
 def _order(span: Span) -> tuple:

@@ -24,6 +24,7 @@ from coding.disagreements import (
     marked_text,
 )
 from coding.models import Coding, ConsensusDecision
+from coding.sources import document_paragraphs, replace_text
 from fieldwork.accounts.accounts import authenticate
 from fieldwork.extensions import db
 from fieldwork.models import Membership
@@ -228,6 +229,27 @@ def test_a_changed_coding_lapses_its_decision(project, people, two_coders, craft
     assert A_ONLY not in kinds(found) and found.settled == 0
     with pytest.raises(ConsensusError, match="changed since the page was opened"):
         settle(project, [source.id], pair, source.id, segment.key, KEEP_A, people["lead"])
+
+
+def test_an_edit_of_the_text_carries_the_decisions_with_the_codings(
+        project, people, two_coders, crafted):
+    source, _ = crafted
+    pair = [c.id for c in two_coders]
+    settle_kind(project, source, pair, A_ONLY, KEEP_A, people["lead"])
+    settle_kind(project, source, pair, EXTENT, MERGE, people["lead"])
+    edited = "Notes from the visit, revised. " + TEXT.replace("investors and", "investors, and")
+    replace_text(source, edited, document_paragraphs(edited), people["lead"])
+    found = review(project, [source.id], pair)
+    assert found.settled == 2
+    assert {i.segment.kind: i.action for i in found.items if i.action} == {
+        A_ONLY: KEEP_A, EXTENT: MERGE}
+    # a later decision keeps what the earlier ones gave, at the words' new places
+    settle_kind(project, source, pair, B_ONLY, DROP, people["lead"])
+    coder = consensus_coder(project)
+    kept = db.session.scalars(db.select(Coding).where(
+        Coding.source_id == source.id, Coding.coder_id == coder.id).order_by(Coding.start))
+    assert [edited[c.start:c.end] for c in kept] == [
+        "Guangzhou", "Students go to summer school", "national government"]
 
 
 def test_another_pair_cannot_settle_where_a_consensus_is_being_built(

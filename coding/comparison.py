@@ -77,7 +77,7 @@ def compare_coders(project: Project, source_ids: list[int], coder_ids: list[int]
         raise ComparisonError("None of the chosen coders has coded these sources with these "
                               "codes yet." if code_ids else
                               "None of the chosen coders has coded these sources yet.")
-    infos = {s.id: SourceInfo(len(s.text), _units(s) if units == "paragraphs" else ())
+    infos = {s.id: SourceInfo(len(s.text), alpha_units(s) if units == "paragraphs" else ())
              for s in sources}
     coders = list(dict.fromkeys(coder_ids))
     results = compute_agreement(infos, rows, coders, chosen_codes)
@@ -87,5 +87,6 @@ def compare_coders(project: Project, source_ids: list[int], coder_ids: list[int]
                       [paths.get(c, str(c)) for c in unused], show_unused)
 
 
-def _units(source: Source) -> list[tuple[int, int]]:
+def alpha_units(source: Source) -> list[tuple[int, int]]:
+    """The source's paragraphs or transcript segments, the units of Krippendorff's alpha."""
     return [(p["start"], p["end"]) for p in source.paragraphs or []]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from coding.agreement import AgreementResults, SourceInfo, compute_agreement
 from coding.codings import MAX_QUOTE, project_coders, settings_of
+from coding.comparison import alpha_units
 from coding.disagreements import Disagreement, Span, compare_sides
 from coding.models import Coding, ConsensusDecision, Source
 from fieldwork.dbtypes import utcnow
@@ -177,8 +178,7 @@ def review(project: Project, source_ids: Sequence[int], coder_ids: Sequence[int]
         place = _places(source)
         items += [Item(source, segment, done.get(segment.key), place(segment.start))
                   for segment in compared.disagreements]
-    infos = {s.id: SourceInfo(len(s.text), [(p["start"], p["end"]) for p in s.paragraphs or []])
-             for s in sources}
+    infos = {s.id: SourceInfo(len(s.text), alpha_units(s)) for s in sources}
     held_pairs = _held(decisions, pair)
     names = dict(db.session.execute(db.select(User.id, User.name).where(
         User.id.in_({coder for found in held_pairs.values() for coder in found}))).all())
@@ -243,23 +243,7 @@ def settle(project: Project, source_ids: Sequence[int], coder_ids: Sequence[int]
     if segment is None:
         raise ConsensusError("This disagreement has changed since the page was opened (a "
                              "coder changed their codings): reload the page.")
-    decision = next((d for d in decisions if d.source_id == source_id
-                     and (d.coder_a_id, d.coder_b_id) == pair and d.segment == segment_key),
-                    None)
-    if action == "undo":
-        if decision is not None:
-            db.session.delete(decision)
-            decisions.remove(decision)
-    else:
-        segment.outcome(action)  # refuses an action that does not apply
-        if decision is None:
-            decision = ConsensusDecision(project_id=project.id, source_id=source_id,
-                                         coder_a_id=pair[0], coder_b_id=pair[1],
-                                         segment=segment_key)
-            db.session.add(decision)
-            decisions.append(decision)
-        decision.action, decision.settled_by_id, decision.settled_at = action, user.id, utcnow()
-    db.session.flush()
+    _record(project, decisions, pair, source_id, segment, action, user)
     coder = make_consensus_coder(project)
     actions = _actions(decisions, pair)
     kept = [s for s in sources if s.id not in held]
@@ -272,6 +256,29 @@ def settle(project: Project, source_ids: Sequence[int], coder_ids: Sequence[int]
                         existing[s.id])
     db.session.flush()
     return segment
+
+
+def _record(project: Project, decisions: list[ConsensusDecision], pair: tuple[int, int],
+            source_id: int, segment: Disagreement, action: str, user: User) -> None:
+    """Add, change or (for "undo") delete the pair's decision on the segment, in the database
+    and in `decisions`."""
+    decision = next((d for d in decisions if d.source_id == source_id
+                     and (d.coder_a_id, d.coder_b_id) == pair and d.segment == segment.key),
+                    None)
+    if action == "undo":
+        if decision is not None:
+            db.session.delete(decision)
+            decisions.remove(decision)
+        return
+    segment.outcome(action)  # refuses an action that does not apply
+    if decision is None:
+        decision = ConsensusDecision(project_id=project.id, source_id=source_id,
+                                     coder_a_id=pair[0], coder_b_id=pair[1],
+                                     segment=segment.key)
+        db.session.add(decision)
+        decisions.append(decision)
+    decision.action, decision.settled_by_id, decision.settled_at = action, user.id, utcnow()
+    db.session.flush()
 
 
 def _keep_consensus(project: Project, source: Source, coder: User, wanted: set[Span],

@@ -3,6 +3,7 @@ the database and computed by coding.agreement."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from coding.agreement import (
@@ -47,6 +48,17 @@ class Comparison:
         return [(row, pairs) for row, pairs in shown if pairs]
 
 
+def chosen_sources(project: Project, source_ids: Sequence[int]) -> list[Source]:
+    """The chosen sources of the project, by title; a ComparisonError when there are none."""
+    if not source_ids:
+        raise ComparisonError("Choose at least one source.")
+    sources = list(db.session.scalars(db.select(Source).where(
+        Source.project_id == project.id, Source.id.in_(source_ids)).order_by(Source.title)))
+    if not sources:
+        raise ComparisonError("None of the chosen sources is in this project.")
+    return sources
+
+
 def compare_coders(project: Project, source_ids: list[int], coder_ids: list[int],
                    code_ids: list[int], units: str = "paragraphs",
                    show_unused: bool = False) -> Comparison:
@@ -55,12 +67,7 @@ def compare_coders(project: Project, source_ids: list[int], coder_ids: list[int]
     chosen. A code nobody used would count its whole text as agreement."""
     if len(set(coder_ids)) < 2:
         raise ComparisonError("Choose at least two coders to compare.")
-    if not source_ids:
-        raise ComparisonError("Choose at least one source.")
-    sources = list(db.session.scalars(db.select(Source).where(
-        Source.project_id == project.id, Source.id.in_(source_ids)).order_by(Source.title)))
-    if not sources:
-        raise ComparisonError("None of the chosen sources is in this project.")
+    sources = chosen_sources(project, source_ids)
     query = db.select(Coding.coder_id, Coding.source_id, Coding.code_id, Coding.start,
                       Coding.end).where(Coding.source_id.in_([s.id for s in sources]),
                                         Coding.coder_id.in_(coder_ids))

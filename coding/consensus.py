@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from coding.agreement import AgreementResults, SourceInfo, compute_agreement
 from coding.codings import MAX_QUOTE, project_coders, settings_of
-from coding.comparison import alpha_units
+from coding.comparison import ComparisonError, alpha_units, chosen_sources
 from coding.disagreements import Disagreement, Span, compare_sides
 from coding.models import Coding, ConsensusDecision, Source
 from fieldwork.dbtypes import utcnow
@@ -33,7 +33,7 @@ CONSENSUS_NAME = "Consensus"
 CONTEXT = 80
 
 
-class ConsensusError(ValueError):
+class ConsensusError(ComparisonError):
     """A review or decision that cannot be made, said in words."""
 
 
@@ -105,16 +105,6 @@ def make_consensus_coder(project: Project) -> User:
     db.session.add(settings)
     db.session.flush()
     return coder
-
-
-def chosen_sources(project: Project, source_ids: Sequence[int]) -> list[Source]:
-    if not source_ids:
-        raise ConsensusError("Choose at least one source.")
-    sources = list(db.session.scalars(db.select(Source).where(
-        Source.project_id == project.id, Source.id.in_(source_ids)).order_by(Source.title)))
-    if not sources:
-        raise ConsensusError("None of the chosen sources is in this project.")
-    return sources
 
 
 def chosen_coders(project: Project, coder_ids: Sequence[int]) -> tuple[User, User]:

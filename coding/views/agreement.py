@@ -85,7 +85,7 @@ def disagreements(project: Project) -> tuple[str, int]:
     if "coders" in request.args and not hidden:
         try:
             review = consensus.review(project, form.sources.data or [], form.coders.data or [])
-        except consensus.ConsensusError as failure:
+        except ComparisonError as failure:
             error = str(failure)
     first = max(0, request.args.get("from", 0, type=int))
     return render_template(
@@ -107,7 +107,7 @@ def disagreement_settle(project: Project) -> Response:
         segment = consensus.settle(project, form.sources.data or [], form.coders.data or [],
                                    source_id, request.form.get("segment", ""), action,
                                    current_user)
-    except (consensus.ConsensusError, SettleError) as error:
+    except (ComparisonError, SettleError) as error:
         db.session.rollback()
         flash(str(error), "error")
         anchor = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from coding.codings import apply_codes, remove_coding, set_blind, viewer_in
-from coding.comparison import compare_coders
+from coding.comparison import ComparisonError, compare_coders
 from coding.consensus import ConsensusError, consensus_coder, review, settle
 from coding.disagreements import (
     A_ONLY,
@@ -286,7 +286,7 @@ def test_a_review_needs_two_coders_and_a_source(project, two_coders, crafted):
     a, _ = two_coders
     with pytest.raises(ConsensusError, match="exactly two coders"):
         review(project, [source.id], [a.id])
-    with pytest.raises(ConsensusError, match="at least one source"):
+    with pytest.raises(ComparisonError, match="at least one source"):
         review(project, [], [c.id for c in two_coders])
 
 

@@ -79,6 +79,9 @@ bp.add_url_rule(f"{C}/memos/<int:memo_id>/delete", view_func=memos.memo_delete, 
 
 bp.add_url_rule(f"{C}/agreement", view_func=agreement.agreement)
 bp.add_url_rule(f"{C}/agreement.csv", view_func=agreement.agreement_csv)
+bp.add_url_rule(f"{C}/agreement/disagreements", view_func=agreement.disagreements)
+bp.add_url_rule(f"{C}/agreement/disagreements/settle",
+                view_func=agreement.disagreement_settle, methods=POST)
 
 bp.add_url_rule(f"{C}/exports", view_func=exports.exports, methods=FORM)
 

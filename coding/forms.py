@@ -87,6 +87,15 @@ class ComparisonForm(FlaskForm):
     codes = SelectMultipleField("Codes (none chosen: every code used)", coerce=int,
                                 validate_choice=False)
     units = SelectField("Units for Krippendorff's alpha", choices=choices(UNITS))
+    unused = BooleanField("Also show the chosen codes that neither coder used")
+
+
+class DisagreementsForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    sources = SelectMultipleField("Sources", coerce=int, validate_choice=False)
+    coders = SelectMultipleField("Two coders", coerce=int, validate_choice=False)
 
 
 class RetrievalForm(FlaskForm):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from casestudies.models import CaseStudy, Partnership, PartnershipDocument, Place
 from coding.anchoring import remap_spans
+from coding.disagreements import key_ranges, key_with_ranges
 from coding.extraction import extract_text, normalise_paragraphs
-from coding.models import Coding, Source
+from coding.models import Coding, ConsensusDecision, Source
 from fieldwork import audit
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
@@ -113,9 +115,17 @@ def replace_text(source: Source, text: str, paragraphs: list[dict[str, Any]],
         return []
     codings = list(db.session.scalars(db.select(Coding).where(Coding.source_id == source.id)
                                       .order_by(Coding.id)))
-    remapped = remap_spans(source.text, text, [(c.start, c.end) for c in codings])
+    decisions = list(db.session.scalars(db.select(ConsensusDecision).where(
+        ConsensusDecision.source_id == source.id)))
+    decided = [key_ranges(decision.segment) for decision in decisions]
+    remapped = remap_spans(source.text, text, [(c.start, c.end) for c in codings]
+                           + [found for ranges in decided for found in ranges])
+    moved = iter(remapped[len(codings):])
+    for decision, ranges in zip(decisions, decided, strict=True):
+        decision.segment = key_with_ranges(
+            decision.segment, [(span.start, span.end) for span in islice(moved, len(ranges))])
     flagged = []
-    for coding, span in zip(codings, remapped, strict=True):
+    for coding, span in zip(codings, remapped[:len(codings)], strict=True):
         coding.start, coding.end = span.start, span.end
         if span.needs_review:
             coding.needs_review = True

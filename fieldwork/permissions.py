@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sources.edit": frozenset({LEAD, INTERVIEWER, CODER}),
     "codebook.edit": frozenset({LEAD}),
     "coding.edit": frozenset({LEAD, CODER}),
+    "coding.settle": frozenset({LEAD}),
     "memos.edit": frozenset({LEAD, INTERVIEWER, CODER}),
     "analysis.export": frozenset({LEAD, CODER}),
     "data.retention": frozenset({LEAD}),

@@ -1,4 +1,5 @@
-"""Codings (a code applied to a range of a source by a coder), memos, and coding settings."""
+"""Codings (a code applied to a range of a source by a coder), memos, coding settings, and the
+lead's decisions on the disagreements of two coders."""
 
 from __future__ import annotations
 
@@ -92,3 +93,30 @@ class CodingSettings(db.Model):
     )
     #: coders see only their own codings until the lead turns this off
     blind: Mapped[bool] = mapped_column(default=False)
+    #: the identity (without a login) whose codings are the consensus the lead settled;
+    #: made on the first decision
+    consensus_coder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ConsensusDecision(db.Model):
+    """How the lead settled one disagreement of two coders on a source (coding.disagreements);
+    the consensus coder's codings of the source follow from these decisions."""
+
+    __tablename__ = "consensus_decisions"
+    __table_args__ = (Index("ix_consensus_decisions_source_pair", "source_id", "coder_a_id",
+                            "coder_b_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    #: the two coders compared, the lower id as A
+    coder_a_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    coder_b_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: the segment's key: both coders' versions, e.g. "A 12:40-71 | B 12:38-71"
+    segment: Mapped[str] = mapped_column(Text)
+    #: one of coding.disagreements.ACTIONS
+    action: Mapped[str] = mapped_column(String(10))
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    settled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

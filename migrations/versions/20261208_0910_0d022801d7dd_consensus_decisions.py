@@ -2,7 +2,7 @@
 consensus coder
 
 Revision ID: 0d022801d7dd
-Revises: a1c0d2e3f4b5
+Revises: b7e4c1a9d2f0
 Create Date: 2026-12-07 14:30:00
 
 """
@@ -14,7 +14,7 @@ import fieldwork.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '0d022801d7dd'
-down_revision = 'a1c0d2e3f4b5'
+down_revision = 'b7e4c1a9d2f0'
 branch_labels = None
 depends_on = None
 

@@ -140,6 +140,7 @@ class ExportForm(FlaskForm):
     group = SelectField("Group the excerpts", coerce=str, default="code")
     chapter = SelectField("Chapter (when grouped by chapter)", coerce=str, default="")
     memos = BooleanField("Include memos (and the quote bank's notes)")
+    context = BooleanField("Show the sentence or segment before and after each excerpt")
     codes = SelectMultipleField("Only these codes, with their sub-codes (none chosen: all)",
                                 coerce=int, validate_choice=False)
     sources = SelectMultipleField("Only these sources (none chosen: all)", coerce=int,

@@ -11,12 +11,12 @@ import unicodedata
 from functools import lru_cache
 
 # Letters with a stroke have no Unicode decomposition into base letter and accent.
-_UNDECOMPOSED = str.maketrans("łŁøØđĐħĦ", "lLoOdDhH")
+UNDECOMPOSED = str.maketrans("łŁøØđĐħĦ", "lLoOdDhH")
 
 
 @lru_cache(maxsize=4096)
 def fold_character(character: str) -> str:
-    base = unicodedata.normalize("NFD", character.translate(_UNDECOMPOSED))[0].lower()
+    base = unicodedata.normalize("NFD", character.translate(UNDECOMPOSED))[0].lower()
     return base if len(base) == 1 else character
 
 

@@ -164,6 +164,14 @@ class InterviewSettings(db.Model):
     transcription_model: Mapped[str] = mapped_column(String(200), default="base")
     #: the language a new recording is transcribed in; "" detects it per recording
     transcription_language: Mapped[str] = mapped_column(String(12), default="")
+    #: how an excerpt's citation reads: {who}, {date}, {code}, {locator}, {speaker}
+    citation_template: Mapped[str] = mapped_column(
+        String(200), default="{who} ({date}) [{code}, {locator}]")
+    #: "role only" consent may still show the job title, the exact city, the date
+    role_shows_title: Mapped[bool] = mapped_column(default=False)
+    role_shows_city: Mapped[bool] = mapped_column(default=False)
+    #: one of interviews.citations.ROLE_DATES: "none", "year", "month" or "day"
+    role_date: Mapped[str] = mapped_column(String(10), default="none")
 
 
 class CalendarFeed(db.Model):

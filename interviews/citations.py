@@ -304,20 +304,17 @@ def speaker_as_cited(label: str, cited: list[Cited]) -> str:
 
 # Citation templates ----------------------------------------------------------------------
 
+EMPTY = "\x01"
+
 
 def tidy(text: str) -> str:
-    """The punctuation left around parts that were empty, removed: "X () [, 00:14:32]" →
-    "X [00:14:32]"."""
-    previous = None
-    while text != previous:
-        previous = text
-        text = re.sub(r"([(\[])[\s,;:]+", r"\1", text)
-        text = re.sub(r"[\s,;:]+([)\]])", r"\1", text)
-        text = re.sub(r"\(\)|\[\]", "", text)
-        text = re.sub(r"\s*([,;:])(?:\s*[,;:])+", r"\1", text)
-        text = re.sub(r" {2,}", " ", text)
-        text = re.sub(r"\s+([,;:.)\]])", r"\1", text)
-    return text.strip(" ,;:")
+    """The template's punctuation next to parts left empty (marked EMPTY) removed, and
+    brackets left empty: "X, EMPTY [EMPTY, 00:14:32]" → "X [00:14:32]"."""
+    text = re.sub(rf"\s*[,;:]\s*{EMPTY}", "", text)
+    text = re.sub(rf"{EMPTY}\s*[,;:]\s*", "", text)
+    text = text.replace(EMPTY, "")
+    text = re.sub(r"\s*(\(\s*\)|\[\s*\])", "", text)
+    return re.sub(r" {2,}", " ", text).strip()
 
 
 def render(template: str, values: dict[str, str]) -> str:
@@ -328,7 +325,7 @@ def render(template: str, values: dict[str, str]) -> str:
     def placeholder(match: re.Match[str]) -> str:
         value = values.get(match.group(1), "")
         if not value:
-            return ""
+            return EMPTY
         token = f"\x00{len(filled)}\x00"
         filled[token] = value
         return token

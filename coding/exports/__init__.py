@@ -6,8 +6,6 @@ written to the audit log."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +32,7 @@ from coding.exports.tables import coding_rows, codings_xlsx, csv_file, header
 from coding.models import Coding
 from fieldwork import audit
 from fieldwork.background import ProgressReport, no_progress
+from fieldwork.downloads import slug
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
 from interviews.citations import Citer, rules_for
@@ -68,13 +67,6 @@ class Export:
     #: the file's kind and what its rows are, for "XLSX export of 100,000 codings"
     kind: str
     rows: str
-
-
-def slug(text: str) -> str:
-    """e.g. "eu-china-cities" for "EU–China cities": a file name any system takes."""
-    words = re.sub(r"[\W_]+", "-", text.lower())
-    ascii_words = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
-    return re.sub(r"-+", "-", ascii_words).strip("-") or "project"
 
 
 def filename(selection: Selection, what: str, extension: str) -> str:

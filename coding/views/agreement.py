@@ -10,6 +10,7 @@ from coding.codings import project_coders, viewer_in
 from coding.comparison import Comparison, ComparisonError, compare_coders
 from coding.forms import ComparisonForm
 from coding.sources import project_sources
+from fieldwork.downloads import attachment
 from fieldwork.forms import choices
 from fieldwork.models import Project
 from fieldwork.permissions import project_access
@@ -52,5 +53,5 @@ def agreement_csv(project: Project) -> Response | tuple[str, int]:
         comparison = run(project, comparison_form(project))
     except ComparisonError as error:
         return str(error), 400
-    return Response(comparison.csv(), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=coding-agreement.csv"})
+    return Response(comparison.csv(), mimetype="text/csv",
+                    headers=attachment("coding-agreement.csv"))

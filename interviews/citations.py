@@ -127,8 +127,7 @@ class Cited:
     @property
     def line(self) -> str:
         """e.g. "A city official in a Polish city of over 500,000 [PL-CITY-12]"."""
-        return render("{who}, {date} [{code}]", {"who": self.who, "date": self.date,
-                                                 "code": self.code})
+        return render("{who}, {date} [{code}]", citation_values([self]))
 
 
 def rules_for(project: Project) -> CitationRules:
@@ -265,18 +264,17 @@ def generic_role(participant: Participant, home: Any) -> str:
 
 
 def name_pattern(name: str) -> str | None:
-    """A pattern finding the name in folded text, inflected too: "Wrocław" finds
-    "Wrocławia", "Kraków" finds "Krakowie". Names under four letters are not looked for."""
+    """A pattern finding the name in folded text, each word inflected too: "Wrocław" finds
+    "Wrocławia", "Kraków" finds "Krakowie", "Biuro Współpracy" finds "Biurze Współpracy".
+    Names under four letters are not looked for."""
     folded = fold_text(" ".join(name.split())) or ""
     if _CJK.search(folded):
         return re.escape(folded) if len(folded) >= 2 else None
     words = re.findall(r"\w+", folded)
     if not words or len("".join(words)) < 4:
         return None
-    last = words[-1]
-    if len(last) >= 5 and last[-1] in "aeiouy":
-        last = last[:-1]
-    body = r"\W+".join([*map(re.escape, words[:-1]), re.escape(last) + r"\w{0,4}"])
+    stems = [word[:-1] if len(word) >= 5 and word[-1] in "aeiouy" else word for word in words]
+    body = r"\W+".join(re.escape(stem) + r"\w{0,4}" for stem in stems)
     return rf"(?<!\w){body}(?!\w)"
 
 

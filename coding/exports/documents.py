@@ -55,11 +55,9 @@ def notices(summary: Summary) -> list[str]:
         [flagged_notice(summary.flagged)] if summary.flagged else [])
 
 
-def citation_line(entry: Entry, with_code: bool) -> str:
-    """e.g. "— City official, Wrocław, March 2026 [PL-CITY-12]", and the code path when the
-    headings are not codes."""
-    line = f"— {entry.excerpt.citation}"
-    return f"{line} · {entry.excerpt.code_path}" if with_code else line
+def code_after(entry: Entry, with_code: bool) -> str:
+    """What follows the citation: the code path when the headings are not codes."""
+    return f" · {entry.excerpt.code_path}" if with_code else ""
 
 
 def notes_of(entry: Entry, with_memos: bool) -> list[tuple[str, str]]:
@@ -103,11 +101,12 @@ def excerpts_docx(sections: list[Section], summary: Summary, layout: Layout,
             writer.paragraph(excerpt.text, "Quote")
             if excerpt.around is not None and excerpt.around.after:
                 writer.paragraph(f"{excerpt.around.after}…", CONTEXT)
-            line, url = citation_line(entry, layout.with_code), layout.link(excerpt)
+            url = layout.link(excerpt)
+            line = writer.paragraph("— " if url else f"— {excerpt.citation}", CITATION)
             if url:
-                writer.link(writer.paragraph(style=CITATION), line, url)
-            else:
-                writer.paragraph(line, CITATION)
+                writer.link(line, excerpt.citation, url)
+            if layout.with_code:
+                writer.run(line, code_after(entry, with_code=True))
             if excerpt.flags:
                 writer.paragraph(check_note(excerpt), MEMO)
             for label, note in notes_of(entry, layout.with_memos):
@@ -166,8 +165,8 @@ def excerpts_markdown(sections: list[Section], summary: Summary, layout: Layout,
             lines += [*quoted(excerpt.text), ">"]
             if around is not None and around.after:
                 lines += lighter(around.after, ellipsis_before=False)
-            lines += [f"> {linked(citation_line(entry, layout.with_code), layout.link(excerpt))}",
-                      ""]
+            lines += [f"> — {linked(excerpt.citation, layout.link(excerpt))}"
+                      f"{escaped(code_after(entry, layout.with_code))}", ""]
             if excerpt.flags:
                 lines += [f"**{escaped(check_note(excerpt))}**", ""]
             for label, note in notes_of(entry, layout.with_memos):

@@ -17,14 +17,8 @@ from typing import Any
 
 from coding.models import Source
 from interviews.asr.base import clock
-from interviews.citations import (
-    Cited,
-    Citer,
-    citation_values,
-    found_in,
-    render,
-    speaker_as_cited,
-)
+from interviews.citation_templates import render
+from interviews.citations import Cited, Citer, citation_values, found_in, speaker_as_cited
 
 WITHDRAWN = "Withdrawn participant: not to be quoted"
 #: the most characters of context shown on each side of the words
@@ -52,15 +46,6 @@ class SourceCiting:
         if index >= 0 and offset <= self.paragraphs[index]["end"]:
             return index, self.paragraphs[index]
         return index, None
-
-    @property
-    def summary(self) -> str:
-        """The source's citation without a locator, e.g. for a table's row of a source."""
-        if not self.citable:
-            return WITHDRAWN
-        if not self.cited:
-            return self.source.title
-        return "; ".join(person.line for person in self.cited)
 
 
 @dataclass(frozen=True)

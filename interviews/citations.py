@@ -27,6 +27,13 @@ from fieldwork import audit
 from fieldwork.extensions import db
 from fieldwork.folding import fold_text
 from fieldwork.models import Project
+from interviews.citation_templates import (
+    DEFAULT_TEMPLATE,
+    CitationError,
+    check_template,
+    render,
+    sentence_start,
+)
 from interviews.models import Interview, InterviewSettings, Participant, interview_participants
 from interviews.protection.withdrawal import anonymised_only
 
@@ -37,10 +44,6 @@ ROLE_DATES = {
     "month": "Month and year (March 2026)",
     "day": "The day (16 March 2026)",
 }
-#: the parts a citation template may use
-FIELDS = ("who", "date", "code", "locator", "speaker")
-DEFAULT_TEMPLATE = "{who} ({date}) [{code}, {locator}]"
-MAX_TEMPLATE = 200
 #: a kind of place is said only when at least this many places of the gazetteer fit it
 ALIKE = 3
 #: population thresholds of "a city of over ..."
@@ -73,16 +76,7 @@ ADJECTIVES = {
     "ES": "Spanish", "SE": "Swedish", "US": "US", "CN": "Chinese", "GB": "British",
     "NO": "Norwegian", "CH": "Swiss", "UA": "Ukrainian", "RS": "Serbian", "IS": "Icelandic",
 }
-_FIELD = re.compile(r"\{(\w*)\}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-
-
-class CitationError(ValueError):
-    """Citation settings that cannot be saved, said in words, with the field that is wrong."""
-
-    def __init__(self, message: str, field: str = "citation_template") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class InterviewLike(Protocol):
@@ -156,10 +150,6 @@ def with_article(phrase: str) -> str:
 
 def place_name(place: Any) -> str:
     return place.name_local or place.name
-
-
-def sentence_start(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 class Citer:
@@ -298,59 +288,6 @@ def speaker_as_cited(label: str, cited: list[Cited]) -> str:
             if hidden.what == "the name" and found_in(label, hidden.pattern):
                 return person.code
     return label
-
-
-# Citation templates ----------------------------------------------------------------------
-
-EMPTY = "\x01"
-
-
-def tidy(text: str) -> str:
-    """The template's punctuation next to parts left empty (marked EMPTY) removed, and
-    brackets left empty: "X, EMPTY [EMPTY, 00:14:32]" → "X [00:14:32]"."""
-    text = re.sub(rf"\s*[,;:]\s*{EMPTY}", "", text)
-    text = re.sub(rf"{EMPTY}\s*[,;:]\s*", "", text)
-    text = text.replace(EMPTY, "")
-    text = re.sub(r"\s*(\(\s*\)|\[\s*\])", "", text)
-    return re.sub(r" {2,}", " ", text).strip()
-
-
-def render(template: str, values: dict[str, str]) -> str:
-    """The template with its parts filled in; a part without a value leaves no stray
-    punctuation. The values' own text is never changed."""
-    filled: dict[str, str] = {}
-
-    def placeholder(match: re.Match[str]) -> str:
-        value = values.get(match.group(1), "")
-        if not value:
-            return EMPTY
-        token = f"\x00{len(filled)}\x00"
-        filled[token] = value
-        return token
-
-    text = tidy(_FIELD.sub(placeholder, template))
-    for token, value in filled.items():
-        text = text.replace(token, value)
-    return sentence_start(text)
-
-
-def check_template(template: str) -> str:
-    """The template with its spaces tidied, or a CitationError saying what is wrong."""
-    template = " ".join(template.split())
-    parts = ", ".join(f"{{{name}}}" for name in FIELDS)
-    if not template:
-        raise CitationError(f"Give a template, e.g. {DEFAULT_TEMPLATE}.")
-    if len(template) > MAX_TEMPLATE:
-        raise CitationError(f"A template can have at most {MAX_TEMPLATE} characters.")
-    for name in _FIELD.findall(template):
-        if name not in FIELDS:
-            raise CitationError(f"{{{name}}} is not a part of a citation: use {parts}.")
-    if "{" in _FIELD.sub("", template) or "}" in _FIELD.sub("", template):
-        raise CitationError(f"Braces may only enclose a part of the citation: {parts}.")
-    if "{who}" not in template:
-        raise CitationError("The template needs {who}: it is who is quoted (for an anonymous "
-                            "participant, their code).")
-    return template
 
 
 def update_rules(project: Project, rules: CitationRules) -> CitationRules:

@@ -22,7 +22,7 @@ from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import can, get_or_404, project_access
 from fieldwork.storage import download_response
-from interviews import citations
+from interviews import citation_templates, citations
 from interviews import participants as logic
 from interviews.choices import find_place, place_choices, posted_place
 from interviews.forms import CitationForm, ConsentForm, ParticipantForm, WithdrawForm
@@ -198,15 +198,15 @@ def citation_settings(project: Project) -> tuple[str, int]:
                                         form.role_date.data or "none")
         try:
             if request.form.get("action") == "preview":
-                rules = replace(typed, template=citations.check_template(typed.template))
+                rules = replace(typed, template=citation_templates.check_template(typed.template))
             else:
                 rules = citations.update_rules(project, typed)
                 db.session.commit()
                 flash("Citation rules saved: every export and page cites with them now.",
                       "success")
-        except citations.CitationError as error:
+        except citation_templates.CitationError as error:
             form[error.field].errors.append(str(error))
     return render_template("interviews/citations.html", project=project, form=form,
                            preview=citations.preview(project, rules),
-                           parts=", ".join(f"{{{name}}}" for name in citations.FIELDS),
+                           parts=", ".join(f"{{{name}}}" for name in citation_templates.FIELDS),
                            ), 400 if form.errors else 200

@@ -26,16 +26,8 @@ from coding.sources import add_document_source, edit_document_text
 from fieldwork.downloads import content_disposition
 from fieldwork.extensions import db
 from fieldwork.models import AuditEntry
-from interviews.citations import (
-    ALIKE,
-    CitationError,
-    CitationRules,
-    Citer,
-    check_template,
-    render,
-    rules_for,
-    update_rules,
-)
+from interviews.citation_templates import CitationError, check_template, render
+from interviews.citations import ALIKE, CitationRules, Citer, rules_for, update_rules
 from interviews.transcripts.exports import export as transcript_export
 from interviews.transcripts.models import Transcript
 from tests.coding.test_exports import interview_source

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from coding.models import Source
+from fieldwork.folding import fold_text
 from interviews.asr.base import clock
 from interviews.citation_templates import render
-from interviews.citations import Cited, Citer, citation_values, found_in, speaker_as_cited
+from interviews.citations import Cited, Citer, citation_values, speaker_as_cited
 
 WITHDRAWN = "Withdrawn participant: not to be quoted"
 #: the most characters of context shown on each side of the words
@@ -120,12 +121,14 @@ def flags_in(citing: SourceCiting, text: str) -> tuple[str, ...]:
     """What `text` names that the citation leaves out (names only for readers who may see
     them: a flag must not tell a coder whose name it is)."""
     flags = []
+    folded = fold_text(text) or ""
     for person in citing.cited:
         for hidden in person.hidden:
             if hidden.what == "the name" and not citing.may_see_identity:
                 continue
-            word = found_in(text, hidden.pattern)
-            if word:
+            match = hidden.pattern.search(folded)
+            if match:
+                word = text[match.start():match.end()]
                 flags.append(f"{hidden.what} of {person.code} (“{word}”)")
     return tuple(flags)
 
@@ -138,11 +141,11 @@ def cite_words(citing: SourceCiting, start: int, end: int,
     seconds = seconds_at(paragraph, start)
     label = (paragraph or {}).get("speaker", "")
     speaker = speaker_as_cited(label, citing.cited)
+    if not citing.citable:
+        return WordsCitation(WITHDRAWN, "", speaker, seconds, ())
     words = citing.source.text[start:end]
     flags = flags_in(citing, words if around is None
                      else f"{around.before}\n{words}\n{around.after}")
-    if not citing.citable:
-        return WordsCitation(WITHDRAWN, "", speaker, seconds, ())
     place = locator(citing, index, paragraph, seconds)
     if not citing.cited:
         return WordsCitation(render(citing.template, {"who": citing.source.title,

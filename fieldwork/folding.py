@@ -20,8 +20,21 @@ def fold_character(character: str) -> str:
     return base if len(base) == 1 else character
 
 
+class _FoldingTable(dict[int, str]):
+    """str.translate's table of folded characters, each worked out when first met: the
+    translation runs in C, about ten times faster than folding character by character in
+    Python."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_character(chr(code))
+        return folded
+
+
+_FOLDED = _FoldingTable()
+
+
 def fold_text(text: str | None) -> str | None:
     """The text lower-cased without accents, character for character (None stays None)."""
     if text is None:
         return None
-    return "".join(fold_character(character) for character in text)
+    return text.translate(_FOLDED)

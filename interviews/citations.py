@@ -50,6 +50,9 @@ ALIKE = 3
 BANDS = (1_000_000, 500_000, 250_000, 100_000, 50_000)
 #: organisation types whose role says where they belong; the others get the kind of place
 SCOPED_TYPES = frozenset({"eu_institution", "eu_member_state", "us_federal", "chinese"})
+#: organisation types whose people are not told apart by the city they work in (Brussels,
+#: Washington, a capital): a quote naming it is not flagged
+PLACELESS_TYPES = frozenset({"eu_institution", "eu_member_state", "us_federal"})
 GENERIC_ROLES = {
     "eu_institution": "an EU official",
     "eu_member_state": "a national government official",
@@ -205,7 +208,8 @@ class Citer:
                   ("the organisation",
                    [organisation, *(part for part in organisation.split(",") if part.strip())]
                    if organisation else [])]
-        if level == "anonymous" or not self.rules.role_city:
+        if participant.organisation_type not in PLACELESS_TYPES and (
+                level == "anonymous" or not self.rules.role_city):
             places = {p for p in (participant.place, interview.place) if p is not None
                       and p.kind != "country"}
             for place in places:

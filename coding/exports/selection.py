@@ -337,10 +337,16 @@ def excerpt_link(selection: Selection) -> Callable[[Excerpt], str]:
         return lambda _excerpt: ""
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
                                        url_scheme=base.scheme or "https")
-    return lambda excerpt: adapter.build(
-        "coding.source_code", {"project_id": selection.project.id,
-                               "source_id": excerpt.source_id, "at": excerpt.start},
-        force_external=True)
+    pages: dict[int, str] = {}
+
+    def link(excerpt: Excerpt) -> str:
+        if excerpt.source_id not in pages:
+            pages[excerpt.source_id] = adapter.build(
+                "coding.source_code", {"project_id": selection.project.id,
+                                       "source_id": excerpt.source_id}, force_external=True)
+        return f"{pages[excerpt.source_id]}?at={excerpt.start}"
+
+    return link
 
 
 def excerpt_sections(selection: Selection) -> tuple[list[Section], Plan]:

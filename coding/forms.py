@@ -154,6 +154,7 @@ class ExportForm(FlaskForm):
     memos = BooleanField("Include memos (and the quote bank's notes)")
     quotes = SelectField("Quote transcripts that have an English version", coerce=str,
                          default="coded", choices=choices(QUOTE_LANGUAGES))
+    context = BooleanField("Show the sentence or segment before and after each excerpt")
     codes = SelectMultipleField("Only these codes, with their sub-codes (none chosen: all)",
                                 coerce=int, validate_choice=False)
     sources = SelectMultipleField("Only these sources (none chosen: all)", coerce=int,

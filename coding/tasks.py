@@ -56,7 +56,9 @@ def options_of(params: dict[str, Any]) -> ExportOptions:
     return ExportOptions(what=params["what"], group=params["group"], chapter=params["chapter"],
                          memos=params["memos"], code_ids=tuple(params["code_ids"]),
                          source_ids=tuple(params["source_ids"]),
-                         quotes=params.get("quotes", "coded"))
+                         quotes=params.get("quotes", "coded"),
+                         context=params.get("context", False),
+                         link_base=params.get("link_base", ""))
 
 
 def queue_export(selection: Selection, user: User, size: int) -> BackgroundTask:
@@ -64,7 +66,8 @@ def queue_export(selection: Selection, user: User, size: int) -> BackgroundTask:
     options = selection.options
     params = {"what": options.what, "group": options.group, "chapter": options.chapter,
               "memos": options.memos, "code_ids": list(options.code_ids),
-              "source_ids": list(options.source_ids), "quotes": options.quotes}
+              "source_ids": list(options.source_ids), "quotes": options.quotes,
+              "context": options.context, "link_base": options.link_base}
     return create_task(selection.project, user, EXPORT, export_label(selection, size),
                        "analysis.export", params)
 

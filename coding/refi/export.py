@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from sqlalchemy import Row
-from werkzeug.utils import secure_filename
 
 from coding.codebook import project_codes
 from coding.codings import Viewer
@@ -33,6 +32,7 @@ from coding.refi.xmlio import RefiError, XmlWriter, xml_datetime
 from fieldwork import audit
 from fieldwork.background import ProgressReport, no_progress
 from fieldwork.dbtypes import utcnow
+from fieldwork.downloads import slug
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
 from interviews.models import Consent, Participant, interview_participants
@@ -78,8 +78,8 @@ class Contents:
 
 
 def file_name(project: Project, what: str, extension: str) -> str:
-    """e.g. "EU-China_cities-project-20261207.qdpx"."""
-    return f"{secure_filename(project.name) or 'project'}-{what}-{utcnow():%Y%m%d}.{extension}"
+    """e.g. "eu-china-cities-project-20261207.qdpx" (letters of every alphabet kept)."""
+    return f"{slug(project.name)}-{what}-{utcnow():%Y%m%d}.{extension}"
 
 
 def codebook_qdc(project: Project, user: User) -> bytes:

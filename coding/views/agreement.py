@@ -13,6 +13,7 @@ from coding.comparison import Comparison, ComparisonError, compare_coders
 from coding.disagreements import ACTIONS, KINDS, SettleError, marked_text
 from coding.forms import ComparisonForm, DisagreementsForm
 from coding.sources import project_sources
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.forms import choices
 from fieldwork.models import Project
@@ -71,8 +72,8 @@ def agreement_csv(project: Project) -> Response | tuple[str, int]:
         comparison = run(project, comparison_form(project))
     except ComparisonError as error:
         return str(error), 400
-    return Response(comparison.csv(), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=coding-agreement.csv"})
+    return Response(comparison.csv(), mimetype="text/csv",
+                    headers=attachment("coding-agreement.csv"))
 
 
 @project_access("project.view")

@@ -25,6 +25,7 @@ from coding.matrices import (
 from coding.models import Coding, Quote, Source
 from coding.search import search
 from fieldwork import audit
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.forms import choices
 from fieldwork.models import Project
@@ -167,7 +168,7 @@ def matrix_download(project: Project) -> Response | tuple[str, int]:
     db.session.commit()
     return Response(matrix_xlsx(result, f"{project.name}: codes by {result.dimension}"),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=matrix.xlsx"})
+                    headers=attachment("matrix.xlsx"))
 
 
 @project_access("project.view")
@@ -211,11 +212,10 @@ def full_text_code(project: Project) -> Response:
 
 @project_access("project.view")
 def quote_bank(project: Project) -> str:
-    quotes = quotebank.project_quotes(project)
-    excerpts = {e.coding_id: e for e in excerpts_of(
-        project, [q.coding for q in quotes], can("participants.identity", project))}
+    excerpts = quotebank.quote_excerpts(project, can("participants.identity", project))
     return render_template("coding/quotes.html", project=project,
-                           chapters=quotebank.chapters(project), excerpts=excerpts)
+                           chapters=quotebank.chapters(project), excerpts=excerpts,
+                           flagged=sum(1 for e in excerpts.values() if e.flags and e.citable))
 
 
 @project_access("analysis.export")

@@ -3,9 +3,7 @@ The .qdpx export and both imports run as background tasks; their page shows the 
 
 from __future__ import annotations
 
-import io
-
-from flask import flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,6 +11,7 @@ from coding import refi, tasks
 from coding.forms import CodebookFileForm, ProjectFileForm
 from coding.models import Source
 from fieldwork.background import submit
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.models import BackgroundTask, Project
 from fieldwork.permissions import project_access
@@ -22,8 +21,8 @@ QDC_TYPE = "application/xml"
 
 def download(project: Project, data: bytes, what: str, extension: str,
              mimetype: str) -> Response:
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=refi.file_name(project, what, extension))
+    return Response(data, mimetype=mimetype,
+                    headers=attachment(refi.file_name(project, what, extension)))
 
 
 def to_task(project: Project, task: BackgroundTask) -> Response:

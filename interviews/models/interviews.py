@@ -167,6 +167,14 @@ class InterviewSettings(db.Model):
     #: an English version of each transcript in another language is made by machine
     #: (Whisper's translate task) after transcribing, to be coded beside the original
     translate_to_english: Mapped[bool] = mapped_column(default=False)
+    #: how an excerpt's citation reads: {who}, {date}, {code}, {locator}, {speaker}
+    citation_template: Mapped[str] = mapped_column(
+        String(200), default="{who} ({date}) [{code}, {locator}]")
+    #: "role only" consent may still show the job title, the exact city, the date
+    role_shows_title: Mapped[bool] = mapped_column(default=False)
+    role_shows_city: Mapped[bool] = mapped_column(default=False)
+    #: one of interviews.citations.ROLE_DATES: "none", "year", "month" or "day"
+    role_date: Mapped[str] = mapped_column(String(10), default="none")
 
 
 class CalendarFeed(db.Model):

@@ -7,6 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
@@ -190,5 +191,5 @@ def transcript_export(project: Project, transcript_id: int) -> Response:
         abort(404)
     mimetype = exports.FORMATS[fmt][0]
     name = exports.filename(transcript, fmt)
-    return Response(exports.export(transcript, fmt), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(exports.export(transcript, fmt, current_user.name), mimetype=mimetype,
+                    headers=attachment(name))

@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from casestudies.models import CaseStudy, Partnership, Place, Visit
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.forms import choices
 from fieldwork.models import Project, User
@@ -235,9 +236,8 @@ def interview_ics(project: Project, interview_id: int) -> Response:
         lambda i: url_for("interviews.interview_detail", project_id=i.project_id,
                           interview_id=i.id, _external=True),
     )
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="interview-{interview.id}.ics"'
-    })
+    return Response(body, mimetype="text/calendar",
+                    headers=attachment(f"interview-{interview.id}.ics"))
 
 
 @project_access("project.manage")

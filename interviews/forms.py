@@ -134,3 +134,7 @@ class SettingsForm(FlaskForm):
     transcription_model = SelectField("Whisper model for new recordings")
     transcription_language = SelectField("Language of new recordings", choices=choices(
         [("", "Detect it for each recording"), *language_choices()]))
+    review_percent = IntegerField("Review threshold (% of words estimated wrong)", validators=[
+        Optional(),
+        NumberRange(min=1, max=100, message="Give a percentage from 1 to 100, e.g. 25."),
+    ])

@@ -15,6 +15,8 @@ POST = ["POST"]
 bp.add_url_rule(f"{T}/", view_func=views.transcript_list)
 bp.add_url_rule(f"{T}/<int:transcript_id>", view_func=views.transcript_editor)
 bp.add_url_rule(f"{T}/<int:transcript_id>/save", view_func=views.transcript_save, methods=POST)
+bp.add_url_rule(f"{T}/<int:transcript_id>/check", view_func=views.transcript_check,
+                methods=POST)
 bp.add_url_rule(f"{T}/<int:transcript_id>/versions", view_func=views.transcript_versions)
 bp.add_url_rule(f"{T}/<int:transcript_id>/versions/<int:version_id>",
                 view_func=views.version_detail)

@@ -45,6 +45,13 @@ class Transcript(db.Model):
     language: Mapped[str] = mapped_column(String(12), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the estimated share of wrong words in the segments no person has checked (0-1); None
+    #: when every segment is checked, or when it was transcribed before estimates were kept
+    estimated_word_error: Mapped[float | None] = mapped_column(Float)
+    #: the share of the words that a person has checked (0-1)
+    checked_share: Mapped[float] = mapped_column(Float, default=0.0)
+    #: what the estimate rests on, in words (asr.reliability.basis)
+    reliability_basis: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     interview = relationship("Interview")
     recording = relationship("Recording")
@@ -88,8 +95,18 @@ class TranscriptSegment(db.Model):
     #: e.g. ["repeated", "low_confidence"]; "gap": speech in which no text was found;
     #: "doubtful": a loop or the prompt said back, even when decoded again
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: the estimated share of wrong words (0-1) as recognised (asr.reliability); None for
+    #: text that no recogniser made
+    estimated_word_error: Mapped[float | None] = mapped_column(Float)
+    #: when a person checked the segment (marked it checked, or corrected its text)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     transcript: Mapped[Transcript] = relationship(back_populates="segments")
+
+    @property
+    def checked(self) -> bool:
+        return self.checked_at is not None
 
     @property
     def is_gap(self) -> bool:

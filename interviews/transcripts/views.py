@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -10,7 +10,7 @@ from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
 from interviews.recordings.models import Recording
-from interviews.transcripts import editing, exports
+from interviews.transcripts import editing, exports, reliability
 from interviews.transcripts.models import FLAG_LABELS, STATUSES, Transcript, TranscriptVersion
 
 
@@ -31,7 +31,8 @@ def transcript_editor(project: Project, transcript_id: int) -> str:
     return render_template(
         "interviews/transcripts/editor.html", project=project, transcript=transcript,
         recording=recording, interview=transcript.interview, statuses=STATUSES,
-        flag_labels=FLAG_LABELS,
+        flag_labels=FLAG_LABELS, standing=reliability.standing(transcript),
+        uncertain=reliability.uncertain_worst_first(transcript),
         job=recording.latest_job if recording is not None else None,
         label_suggestions=[
             "Interviewer", *(p.pseudonym for p in transcript.interview.participants)
@@ -89,7 +90,7 @@ def perform(transcript: Transcript, action: str) -> str:
 def transcript_save(project: Project, transcript_id: int) -> BaseResponse:
     transcript = get_or_404(Transcript, transcript_id, project)
     try:
-        changed = editing.apply_edits(transcript, typed_edits())
+        changed = editing.apply_edits(transcript, typed_edits(), current_user)
         summary = perform(transcript, request.form.get("action", "save"))
     except editing.EditError as error:
         db.session.rollback()
@@ -106,6 +107,40 @@ def transcript_save(project: Project, transcript_id: int) -> BaseResponse:
     anchor = request.form.get("anchor", "")
     return redirect(url_for("transcripts.transcript_editor", project_id=project.id,
                             transcript_id=transcript.id) + (f"#{anchor}" if anchor else ""))
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def standing_payload(transcript: Transcript) -> dict[str, object]:
+    found = reliability.standing(transcript)
+    return {"needs_review": found.needs_review, "summary": found.summary(),
+            "label": found.label, "estimated_word_error": found.estimate,
+            "checked_share": found.checked_share}
+
+
+@project_access("transcripts.check")
+def transcript_check(project: Project, transcript_id: int) -> BaseResponse:
+    """Mark segments checked by a person (the editor's key, or its button)."""
+    transcript = get_or_404(Transcript, transcript_id, project)
+    ids = [int(value) for value in request.form.getlist("segment") if value.isdigit()]
+    segments = reliability.segments_by_id(transcript, ids)
+    if not segments:
+        message = "That segment is no longer in the transcript; reload the page."
+        if wants_json():
+            return jsonify(error=message), 400
+        flash(message, "error")
+    else:
+        count = reliability.mark_checked(transcript, segments, current_user)
+        db.session.commit()
+        if wants_json():
+            return jsonify(checked=[s.id for s in segments], newly=count,
+                           **standing_payload(transcript))
+        flash(f"Marked {counted(len(segments), 'segment')} checked.", "success")
+    return redirect(url_for("transcripts.transcript_editor", project_id=project.id,
+                            transcript_id=transcript.id)
+                    + (f"#seg-{segments[0].id}" if segments else ""))
 
 
 @project_access("project.view")

@@ -243,7 +243,7 @@ def interview_ics(project: Project, interview_id: int) -> Response:
 @project_access("project.manage")
 def interview_settings(project: Project) -> tuple[str, int] | BaseResponse:
     settings = settings_for(project)
-    form = SettingsForm(obj=settings)
+    form = SettingsForm(obj=settings, review_percent=round(settings.review_threshold * 100))
     form.transcription_model.choices = choices(
         [(name, name) for name in offered_models(Path(current_app.config["ASR_MODELS_DIR"]))])
     if form.validate_on_submit():
@@ -255,6 +255,8 @@ def interview_settings(project: Project) -> tuple[str, int] | BaseResponse:
                 day_ends_hour=form.day_ends_hour.data or 0,
                 transcription_model=form.transcription_model.data or "base",
                 transcription_language=form.transcription_language.data or "",
+                review_threshold=(form.review_percent.data / 100 if form.review_percent.data
+                                  else settings.review_threshold),
             )
         except SettingsError as error:
             form[error.field].errors.append(str(error))

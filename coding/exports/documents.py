@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 
+from coding import reliability
 from coding.exports.selection import Entry, Section, Summary, left_out_notice, summary_rows
 from fieldwork.background import ProgressReport, no_progress
 
@@ -23,6 +24,17 @@ def citation_line(entry: Entry, with_code: bool) -> str:
     headings are not codes."""
     line = f"— {entry.excerpt.citation}"
     return f"{line} · {entry.excerpt.code_path}" if with_code else line
+
+
+def reliability_notes(sections: list[Section]) -> dict[int, str]:
+    """The note of each excerpt from an unchecked uncertain segment, by coding id."""
+    return reliability.notes(entry.excerpt for section in sections for entry in section.entries)
+
+
+def with_reliability(line: str, entry: Entry, notes: dict[int, str]) -> str:
+    """The citation line, with "automatic transcript, not checked: ..." where it applies."""
+    found = notes.get(entry.excerpt.coding_id)
+    return f"{line} ({found})" if found else line
 
 
 def notes_of(entry: Entry, with_memos: bool) -> list[tuple[str, str]]:
@@ -54,13 +66,15 @@ def excerpts_docx(sections: list[Section], summary: Summary, with_memos: bool,
     if not sections:
         writer.paragraph(NOTHING)
     entries = counted(sections, progress)
+    checks = reliability_notes(sections)
     for section in sections:
         writer.heading(section.title, section.level)
         for memo in section.memos:
             writer.paragraph(f"Memo: {memo}", MEMO)
         for entry in islice(entries, len(section.entries)):
             writer.paragraph(entry.excerpt.text, "Quote")
-            writer.paragraph(citation_line(entry, with_code), CITATION)
+            writer.paragraph(with_reliability(citation_line(entry, with_code), entry, checks),
+                             CITATION)
             for label, note in notes_of(entry, with_memos):
                 writer.paragraph(f"{label}: {note}", MEMO)
     return writer.save()
@@ -87,13 +101,14 @@ def excerpts_markdown(sections: list[Section], summary: Summary, with_memos: boo
     if not sections:
         lines += ["", NOTHING]
     entries = counted(sections, progress)
+    checks = reliability_notes(sections)
     for section in sections:
         lines += ["", f"{'#' * min(section.level + 1, 6)} {escaped(section.title)}", ""]
         for memo in section.memos:
             lines += [f"**Memo:** {escaped(memo)}", ""]
         for entry in islice(entries, len(section.entries)):
-            lines += [*quoted(entry.excerpt.text), ">",
-                      f"> {escaped(citation_line(entry, with_code))}", ""]
+            citation = with_reliability(citation_line(entry, with_code), entry, checks)
+            lines += [*quoted(entry.excerpt.text), ">", f"> {escaped(citation)}", ""]
             for label, note in notes_of(entry, with_memos):
                 lines += [f"**{label}:** {escaped(note)}", ""]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).rstrip() + "\n"

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement
 
+from coding import reliability
 from coding.codebook import code_paths
 from coding.excerpts import seconds_at
 from coding.exports.selection import (
@@ -41,7 +42,7 @@ COLUMNS = (
     "Word count", "Start", "End", "Citation", "Speaker", "Seconds", "Memo", "Book chapter",
     "Case study", "Places", "Place countries", "Places in CEE", "Place populations",
     "Partnerships", "Partner countries", "Partnership kinds", "Interview place",
-    "Interview date", "Participants", "Organisation types",
+    "Interview date", "Participants", "Organisation types", "Transcript check",
 )
 ATTRIBUTE = "Attribute: "
 #: lists in one cell (several places, partnerships, participants) are joined with this
@@ -135,6 +136,7 @@ def quotable_rows(selection: Selection, plan: Plan,
         links = link_columns(source)
         attributes = [(source.attributes or {}).get(name, "") for name in names]
         find = paragraph_finder(source)
+        check = check_cell(source)
         for coding_id, code_id, coder, start, end, memo, chapter in codings_in(source,
                                                                               conditions):
             words = source.text[start:end]
@@ -143,7 +145,14 @@ def quotable_rows(selection: Selection, plan: Plan,
                    source.kind_label, words, len(words.split()), start, end, planned.citation,
                    (paragraph or {}).get("speaker", ""), seconds_at(paragraph, start),
                    memo or "", UNASSIGNED_CHAPTER if chapter == "" else chapter or "",
-                   *links, *attributes]
+                   *links, check(find, start, end), *attributes]
+
+
+def check_cell(source: Source) -> Callable[[reliability.Finder, int, int], str]:
+    """The "Transcript check" cell of the source's codings: whether the words come from an
+    automatic segment that no one checked and that needs review (one query per source)."""
+    mark = reliability.source_marks(source)
+    return lambda find, start, end: reliability.column_value(source, mark(find, start, end))
 
 
 def write_csv(stream: IO[str], columns: list[str], rows: Iterable[list[Any]]) -> None:

@@ -193,16 +193,20 @@ def recording_transcribe(project: Project, recording_id: int) -> str | Response:
                            speakers_note=speakers.unavailable_note())
 
 
+def queue_page(project: Project, template: str) -> str:
+    jobs = transcription.project_jobs(project)
+    transcripts = transcripts_by_recording(list({job.recording for job in jobs}))
+    return render_template(template, project=project, jobs=jobs, transcripts=transcripts)
+
+
 @project_access("project.view")
 def job_queue(project: Project) -> str:
-    return render_template("interviews/recordings/queue.html", project=project,
-                           jobs=transcription.project_jobs(project))
+    return queue_page(project, "interviews/recordings/queue.html")
 
 
 @project_access("project.view")
 def job_rows(project: Project) -> str:
-    return render_template("interviews/recordings/_queue_rows.html", project=project,
-                           jobs=transcription.project_jobs(project))
+    return queue_page(project, "interviews/recordings/_queue_rows.html")
 
 
 def back_to(project: Project) -> Response:

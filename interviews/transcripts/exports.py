@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from interviews.asr.base import clock
 from interviews.transcripts.models import Transcript
+from interviews.transcripts.reliability import standing
 
 FORMATS = {
     "txt": ("text/plain; charset=utf-8", "Plain text"),
@@ -35,7 +36,22 @@ def header(transcript: Transcript) -> dict[str, str]:
         "Language": transcript.language or interview.language or "—",
         "Recording": f"part {recording.part}" if recording is not None else "—",
         "Status": transcript.status_label,
+        "Reliability": reliability_line(transcript),
     }
+
+
+def reliability_line(transcript: Transcript) -> str:
+    """E.g. "needs review: not checked by a person yet; about 40 % words wrong"."""
+    found = standing(transcript)
+    return f"needs review: {found.summary()}" if found.needs_review else found.summary()
+
+
+def reliability_json(transcript: Transcript) -> dict[str, object]:
+    """How far the transcript can be trusted, for other tools."""
+    found = standing(transcript)
+    return {"estimated_word_error": found.estimate, "needs_review": found.needs_review,
+            "checked_share": found.checked_share, "review_threshold": found.threshold,
+            "summary": found.summary(), "basis": list(transcript.reliability_basis or [])}
 
 
 def title(transcript: Transcript) -> str:
@@ -112,9 +128,11 @@ def to_json(transcript: Transcript) -> str:
     return json.dumps({
         "title": title(transcript), "header": header(transcript),
         "language": transcript.language, "status": transcript.status,
+        "reliability": reliability_json(transcript),
         "segments": [
             {"start": s.start, "end": s.end, "speaker": s.speaker, "text": s.text,
-             "words": s.words, "flags": s.flags}
+             "words": s.words, "flags": s.flags,
+             "estimated_word_error": s.estimated_word_error, "checked": s.checked}
             for s in transcript.segments
         ],
     }, ensure_ascii=False, indent=2)

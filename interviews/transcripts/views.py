@@ -16,12 +16,16 @@ from interviews.transcripts.models import FLAG_LABELS, STATUSES, Transcript, Tra
 
 @project_access("project.view")
 def transcript_list(project: Project) -> str:
-    transcripts = db.session.scalars(
+    """The project's transcripts by interview, or (sort=review) the least trustworthy first."""
+    transcripts = list(db.session.scalars(
         db.select(Transcript).where(Transcript.project_id == project.id)
         .order_by(Transcript.interview_id, Transcript.id)
-    )
+    ))
+    sort = request.args.get("sort", "")
+    if sort == "review":
+        transcripts.sort(key=lambda t: reliability.standing(t).sort_key, reverse=True)
     return render_template("interviews/transcripts/list.html", project=project,
-                           transcripts=list(transcripts), statuses=STATUSES)
+                           transcripts=transcripts, statuses=STATUSES, sort=sort)
 
 
 @project_access("project.view")

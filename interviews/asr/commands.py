@@ -10,17 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from interviews.asr.base import EngineUnavailable, InvalidModel, ModelNotInstalled
+from interviews.asr.offered import configured_models_dir
 
 #: Errors whose message tells the user what to do: shown without a traceback.
 USER_ERRORS = (EngineUnavailable, InvalidModel, ModelNotInstalled)
 
 
 def models_dir() -> Path:
-    return Path(current_app.instance_path) / "asr-models"
+    """The folder the app's jobs read models from (FIELDWORK_ASR_MODELS_DIR counts)."""
+    return configured_models_dir()
 
 
 asr_cli = click.Group("asr", help="Speech recognition models for transcription.")

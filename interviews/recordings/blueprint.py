@@ -25,6 +25,7 @@ bp.add_url_rule(f"{P}/recordings/<int:recording_id>/transcribe",
                 view_func=views.recording_transcribe, methods=["GET", "POST"])
 bp.add_url_rule(f"{P}/transcription/", view_func=views.job_queue)
 bp.add_url_rule(f"{P}/transcription/rows", view_func=views.job_rows)
+bp.add_url_rule(f"{P}/transcription/expectation", view_func=views.expectation)
 bp.add_url_rule(f"{P}/transcription/<int:job_id>/cancel", view_func=views.job_cancel,
                 methods=POST)
 bp.add_url_rule(f"{P}/transcription/<int:job_id>/retry", view_func=views.job_retry,

@@ -9,13 +9,11 @@ job imports them when it runs (docs/architecture.md, "A light web process").
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app
 from huey import crontab
 
 from fieldwork.extensions import db
 from fieldwork.jobs import huey, job
+from interviews.asr.offered import configured_models_dir
 from interviews.recordings.transcription import recover_stale_jobs
 from interviews.recordings.uploads import purge_abandoned_uploads
 
@@ -25,7 +23,7 @@ def transcribe_recording(job_id: int) -> str:
     """Run one transcription job to its end (done, failed or cancelled)."""
     from interviews.recordings.running import run_job  # the speech stack: in the worker only
 
-    return run_job(job_id, Path(current_app.config["ASR_MODELS_DIR"]))
+    return run_job(job_id, configured_models_dir())
 
 
 @job()

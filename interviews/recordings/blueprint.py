@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fieldwork.features import Feature, NavItem
-from interviews.asr.commands import asr_cli
+from interviews.asr.commands import asr_cli, models_cli
 from interviews.blueprint import INTERVIEWS_GROUP
 from interviews.recordings import views
 
@@ -35,5 +35,5 @@ feature = Feature(
     name="recordings",
     blueprint=bp,
     nav=(NavItem("Transcription", "recordings.job_queue", "project.view", INTERVIEWS_GROUP),),
-    commands=(asr_cli,),
+    commands=(asr_cli, models_cli),
 )

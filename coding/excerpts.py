@@ -11,7 +11,8 @@ be traced back by the team. Documents are cited by their title.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +100,20 @@ def paragraph_at(source: Source, offset: int) -> dict[str, Any] | None:
         if paragraph["start"] <= offset <= paragraph["end"]:
             return paragraph
     return None
+
+
+def paragraph_finder(source: Source) -> Callable[[int], dict[str, Any] | None]:
+    """The paragraph (or transcript segment) holding an offset, found by bisection."""
+    paragraphs = sorted(source.paragraphs or [], key=lambda p: p["start"])
+    starts = [p["start"] for p in paragraphs]
+
+    def find(offset: int) -> dict[str, Any] | None:
+        index = bisect_right(starts, offset) - 1
+        if index >= 0 and offset <= paragraphs[index]["end"]:
+            return paragraphs[index]
+        return None
+
+    return find
 
 
 def seconds_at(paragraph: dict[str, Any] | None, offset: int) -> float | None:

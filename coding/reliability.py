@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from coding.excerpts import Excerpt, paragraph_at
+from coding.excerpts import Excerpt, paragraph_finder
 from coding.models import Coding, Source
 from fieldwork.extensions import db
 from fieldwork.models import User
@@ -86,14 +86,10 @@ def stretch(find: Finder, start: int, end: int) -> tuple[float, float] | None:
     return begins, max(ends, begins)
 
 
-def finder(source: Source) -> Finder:
-    return lambda offset: paragraph_at(source, offset)
-
-
 def hearings(excerpts: Sequence[Excerpt]) -> dict[int, Hearing]:
     """For each excerpt of a timed transcript (by coding id), its stretch of the recording and
     its mark: one query for the transcripts, one for their uncertain segments."""
-    sources = {e.source_id: db.session.get(Source, e.source_id) for e in excerpts}
+    sources = {i: db.session.get(Source, i) for i in {e.source_id for e in excerpts}}
     transcript_ids = {s.transcript_id for s in sources.values() if s and s.transcript_id}
     if not transcript_ids:
         return {}
@@ -102,17 +98,19 @@ def hearings(excerpts: Sequence[Excerpt]) -> dict[int, Hearing]:
     project_id = next(s.project_id for s in sources.values() if s and s.transcript_id)
     doubtful = reliability.uncertain_stretches(transcript_ids,
                                                reliability.threshold_for(project_id))
+    finders = {s.id: paragraph_finder(s) for s in sources.values() if s and s.transcript_id}
     found = {}
     for excerpt in excerpts:
         source = sources[excerpt.source_id]
         if source is None or source.transcript_id is None:
             continue
-        words = stretch(finder(source), excerpt.start, excerpt.end)
+        words = stretch(finders[source.id], excerpt.start, excerpt.end)
         if words is None:
             continue
+        uncertain = doubtful.get(source.transcript_id, reliability.Stretches())
         found[excerpt.coding_id] = Hearing(
             source.transcript_id, recordings.get(source.transcript_id), *words,
-            reliability.worst_in(doubtful.get(source.transcript_id, []), *words))
+            uncertain.worst(*words))
     return found
 
 
@@ -129,11 +127,11 @@ def source_marks(source: Source) -> Callable[[Finder, int, int], float | None]:
         return lambda _find, _start, _end: None
     doubtful = reliability.uncertain_stretches(
         [source.transcript_id], reliability.threshold_for(source.project_id)
-    ).get(source.transcript_id, [])
+    ).get(source.transcript_id, reliability.Stretches())
 
     def mark(find: Finder, start: int, end: int) -> float | None:
         words = stretch(find, start, end) if doubtful else None
-        return None if words is None else reliability.worst_in(doubtful, *words)
+        return None if words is None else doubtful.worst(*words)
 
     return mark
 
@@ -142,7 +140,7 @@ def check_excerpt(coding: Coding, user: User | None) -> int:
     """Mark the segments the coding's words come from checked by `user` (flushed); return
     how many were not checked yet."""
     source = coding.source
-    words = stretch(finder(source), coding.start, coding.end)
+    words = stretch(paragraph_finder(source), coding.start, coding.end)
     transcript = source.transcript
     if transcript is None or words is None:
         return 0

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ from sqlalchemy import ColumnElement
 
 from coding import reliability
 from coding.codebook import code_paths
-from coding.excerpts import seconds_at
+from coding.excerpts import paragraph_finder, seconds_at
 from coding.exports.selection import (
     UNASSIGNED_CHAPTER,
     Plan,
@@ -89,20 +88,6 @@ def link_columns(source: Source) -> list[Any]:
         joined(p.pseudonym for p in participants),
         joined(p.organisation_type_label for p in participants),
     ]
-
-
-def paragraph_finder(source: Source) -> Callable[[int], dict[str, Any] | None]:
-    """The paragraph (or transcript segment) holding an offset, found by bisection."""
-    paragraphs = sorted(source.paragraphs or [], key=lambda p: p["start"])
-    starts = [p["start"] for p in paragraphs]
-
-    def find(offset: int) -> dict[str, Any] | None:
-        index = bisect_right(starts, offset) - 1
-        if index >= 0 and offset <= paragraphs[index]["end"]:
-            return paragraphs[index]
-        return None
-
-    return find
 
 
 def codings_in(source: Source, conditions: list[ColumnElement[bool]]) -> Iterator[tuple]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldwork.dbtypes import UTCDateTime, utcnow
@@ -77,6 +77,9 @@ class TranscriptSegment(db.Model):
     """A stretch of speech by one speaker."""
 
     __tablename__ = "transcript_segments"
+    #: the marks read only these columns: the index answers without reading the rows' words
+    __table_args__ = (Index("ix_transcript_segments_review", "transcript_id", "checked_at",
+                            "estimated_word_error", "start", "end"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     transcript_id: Mapped[int] = mapped_column(

@@ -9,6 +9,7 @@ corrected or marked checked is reliable by definition. Functions only flush.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -204,14 +205,37 @@ def uncertain_worst_first(transcript: Transcript,
     return sorted(found, key=lambda s: (-(s.estimated_word_error or 0), s.position))
 
 
-def uncertain_stretches(transcript_ids: Iterable[int],
-                        threshold: float) -> dict[int, list[tuple[float, float, float]]]:
-    """For each transcript, the (start, end, estimate) of its segments that no one checked
-    and whose estimate is above the threshold: one query of stored numbers."""
+class Stretches:
+    """A transcript's segments that no one checked and whose estimate is above the
+    threshold, in order of time (a transcript's segments do not overlap)."""
+
+    def __init__(self, found: Iterable[tuple[float, float, float]] = ()) -> None:
+        self.items = sorted(found)
+        self.starts = [start for start, _, _ in self.items]
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def worst(self, start: float, end: float) -> float | None:
+        """The highest estimate of those overlapping `start`-`end` seconds (a stretch of no
+        length: the one it lies in), or None."""
+        index = bisect_left(self.starts, end) if end > start else bisect_right(self.starts, start)
+        hits = []
+        for item_start, item_end, estimate in reversed(self.items[:index]):
+            if item_end < start or (item_end == start and end > start):
+                break
+            if item_start < end or end <= start:
+                hits.append(estimate)
+        return max(hits) if hits else None
+
+
+def uncertain_stretches(transcript_ids: Iterable[int], threshold: float) -> dict[int, Stretches]:
+    """For each transcript, its segments that no one checked and whose estimate is above the
+    threshold: one query of stored numbers."""
     ids = sorted(set(transcript_ids))
     found: dict[int, list[tuple[float, float, float]]] = defaultdict(list)
     if not ids:
-        return found
+        return {}
     rows = db.session.execute(db.select(
         TranscriptSegment.transcript_id, TranscriptSegment.start, TranscriptSegment.end,
         TranscriptSegment.estimated_word_error).where(
@@ -219,15 +243,7 @@ def uncertain_stretches(transcript_ids: Iterable[int],
         TranscriptSegment.estimated_word_error > threshold))
     for transcript_id, start, end, estimate in rows:
         found[transcript_id].append((start, end, estimate))
-    return found
-
-
-def worst_in(stretches: Sequence[tuple[float, float, float]], start: float,
-             end: float) -> float | None:
-    """The highest estimate of the stretches overlapping `start`-`end` seconds, or None."""
-    hits = [estimate for s, e, estimate in stretches
-            if (s < end and e > start) or (end <= start and s <= start <= e)]
-    return max(hits) if hits else None
+    return {transcript_id: Stretches(items) for transcript_id, items in found.items()}
 
 
 def segment_snapshot(segment: TranscriptSegment) -> dict[str, Any]:

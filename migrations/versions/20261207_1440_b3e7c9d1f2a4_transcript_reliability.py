@@ -26,6 +26,9 @@ def upgrade():
         batch_op.add_column(sa.Column('checked_by_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_transcript_segments_checked_by_id_users', 'users',
                                     ['checked_by_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_index('ix_transcript_segments_review',
+                              ['transcript_id', 'checked_at', 'estimated_word_error', 'start',
+                               'end'], unique=False)
     with op.batch_alter_table('transcripts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('estimated_word_error', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('checked_share', sa.Float(), nullable=False,
@@ -45,6 +48,7 @@ def downgrade():
         batch_op.drop_column('checked_share')
         batch_op.drop_column('estimated_word_error')
     with op.batch_alter_table('transcript_segments', schema=None) as batch_op:
+        batch_op.drop_index('ix_transcript_segments_review')
         batch_op.drop_constraint('fk_transcript_segments_checked_by_id_users',
                                  type_='foreignkey')
         batch_op.drop_column('checked_by_id')

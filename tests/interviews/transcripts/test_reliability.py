@@ -13,7 +13,7 @@ from fieldwork.models import AuditEntry, User
 from interviews.asr.base import Segment, Word
 from interviews.transcripts.editing import save_version
 from interviews.transcripts.models import Transcript
-from interviews.transcripts.reliability import standing, store_estimates
+from interviews.transcripts.reliability import Stretches, standing, store_estimates
 
 
 def engine_segments(transcript: Transcript, probability: float) -> list[Segment]:
@@ -134,3 +134,13 @@ def test_split_merge_and_restore_keep_estimates_and_checks(
     db.session.expire_all()
     assert [s.checked for s in transcript.segments] == [False, True]
     assert transcript.segments[1].checked_by_id == people["lead"].id
+
+
+def test_an_excerpts_stretch_finds_only_the_segments_it_overlaps() -> None:
+    stretches = Stretches([(10.0, 20.0, 0.4), (0.0, 5.0, 0.6), (20.0, 30.0, 0.9)])
+    assert stretches.worst(5.0, 10.0) is None  # between them: a segment's end is no overlap
+    assert stretches.worst(2.0, 12.0) == 0.6
+    assert stretches.worst(12.0, 20.0) == 0.4
+    assert stretches.worst(19.0, 21.0) == 0.9
+    assert stretches.worst(20.0, 20.0) == 0.9  # a point on a boundary: both, the worst
+    assert stretches.worst(40.0, 41.0) is None and not Stretches()

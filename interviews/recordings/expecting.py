@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from interviews.asr.expectations import Expectation, expected_accuracy, strongest_model
-from interviews.asr.languages import language_name
+from interviews.asr.languages import WHISPER_LANGUAGES, language_name
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Advice:
 def advice(language: str | None, model: str, installed: list[str]) -> Advice:
     """What to expect of the pair, and a stronger installed model where one is expected to
     do better."""
-    if not language:
+    if not language or language not in WHISPER_LANGUAGES:
         return Advice(None, None, "")
     expectation = expected_accuracy(language, model)
     best = strongest_model(language, installed)

@@ -44,6 +44,7 @@ def test_what_to_expect_of_a_language_and_a_model() -> None:
     assert advice(None, "base", ["base"]).sentence().startswith(
         "The accuracy to expect depends on the language")
     assert upload_warning("en", "base", ["base"]) == ""
+    assert advice("xx", "base", ["base"]).expectation is None  # no language of Whisper's
 
 
 def test_the_transcription_page_says_what_to_expect_as_the_choice_changes(

@@ -99,6 +99,8 @@ bp.add_url_rule(f"{C}/quotes/", view_func=analysis.quote_bank)
 bp.add_url_rule(f"{C}/codings/<int:coding_id>/quote", view_func=analysis.quote_add,
                 methods=POST)
 bp.add_url_rule(f"{C}/quotes/<int:quote_id>", view_func=analysis.quote_update, methods=POST)
+bp.add_url_rule(f"{C}/codings/<int:coding_id>/checked", view_func=analysis.excerpt_check,
+                methods=POST)
 
 bp.record_once(lambda _state: connect_receivers())
 

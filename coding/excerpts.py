@@ -9,12 +9,14 @@ transcript with an English version can be given in either language or both
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from coding.citations import Around, SourceCiting, around_words, cite_words, source_citing
 from coding.codebook import code_paths
-from coding.models import Coding, Memo
+from coding.models import Coding, Memo, Source
 from coding.translations import QuoteVersion, quote_versions, with_notes
 from fieldwork.extensions import db
 from fieldwork.models import Project
@@ -56,6 +58,20 @@ class Excerpt:
     @property
     def quoted(self) -> tuple[QuoteVersion, ...]:
         return self.versions or (QuoteVersion(self.text, ""),)
+
+
+def paragraph_finder(source: Source) -> Callable[[int], dict[str, Any] | None]:
+    """The paragraph (or transcript segment) holding an offset, found by bisection."""
+    paragraphs = sorted(source.paragraphs or [], key=lambda p: p["start"])
+    starts = [p["start"] for p in paragraphs]
+
+    def find(offset: int) -> dict[str, Any] | None:
+        index = bisect_right(starts, offset) - 1
+        if index >= 0 and offset <= paragraphs[index]["end"]:
+            return paragraphs[index]
+        return None
+
+    return find
 
 
 def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: bool,

@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "interviews.edit": frozenset({LEAD, INTERVIEWER}),
     "recordings.upload": frozenset({LEAD, INTERVIEWER}),
     "transcripts.edit": frozenset({LEAD, INTERVIEWER}),
+    "transcripts.check": frozenset({LEAD, INTERVIEWER, CODER}),
     "sources.edit": frozenset({LEAD, INTERVIEWER, CODER}),
     "codebook.edit": frozenset({LEAD}),
     "coding.edit": frozenset({LEAD, CODER}),

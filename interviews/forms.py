@@ -137,6 +137,10 @@ class SettingsForm(FlaskForm):
         [("", "Detect it for each recording"), *language_choices()]))
     translate_to_english = BooleanField(
         "Make an English version of each transcript in another language")
+    review_percent = IntegerField("Review threshold (% of words estimated wrong)", validators=[
+        Optional(),
+        NumberRange(min=1, max=100, message="Give a percentage from 1 to 100, e.g. 25."),
+    ])
 
 
 class CitationForm(FlaskForm):

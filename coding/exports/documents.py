@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
+from coding import reliability
 from coding.excerpts import Excerpt
 from coding.exports.selection import (
     Entry,
@@ -60,6 +61,17 @@ def code_after(entry: Entry, with_code: bool) -> str:
     return f" · {entry.excerpt.code_path}" if with_code else ""
 
 
+def reliability_notes(sections: list[Section]) -> dict[int, str]:
+    """The note of each excerpt from an unchecked uncertain segment, by coding id."""
+    return reliability.notes(entry.excerpt for section in sections for entry in section.entries)
+
+
+def with_reliability(line: str, entry: Entry, notes: dict[int, str]) -> str:
+    """The citation line, with "automatic transcript, not checked: ..." where it applies."""
+    found = notes.get(entry.excerpt.coding_id)
+    return f"{line} ({found})" if found else line
+
+
 def notes_of(entry: Entry, with_memos: bool) -> list[tuple[str, str]]:
     """The coder's memo on the excerpt and the quote bank's note, as (label, text)."""
     if not with_memos:
@@ -90,6 +102,7 @@ def excerpts_docx(sections: list[Section], summary: Summary, layout: Layout,
     if not sections:
         writer.paragraph(NOTHING)
     entries = counted(sections, progress)
+    checks = reliability_notes(sections)
     for section in sections:
         writer.heading(section.title, section.level)
         for memo in section.memos:
@@ -102,10 +115,11 @@ def excerpts_docx(sections: list[Section], summary: Summary, layout: Layout,
                 writer.paragraph(version.text, "Quote")
             if excerpt.around is not None and excerpt.around.after:
                 writer.paragraph(f"{excerpt.around.after}…", CONTEXT)
+            citation = with_reliability(excerpt.citation, entry, checks)
             url = layout.link(excerpt)
-            line = writer.paragraph("— " if url else f"— {excerpt.citation}", CITATION)
+            line = writer.paragraph("— " if url else f"— {citation}", CITATION)
             if url:
-                writer.link(line, excerpt.citation, url)
+                writer.link(line, citation, url)
             if layout.with_code:
                 writer.run(line, code_after(entry, with_code=True))
             if excerpt.flags:
@@ -154,6 +168,7 @@ def excerpts_markdown(sections: list[Section], summary: Summary, layout: Layout,
     if not sections:
         lines += ["", NOTHING]
     entries = counted(sections, progress)
+    checks = reliability_notes(sections)
     for section in sections:
         lines += ["", f"{'#' * min(section.level + 1, 6)} {escaped(section.title)}", ""]
         for memo in section.memos:
@@ -167,7 +182,8 @@ def excerpts_markdown(sections: list[Section], summary: Summary, layout: Layout,
                       for line in (*quoted(version.text), ">")]
             if around is not None and around.after:
                 lines += lighter(around.after, ellipsis_before=False)
-            lines += [f"> — {linked(excerpt.citation, layout.link(excerpt))}"
+            citation = with_reliability(excerpt.citation, entry, checks)
+            lines += [f"> — {linked(citation, layout.link(excerpt))}"
                       f"{escaped(code_after(entry, layout.with_code))}", ""]
             if excerpt.flags:
                 lines += [f"**{escaped(check_note(excerpt))}**", ""]

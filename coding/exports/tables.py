@@ -13,14 +13,16 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement
 
+from coding import reliability
 from coding.citations import cite_words
 from coding.codebook import code_paths
+from coding.excerpts import paragraph_finder
 from coding.exports.selection import (
     UNASSIGNED_CHAPTER,
     Plan,
@@ -43,7 +45,7 @@ COLUMNS = (
     "Seconds", "Memo", "Book chapter",
     "Case study", "Places", "Place countries", "Places in CEE", "Place populations",
     "Partnerships", "Partner countries", "Partnership kinds", "Interview place",
-    "Interview date", "Participants", "Organisation types",
+    "Interview date", "Participants", "Organisation types", "Transcript check",
 )
 ATTRIBUTE = "Attribute: "
 #: lists in one cell (several places, partnerships, participants) are joined with this
@@ -123,6 +125,8 @@ def quotable_rows(selection: Selection, plan: Plan,
         links = link_columns(source)
         attributes = [(source.attributes or {}).get(name, "") for name in names]
         note = note_of(source.transcript)
+        find = paragraph_finder(source)
+        check = check_cell(source)
         for coding_id, code_id, coder, start, end, memo, chapter in codings_in(source,
                                                                               conditions):
             words = source.text[start:end]
@@ -132,7 +136,14 @@ def quotable_rows(selection: Selection, plan: Plan,
                    with_notes(cited.citation, [QuoteVersion(words, "", note)]),
                    cited.locator, "; ".join(cited.flags), cited.speaker, cited.seconds,
                    memo or "", UNASSIGNED_CHAPTER if chapter == "" else chapter or "",
-                   *links, *attributes]
+                   *links, check(find, start, end), *attributes]
+
+
+def check_cell(source: Source) -> Callable[[reliability.Finder, int, int], str]:
+    """The "Transcript check" cell of the source's codings: whether the words come from an
+    automatic segment that no one checked and that needs review (one query per source)."""
+    mark = reliability.source_marks(source)
+    return lambda find, start, end: reliability.column_value(source, mark(find, start, end))
 
 
 def write_csv(stream: IO[str], columns: list[str], rows: Iterable[list[Any]]) -> None:

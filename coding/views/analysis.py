@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from casestudies.models import PARTNERSHIP_KINDS, CooperationArea, Place
-from coding import quotebank, retrieval
+from coding import quotebank, reliability, retrieval
 from coding.codebook import code_tree, project_codes
 from coding.codings import CodingError, apply_codes, project_coders, viewer_in
 from coding.excerpts import excerpts_of
@@ -130,6 +130,7 @@ def retrieve(project: Project) -> tuple[str, int] | str:
     pages = -(-total // retrieval.PAGE_SIZE)
     return render_template("coding/retrieve.html", project=project, form=form,
                            excerpts=excerpts, error=error, quoted=quoted, total=total,
+                           hearings=reliability.hearings(excerpts or []),
                            page=page, pages=pages, args=request.args.to_dict(flat=False),
                            chapters=quotebank.chapter_names(project)), 400 if error else 200
 
@@ -215,7 +216,21 @@ def quote_bank(project: Project) -> str:
     excerpts = quotebank.quote_excerpts(project, can("participants.identity", project))
     return render_template("coding/quotes.html", project=project,
                            chapters=quotebank.chapters(project), excerpts=excerpts,
-                           flagged=sum(1 for e in excerpts.values() if e.flags and e.citable))
+                           flagged=sum(1 for e in excerpts.values() if e.flags and e.citable),
+                           hearings=reliability.hearings(list(excerpts.values())))
+
+
+@project_access("transcripts.check")
+def excerpt_check(project: Project, coding_id: int) -> Response:
+    """Mark the segments an excerpt's words come from checked (heard and found right)."""
+    coding = get_or_404(Coding, coding_id, project)
+    count = reliability.check_excerpt(coding, current_user)
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(checked=count)
+    flash("Marked checked by ear." if count else "Its segments were already checked.",
+          "success")
+    return redirect(request.referrer or url_for("coding.quote_bank", project_id=project.id))
 
 
 @project_access("analysis.export")

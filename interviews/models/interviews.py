@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldwork.dbtypes import UTCDateTime, utcnow
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
+from interviews.asr.reliability import REVIEW_THRESHOLD
 from interviews.models.guides import Guide
 from interviews.models.participants import Participant
 
@@ -175,6 +176,9 @@ class InterviewSettings(db.Model):
     role_shows_city: Mapped[bool] = mapped_column(default=False)
     #: one of interviews.citations.ROLE_DATES: "none", "year", "month" or "day"
     role_date: Mapped[str] = mapped_column(String(10), default="none")
+    #: a transcript estimated to have more than this share of its unchecked words wrong
+    #: needs review
+    review_threshold: Mapped[float] = mapped_column(Float, default=REVIEW_THRESHOLD)
 
 
 class CalendarFeed(db.Model):

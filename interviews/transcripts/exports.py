@@ -18,6 +18,7 @@ from fieldwork.models import Project
 from interviews.asr.base import clock
 from interviews.citations import Cited, Citer, rules_for, speaker_as_cited
 from interviews.transcripts.models import Transcript
+from interviews.transcripts.reliability import standing
 
 FORMATS = {
     "txt": ("text/plain; charset=utf-8", "Plain text"),
@@ -70,12 +71,27 @@ def cover(transcript: Transcript) -> Cover:
         "Language": transcript.language or interview.language or "—",
         "Recording": f"part {recording.part}" if recording is not None else "—",
         "Status": transcript.status_label,
+        "Reliability": reliability_line(transcript),
     }, cited)
 
 
 def place_name(interview: object) -> str:
     place = getattr(interview, "place", None)
     return (place.name_local or place.name) if place is not None else ""
+
+
+def reliability_line(transcript: Transcript) -> str:
+    """E.g. "needs review: not checked by a person yet; about 40 % words wrong"."""
+    found = standing(transcript)
+    return f"needs review: {found.summary()}" if found.needs_review else found.summary()
+
+
+def reliability_json(transcript: Transcript) -> dict[str, object]:
+    """How far the transcript can be trusted, for other tools."""
+    found = standing(transcript)
+    return {"estimated_word_error": found.estimate, "needs_review": found.needs_review,
+            "checked_share": found.checked_share, "review_threshold": found.threshold,
+            "summary": found.summary(), "basis": list(transcript.reliability_basis or [])}
 
 
 def filename(transcript: Transcript, extension: str) -> str:
@@ -152,9 +168,11 @@ def to_json(transcript: Transcript, about: Cover) -> str:
     return json.dumps({
         "title": about.title, "header": about.header,
         "language": transcript.language, "status": transcript.status,
+        "reliability": reliability_json(transcript),
         "segments": [
             {"start": s.start, "end": s.end, "speaker": about.speaker(s.speaker), "text": s.text,
-             "words": s.words, "flags": s.flags}
+             "words": s.words, "flags": s.flags,
+             "estimated_word_error": s.estimated_word_error, "checked": s.checked}
             for s in transcript.segments
         ],
     }, ensure_ascii=False, indent=2)

@@ -57,6 +57,8 @@ class ImportReport:
     unmatched: list[tuple[str, int]] = field(default_factory=list)
     #: what the file holds that Fieldwork cannot take, in words, with counts
     skipped: dict[str, int] = field(default_factory=dict)
+    #: how the file's positions were counted, in words
+    positions: str = ""
 
     @property
     def skipped_words(self) -> str:
@@ -108,7 +110,8 @@ class ProjectImport:
     def __init__(self, project: Project, file: ProjectFile, filename: str, user: User) -> None:
         self.project, self.file, self.user = project, file, user
         self.people = match_users(project, list(file.users.values()))
-        self.report = ImportReport(filename, origin=file.origin, skipped=dict(file.skipped))
+        self.report = ImportReport(filename, origin=file.origin, skipped=dict(file.skipped),
+                                   positions=file.positions.words())
         self.unmatched: Counter[str] = Counter()
         self.used_notes: set[str] = set()
         self.tool = file.origin or "the other program"
@@ -258,7 +261,7 @@ def import_project_file(project: Project, file: ProjectFile, filename: str,
                  summary=f"Project imported from “{filename}”"
                          f"{f' ({file.origin})' if file.origin else ''}: {report.sources} "
                          f"sources, {report.codings} codings, {report.memos} memos{skipped}",
-                 skipped=report.skipped)
+                 skipped=report.skipped, positions=file.positions.counting)
     return report
 
 
@@ -279,7 +282,8 @@ def project_lines(report: ImportReport) -> list[str]:
     lines = [f"“{report.filename}” imported{made_with}.",
              f"{plural(report.sources, 'source')}, {plural(report.codings, 'coding')}, "
              f"{plural(report.memos, 'memo')}, {plural(report.attributes, 'attribute value')}.",
-             f"Codes: {report.codes_added} added, {report.codes_kept} already in the codebook."]
+             f"Codes: {report.codes_added} added, {report.codes_kept} already in the codebook.",
+             report.positions]
     lines += [f"“{name}” is {user} here." for name, user in report.matched]
     lines += [f"“{name}” has no account here: "
               f"{'their coding is' if count == 1 else f'their {count} codings are'} yours now; "

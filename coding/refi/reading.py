@@ -19,6 +19,7 @@ from datetime import datetime
 
 from coding.refi.archive import Archive, decode_text
 from coding.refi.codes import CodeSpec, all_specs, check_unique_guids, read_codes
+from coding.refi.offsets import Finding, Selection, SourceCounting, find_counting
 from coding.refi.xmlio import (
     Node,
     RefiError,
@@ -96,6 +97,8 @@ class ProjectFile:
     notes: dict[str, NoteSpec]
     project_notes: list[str]
     skipped: Counter[str]
+    #: how the file counts positions, and how that was found
+    positions: Finding
 
 
 class LineEnds:
@@ -133,12 +136,25 @@ def read_codebook(data: bytes) -> tuple[list[CodeSpec], Counter[str]]:
     return codes, +skipped
 
 
-class ProjectReader:
-    """Reads one project.qde with the archive it came in."""
+@dataclass
+class PendingSelection:
+    """A PlainTextSelection read, its positions not yet understood."""
 
-    def __init__(self, archive: Archive, root: Node) -> None:
+    source: SourceSpec
+    node: Node
+    ends: LineEnds
+    selection: Selection
+
+
+class ProjectReader:
+    """Reads one project.qde with the archive it came in; `counting` is how the file counts
+    positions when the user said so ("" to find out)."""
+
+    def __init__(self, archive: Archive, root: Node, counting: str = "") -> None:
         self.archive = archive
         self.root = root
+        self.counting = counting
+        self.pending: list[PendingSelection] = []
         self.skipped: Counter[str] = Counter()
         codebook = root.first("CodeBook")
         self.codes = read_codes(codebook.first("Codes") if codebook is not None else None)
@@ -151,6 +167,7 @@ class ProjectReader:
     def read(self) -> ProjectFile:
         root = self.root
         sources = self.sources()
+        positions = self.place_selections(root.get("origin") or "")
         self.apply_cases({source.guid: source for source in sources})
         for container, words in (("Sets", "sets"), ("Graphs", "graphs"), ("Links", "links")):
             node = root.first(container)
@@ -162,7 +179,19 @@ class ProjectReader:
             description=description.text.strip() if description is not None else "",
             users=self.users(), codes=self.codes, sources=sources, notes=self.notes(),
             project_notes=[guid_in(ref, "targetGUID") for ref in root.all("NoteRef")],
-            skipped=+self.skipped)
+            skipped=+self.skipped, positions=positions)
+
+    def place_selections(self, origin: str) -> Finding:
+        """Find how the file counts positions (a RefiError when that cannot be told), then
+        add each selection's codings at its positions in code points."""
+        finding = find_counting([pending.selection for pending in self.pending], origin,
+                                self.counting)
+        if not finding.clear:
+            raise RefiError(finding.unclear_words())
+        for pending in self.pending:
+            pending.source.codings += self.selection_codings(pending, finding.counting)
+        self.pending = []
+        return finding
 
     def users(self) -> dict[str, UserSpec]:
         users = self.root.first("Users")
@@ -242,6 +271,7 @@ class ProjectReader:
         if text is None:
             return None
         ends = LineEnds(text)
+        counting = SourceCounting(text)
         description = node.first("Description")
         source = SourceSpec(
             guid=guid_in(node), name=name, text=ends.text, creator=guid_in(node, "creatingUser"),
@@ -250,7 +280,7 @@ class ProjectReader:
             description=description.text.strip() if description is not None else "",
             attributes=self.values_of(node))
         for selection in node.all("PlainTextSelection"):
-            source.codings += self.selection_codings(selection, ends)
+            self.pend(source, selection, ends, counting)
         for coding in node.all("Coding"):
             if not ends.original_length:
                 self.skipped["empty selections (no characters)"] += 1
@@ -258,18 +288,28 @@ class ProjectReader:
             source.codings.append(self.coding(coding, 0, ends.original_length, ends, [], ""))
         return source
 
-    def selection_codings(self, node: Node, ends: LineEnds) -> list[CodingSpec]:
+    def pend(self, source: SourceSpec, node: Node, ends: LineEnds,
+             counting: SourceCounting) -> None:
+        """Keep a selection with a code until the file's counting is known."""
         start, end = whole_number(node, "startPosition"), whole_number(node, "endPosition")
-        codings = list(node.all("Coding"))
-        if not codings:
+        if next(node.all("Coding"), None) is None:
             self.skipped["selections without a code"] += 1
-            return []
-        if start == end:
+        elif start == end:
             self.skipped["empty selections (no characters)"] += 1
+        else:
+            self.pending.append(PendingSelection(source, node, ends, Selection(
+                counting, start, end, node.get("name") or "")))
+
+    def selection_codings(self, pending: PendingSelection, counting: str) -> list[CodingSpec]:
+        node, ends, selection = pending.node, pending.ends, pending.selection
+        start = selection.source.code_point(counting, selection.start)
+        end = selection.source.code_point(counting, selection.end)
+        if start is None or end is None or not 0 <= start < end <= ends.original_length:
+            inside = 0 <= selection.start < selection.end <= selection.source.length(counting)
+            self.skipped["selections that start or end inside a character" if inside
+                         else "selections outside their source's text"] += 1
             return []
-        if not 0 <= start < end <= ends.original_length:
-            self.skipped["selections outside their source's text"] += 1
-            return []
+        codings = list(node.all("Coding"))
         description = node.first("Description")
         notes = [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")]
         first = self.coding(codings[0], start, end, ends, notes,
@@ -322,11 +362,13 @@ class ProjectReader:
                 source.attributes = {**values, **source.attributes}
 
 
-def read_project(data: bytes) -> ProjectFile:
+def read_project(data: bytes, counting: str = "") -> ProjectFile:
+    """The project of a .qdpx; `counting` is how its positions count when the user said so
+    ("" to find out from the file)."""
     archive = Archive(data)
     entry = archive.project_entry()
     root = parse_xml(archive.read(entry), entry)
     if root.tag != "Project":
         raise RefiError(f"{entry} is not a REFI-QDA project: its XML starts with <{root.tag}>, "
                         "not <Project>.")
-    return ProjectReader(archive, root).read()
+    return ProjectReader(archive, root, counting).read()

@@ -86,7 +86,8 @@ def project_import(project: Project) -> str | tuple[str, int] | Response:
     if not form.validate_on_submit():
         return render_exchange(project, form), 400
     try:
-        task = tasks.queue_import(project, current_user, form.file.data, tasks.PROJECT_IMPORT)
+        task = tasks.queue_import(project, current_user, form.file.data, tasks.PROJECT_IMPORT,
+                                  {"positions": form.positions.data or ""})
     except refi.RefiError as error:
         db.session.rollback()
         form.file.errors = [f"Nothing was imported. {error}"]

@@ -1,0 +1,230 @@
+"""How a REFI-QDA file counts positions in its texts, and converting them to code points.
+
+The standard counts Unicode code points. NVivo (and tools built on .NET or Java strings)
+counts UTF-16 code units, where a character outside the Basic Multilingual Plane (an emoji,
+a rare CJK character, a mathematical letter) counts as two; a few tools count UTF-8 bytes.
+The three agree on text of plain ASCII, so only selections after a wider character tell
+them apart. For those, each counting is tried: a position inside a character rules that
+counting out; otherwise selections that start and end at word or line boundaries, or that
+hold the text the file gives for them, speak for it. The tool named in the file decides
+when its counting fits the selections at least as well as the others.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+CODE_POINTS, UTF16, UTF8 = "code points", "UTF-16 code units", "UTF-8 bytes"
+COUNTINGS = (CODE_POINTS, UTF16, UTF8)
+#: what the import form offers, and the words for each
+CHOICES = {"": "Find out from the file", CODE_POINTS: "Unicode code points (the standard)",
+           UTF16: "UTF-16 code units (NVivo, .NET or Java tools)", UTF8: "UTF-8 bytes"}
+#: tools known to count other than the standard, by a word of the file's origin
+TOOL_COUNTINGS = (("nvivo", UTF16),)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+#: a counting is taken without the tool's word when it fits this share of the telling
+#: selections and fits this much better than the next
+CLEAR_SHARE, CLEAR_MARGIN = 0.6, 0.25
+
+
+def _is_ideograph(character: str) -> bool:
+    return "\u2e80" <= character <= "\u9fff" or "\uf900" <= character <= "\ufaff" or (
+        character >= "\U00020000")
+
+
+def at_boundary(text: str, position: int) -> bool:
+    """A word could start or end here: an end of the text, a side that is no letter or
+    digit, or between two CJK characters (written without spaces)."""
+    if position <= 0 or position >= len(text):
+        return True
+    before, after = text[position - 1], text[position]
+    if not (before.isalnum() and after.isalnum()):
+        return True
+    return _is_ideograph(before) and _is_ideograph(after)
+
+
+class Widths:
+    """Positions in one counting of one text, turned into code points."""
+
+    def __init__(self, text: str, pattern: re.Pattern[str], width: int | None) -> None:
+        #: of each wider character: where it starts in this counting, its width there, and
+        #: the extra units of all wider characters up to it
+        self.starts: list[int] = []
+        self.widths: list[int] = []
+        self.extras: list[int] = []
+        extra = 0
+        for match in pattern.finditer(text):
+            size = width or len(match.group().encode("utf-8"))
+            self.starts.append(match.start() + extra)
+            self.widths.append(size)
+            extra += size - 1
+            self.extras.append(extra)
+        self.total = len(text) + extra
+
+    def code_point(self, position: int) -> int | None:
+        """The code point at `position`, or None when it falls inside a character or past
+        the end of the text."""
+        if not 0 <= position <= self.total:
+            return None
+        index = bisect_right(self.starts, position) - 1
+        if index < 0:
+            return position
+        start, width, extra = self.starts[index], self.widths[index], self.extras[index]
+        if position == start:
+            return position - (extra - (width - 1))
+        if position < start + width:
+            return None
+        return position - extra
+
+
+class SourceCounting:
+    """One source's text in every counting."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        plain = text.isascii()
+        self.widths = {
+            CODE_POINTS: None,
+            UTF16: None if plain or not _ASTRAL.search(text) else Widths(text, _ASTRAL, 2),
+            UTF8: None if plain else Widths(text, _NON_ASCII, None),
+        }
+
+    def length(self, counting: str) -> int:
+        widths = self.widths[counting]
+        return len(self.text) if widths is None else widths.total
+
+    def code_point(self, counting: str, position: int) -> int | None:
+        widths = self.widths[counting]
+        if widths is None:
+            return position if 0 <= position <= len(self.text) else None
+        return widths.code_point(position)
+
+
+@dataclass
+class Selection:
+    """A selection as the file gives it, before its positions are understood."""
+
+    source: SourceCounting
+    start: int
+    end: int
+    #: the selected text as the file gives it (e.g. the name QualCoder and NVivo write)
+    text: str = ""
+
+
+@dataclass
+class Fit:
+    counting: str
+    #: telling selections this counting cannot be (a position inside a character)
+    impossible: int = 0
+    #: telling selections whose words fit (boundaries, or the file's own text of them)
+    fitting: int = 0
+
+
+@dataclass
+class Finding:
+    """Which counting a file's positions use, and how sure that is."""
+
+    counting: str
+    #: selections looked at, and those among them that the countings read differently
+    checked: int
+    telling: int
+    fits: list[Fit] = field(default_factory=list)
+    #: the tool named in the file counts this way
+    tool_counting: str = ""
+    clear: bool = True
+    chosen_by_user: bool = False
+
+    def share(self, counting: str) -> float:
+        fit = next(fit for fit in self.fits if fit.counting == counting)
+        return fit.fitting / self.telling if self.telling else 1.0
+
+    def words(self) -> str:
+        """For the import report."""
+        if self.chosen_by_user:
+            how = "as chosen at the import"
+        elif not self.telling:
+            how = ("all countings agree on this file: no selection follows a character that "
+                   "counts differently")
+        elif self.tool_counting == self.counting:
+            how = (f"as the tool that made the file counts them; "
+                   f"{self.fitting_words(self.counting)}")
+        else:
+            how = self.fitting_words(self.counting)
+        return (f"Positions read as {self.counting} ({how}); "
+                f"{self.checked:,} selections checked.")
+
+    def fitting_words(self, counting: str) -> str:
+        fit = next(fit for fit in self.fits if fit.counting == counting)
+        return (f"{fit.fitting:,} of the {self.telling:,} selections that the countings "
+                "read differently fall on word boundaries this way")
+
+    def unclear_words(self) -> str:
+        """Why the file's counting could not be told, and what to do."""
+        parts = [f"{fit.counting}: {fit.fitting:,} fit"
+                 + (f", {fit.impossible:,} impossible" if fit.impossible else "")
+                 for fit in self.fits]
+        return (f"Fieldwork cannot tell how this file counts positions in its texts: of "
+                f"{self.telling:,} selections that the countings read differently, "
+                f"{'; '.join(parts)}. Choose the counting under “Positions in the file” and "
+                "import it again (NVivo counts UTF-16 code units; the standard and most "
+                "other tools count code points).")
+
+
+def tool_counting(origin: str) -> str:
+    lowered = origin.casefold()
+    return next((counting for word, counting in TOOL_COUNTINGS if word in lowered), "")
+
+
+def _fits(selection: Selection, counting: str) -> bool | None:
+    """None when the selection cannot be in this counting; else whether its words fit."""
+    source = selection.source
+    start = source.code_point(counting, selection.start)
+    end = source.code_point(counting, selection.end)
+    if start is None or end is None:
+        return None
+    if selection.text.strip():
+        given = " ".join(selection.text.split())
+        found = " ".join(source.text[start:end].split())
+        if given == found or (len(given) >= 10 and found.startswith(given.rstrip("….").strip())):
+            return True
+    return at_boundary(source.text, start) and at_boundary(source.text, end)
+
+
+def find_counting(selections: list[Selection], origin: str, chosen: str = "") -> Finding:
+    """The counting of a file's selections; `chosen` when the user named one."""
+    telling = [selection for selection in selections if len({
+        (selection.source.code_point(counting, selection.start),
+         selection.source.code_point(counting, selection.end)) for counting in COUNTINGS}) > 1]
+    fits = []
+    for counting in COUNTINGS:
+        fit = Fit(counting)
+        for selection in telling:
+            result = _fits(selection, counting)
+            fit.impossible += result is None
+            fit.fitting += bool(result)
+        fits.append(fit)
+    from_tool = tool_counting(origin)
+    finding = Finding(CODE_POINTS, len(selections), len(telling), fits, from_tool)
+    if chosen:
+        finding.counting, finding.chosen_by_user = chosen, True
+        return finding
+    if not telling:
+        return finding
+    possible = sorted((fit for fit in fits if not fit.impossible),
+                      key=lambda fit: (-fit.fitting, COUNTINGS.index(fit.counting)))
+    if not possible:
+        finding.clear = False
+        return finding
+    best = possible[0]
+    tool_fit = next((fit for fit in possible if fit.counting == from_tool), None)
+    if tool_fit is not None and tool_fit.fitting >= best.fitting:
+        finding.counting = from_tool
+        return finding
+    runner_up = possible[1].fitting if len(possible) > 1 else 0
+    finding.counting = best.counting
+    finding.clear = (best.fitting >= CLEAR_SHARE * len(telling)
+                     and best.fitting - runner_up >= CLEAR_MARGIN * len(telling))
+    return finding

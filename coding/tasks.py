@@ -124,6 +124,10 @@ def queue_import(project: Project, user: User, upload: FileStorage, kind: str,
     .qdpx for a project that already has sources, is refused at once (RefiError). `params`:
     for a project, "positions", how the file counts them ("" to find out)."""
     if kind == PROJECT_IMPORT:
+        head = upload.stream.read(4096)
+        upload.stream.seek(0)
+        if refi.is_codebook(head):
+            raise refi.RefiError(refi.WRONG_PAGE_CODEBOOK)
         refi.check_empty(project)
     default = "project.qdpx" if kind == PROJECT_IMPORT else "codebook.qdc"
     stored = store_upload(upload.stream, upload.filename or default, user.id)

@@ -33,7 +33,6 @@ from coding.refi.reading import (
     read_project,
 )
 from coding.refi.xmlio import RefiError
-from coding.sources import MAX_TITLE as MAX_SOURCE_TITLE
 from coding.sources import document_paragraphs
 from fieldwork import audit
 from fieldwork.dbtypes import utcnow
@@ -145,10 +144,8 @@ class ProjectImport:
         return self.report
 
     def add_source(self, spec: SourceSpec, codes: CodesAdded) -> None:
-        title = spec.name if len(spec.name) <= MAX_SOURCE_TITLE else (
-            spec.name[:MAX_SOURCE_TITLE - 1] + "…")
         created = spec.created or utcnow()
-        source = Source(project_id=self.project.id, kind="document", title=title,
+        source = Source(project_id=self.project.id, kind="document", title=spec.name,
                         text=spec.text, paragraphs=document_paragraphs(spec.text),
                         attributes=spec.attributes, created_by_id=self.person(spec.creator).id,
                         created_at=created, updated_at=created)

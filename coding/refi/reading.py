@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from coding.refi.archive import Archive, decode_text
 from coding.refi.codes import CodeSpec, all_specs, check_unique_guids, read_codes
@@ -29,6 +30,7 @@ from coding.refi.xmlio import (
     required,
     whole_number,
 )
+from coding.sources import MAX_TITLE as MAX_SOURCE_TITLE
 
 #: what is skipped inside sources Fieldwork cannot take: element -> words for the report
 UNTAKEN_SELECTIONS = {
@@ -39,8 +41,21 @@ UNTAKEN_SELECTIONS = {
     "TranscriptSelection": "selections in audio or video transcripts",
 }
 _CRLF = re.compile("\r\n")
+_GUID_NAME = re.compile(r"\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?",
+                        re.I)
+#: a source without a name is named by this many first words of its text
+NAME_WORDS = 8
 UNTAKEN_SOURCES = {"PictureSource": "picture sources", "AudioSource": "audio sources",
                    "VideoSource": "video sources"}
+
+
+WRONG_PAGE_CODEBOOK = ("This is a codebook (.qdc), not a whole project (.qdpx): import it on the "
+                       "codebook's page, under Codebook › Import a codebook.")
+
+
+PROJECT_AT_CODEBOOK = ("sources of this whole project (.qdpx), as a codebook import takes only "
+                       "its codes: to import the project, use REFI-QDA exchange in a new, empty "
+                       "project")
 
 
 @dataclass
@@ -113,6 +128,44 @@ class LineEnds:
         return original - bisect_left(self.dropped, original)
 
 
+def source_name(given: str, path: str, text: str) -> str:
+    """The file's name for a source; else the name of its text file in the archive (unless
+    that is only a GUID); else its first words."""
+    name = " ".join(given.split())
+    if not name and path:
+        stem = PurePosixPath(path.split("://", 1)[-1].replace("\\", "/")).stem
+        name = "" if _GUID_NAME.fullmatch(stem) else " ".join(stem.split())
+    if not name:
+        words = text.split()
+        name = " ".join(words[:NAME_WORDS]) + ("…" if len(words) > NAME_WORDS else "")
+    name = name or "Empty source"
+    return name if len(name) <= MAX_SOURCE_TITLE else name[:MAX_SOURCE_TITLE - 1] + "…"
+
+
+def unique_names(sources: list[SourceSpec]) -> None:
+    """Give a source whose name another has (any case) a number: “Notes (2)”."""
+    taken = {source.name.casefold() for source in sources}
+    seen: set[str] = set()
+    for source in sources:
+        if source.name.casefold() in seen:
+            number = 2
+            while True:
+                suffix = f" ({number})"
+                candidate = source.name[:MAX_SOURCE_TITLE - len(suffix)] + suffix
+                if candidate.casefold() not in taken:
+                    break
+                number += 1
+            source.name = candidate
+            taken.add(candidate.casefold())
+        seen.add(source.name.casefold())
+
+
+def is_codebook(data: bytes) -> bool:
+    """An XML file whose root is <CodeBook>: a .qdc."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<") and re.search(rb"<(?:[\w.-]+:)?CodeBook[\s>/]", head) is not None
+
+
 def read_codebook(data: bytes) -> tuple[list[CodeSpec], Counter[str]]:
     """The codes of a .qdc file (or of the codebook inside a .qdpx or .qde)."""
     if data[:2] == b"PK":
@@ -133,6 +186,9 @@ def read_codebook(data: bytes) -> tuple[list[CodeSpec], Counter[str]]:
         raise RefiError("The codebook holds no codes.")
     sets = root.first("Sets")
     skipped = Counter({"sets of codes": len(list(sets.all("Set")))} if sets is not None else {})
+    sources = root.first("Sources") if root.tag == "Project" else None
+    if sources is not None:
+        skipped[PROJECT_AT_CODEBOOK] = len(sources.children)
     return codes, +skipped
 
 
@@ -167,6 +223,7 @@ class ProjectReader:
     def read(self) -> ProjectFile:
         root = self.root
         sources = self.sources()
+        unique_names(sources)
         positions = self.place_selections(root.get("origin") or "")
         self.apply_cases({source.guid: source for source in sources})
         for container, words in (("Sets", "sets"), ("Graphs", "graphs"), ("Links", "links")):
@@ -266,10 +323,12 @@ class ProjectReader:
         return source
 
     def text_source(self, node: Node, name: str) -> SourceSpec | None:
-        name = " ".join(name.split()) or f"Source at line {node.line}"
-        text = self.text_of(node, f"the source “{name}”")
+        given = " ".join(name.split())
+        text = self.text_of(node, f"the source “{given}”" if given
+                            else f"the source at line {node.line}")
         if text is None:
             return None
+        name = source_name(name, node.get("plainTextPath") or "", text)
         ends = LineEnds(text)
         counting = SourceCounting(text)
         description = node.first("Description")
@@ -365,6 +424,8 @@ class ProjectReader:
 def read_project(data: bytes, counting: str = "") -> ProjectFile:
     """The project of a .qdpx; `counting` is how its positions count when the user said so
     ("" to find out from the file)."""
+    if is_codebook(data):
+        raise RefiError(WRONG_PAGE_CODEBOOK)
     archive = Archive(data)
     entry = archive.project_entry()
     root = parse_xml(archive.read(entry), entry)

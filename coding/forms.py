@@ -152,6 +152,10 @@ class CodebookFileForm(FlaskForm):
         FileRequired(message="Choose a .qdc file to import.")])
 
 
+class JoinCoderForm(FlaskForm):
+    account = SelectField("Join to the account of", coerce=int)
+
+
 class ProjectFileForm(FlaskForm):
     file = FileField("Project file (.qdpx)", validators=[
         FileRequired(message="Choose a .qdpx file to import.")])

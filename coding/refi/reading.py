@@ -78,6 +78,9 @@ class NoteSpec:
 
 @dataclass
 class CodingSpec:
+    #: the GUIDs of the Coding and of the selection that holds it ("" when absent)
+    guid: str
+    selection_guid: str
     code_guid: str
     start: int
     end: int
@@ -371,13 +374,16 @@ class ProjectReader:
         codings = list(node.all("Coding"))
         description = node.first("Description")
         notes = [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")]
+        selection_guid, coder = guid_in(node), guid_in(node, "creatingUser")
         first = self.coding(codings[0], start, end, ends, notes,
                             description.text.strip() if description is not None else "",
-                            guid_in(node, "creatingUser"))
-        return [first, *(self.coding(coding, start, end, ends, [], "") for coding in codings[1:])]
+                            coder, selection_guid)
+        return [first, *(self.coding(coding, start, end, ends, [], "", coder, selection_guid)
+                         for coding in codings[1:])]
 
     def coding(self, node: Node, start: int, end: int, ends: LineEnds, notes: list[str],
-               description: str, selection_coder: str = "") -> CodingSpec:
+               description: str, selection_coder: str = "",
+               selection_guid: str = "") -> CodingSpec:
         reference = node.first("CodeRef")
         if reference is None:
             raise RefiError(f"At {node.where()}: a coding names no code (CodeRef is missing).")
@@ -386,7 +392,8 @@ class ProjectReader:
             raise RefiError(f"At {reference.where()}: the coding refers to a code that is not "
                             f"in the file's codebook (GUID {required(reference, 'targetGUID')}).")
         return CodingSpec(
-            code_guid=code, start=ends.position(start), end=ends.position(end),
+            guid=guid_in(node), selection_guid=selection_guid, code_guid=code,
+            start=ends.position(start), end=ends.position(end),
             coder=guid_in(node, "creatingUser") or selection_coder,
             created=read_datetime(node.get("creationDateTime")),
             note_guids=notes + [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")],

@@ -96,20 +96,27 @@ def import_codebook_specs(project: Project, specs: list[CodeSpec], skipped: Coun
     return report
 
 
-def match_account(project: Project, spec: UserSpec) -> User | None:
-    """The account of the file's user: by email (the file's id or name), else by name, a
+class Accounts:
+    """Finds the account of a file's user: by email (the file's id or name), else by name, a
     member of the project first; external coders are no accounts."""
-    accounts = list(db.session.scalars(db.select(User).where(User.external.is_(False))))
-    by_email = {user.email.casefold(): user for user in accounts}
-    found = by_email.get(spec.login.casefold()) or by_email.get(spec.name.casefold())
-    if found is None and spec.name:
-        members = set(db.session.scalars(db.select(Membership.user_id).where(
+
+    def __init__(self, project: Project) -> None:
+        self.accounts = list(db.session.scalars(db.select(User).where(
+            User.external.is_(False))))
+        self.by_email = {user.email.casefold(): user for user in self.accounts}
+        self.members = set(db.session.scalars(db.select(Membership.user_id).where(
             Membership.project_id == project.id)))
-        named = [user for user in accounts if user.name.casefold() == spec.name.casefold()]
-        in_project = [user for user in named if user.id in members]
-        chosen = in_project if len(in_project) == 1 else named
-        found = chosen[0] if len(chosen) == 1 else None
-    return found
+
+    def match(self, spec: UserSpec) -> User | None:
+        found = self.by_email.get(spec.login.casefold()) or self.by_email.get(
+            spec.name.casefold())
+        if found is None and spec.name:
+            named = [user for user in self.accounts
+                     if user.name.casefold() == spec.name.casefold()]
+            in_project = [user for user in named if user.id in self.members]
+            chosen = in_project if len(in_project) == 1 else named
+            found = chosen[0] if len(chosen) == 1 else None
+        return found
 
 
 class ProjectImport:
@@ -132,19 +139,25 @@ class ProjectImport:
         """The file's user GUIDs -> users here (see the module's docstring); coders the file
         does not list become external coders named after their GUID."""
         known = identities(self.project)
+        accounts = Accounts(self.project)
         people: dict[str, User] = {}
         listed = dict(self.file.users)
-        for source in self.file.sources:
-            for coding in source.codings:
-                if coding.coder and coding.coder not in listed:
-                    listed[coding.coder] = UserSpec(coding.coder, "", "")
+        coders = {coding.coder for source in self.file.sources for coding in source.codings}
+        working = coders | {note.author for note in self.file.notes.values()} | {
+            source.creator for source in self.file.sources}
+        for key in coders - set(listed) - {""}:
+            listed[key] = UserSpec(key, "", "")
         with_identity = {identity.user_id for identity in known.values()}
         for key, spec in listed.items():
             if key in known:
                 people[key] = known[key].user
                 continue
-            account = match_account(self.project, spec)
+            account = accounts.match(spec)
             name = spec.name or spec.login or f"Coder {key[:8]}"
+            if account is None and key not in working:
+                self.report.skipped["people of the file who did no work in it"] = (
+                    self.report.skipped.get("people of the file who did no work in it", 0) + 1)
+                continue
             if account is None:
                 people[key] = add_external_coder(self.project, key if is_guid(key) else
                                                  guid(self.project.id, "user-of-file", key),

@@ -145,7 +145,8 @@ def two_coders_file(second: str = "Gergo Szabo") -> bytes:
              '<Code guid="c0000000-0000-0000-0000-000000000002" name="trust" '
              'isCodable="true" color="#00FF00"><Description>The word.</Description></Code>')
     users = ('<Users><User guid="a0000000-0000-0000-0000-000000000001" name="Coder"/>'
-             f'<User guid="a0000000-0000-0000-0000-000000000002" name="{second}"/></Users>')
+             f'<User guid="a0000000-0000-0000-0000-000000000002" name="{second}"/>'
+             '<User guid="a0000000-0000-0000-0000-000000000003" name="Idle Person"/></Users>')
     selections = []
     for number, (words, code, coder) in enumerate([
             ("Guangzhou", 1, 1), ("Guangzhou", 1, 2), ("Trade grew", 2, 1),
@@ -209,6 +210,8 @@ def test_a_coder_without_an_account_is_an_external_coder_of_the_project(
         True, False, True)
     assert report.matched == [("Coder", "Coder")]
     assert report.unmatched == [("Gergo Szabo", 3)]
+    assert report.skipped == {"people of the file who did no work in it": 1}
+    assert db.session.scalar(db.select(User).where(User.name == "Idle Person")) is None
     assert db.session.scalar(db.select(db.func.count()).select_from(Memo).where(
         Memo.project_id == project.id)) == 0
     by_coder = Counter(coding.coder.name for coding in db.session.scalars(

@@ -28,6 +28,9 @@ _NON_ASCII = re.compile("[^\x00-\x7f]")
 #: a counting is taken without the tool's word when it fits this share of the telling
 #: selections and fits this much better than the next
 CLEAR_SHARE, CLEAR_MARGIN = 0.6, 0.25
+#: a counting under which more than this share of the telling selections would start or end
+#: inside a character is not the file's (a few broken selections are skipped and counted)
+IMPOSSIBLE_SHARE = 0.02
 
 
 def _is_ideograph(character: str) -> bool:
@@ -137,10 +140,6 @@ class Finding:
     clear: bool = True
     chosen_by_user: bool = False
 
-    def share(self, counting: str) -> float:
-        fit = next(fit for fit in self.fits if fit.counting == counting)
-        return fit.fitting / self.telling if self.telling else 1.0
-
     def words(self) -> str:
         """For the import report."""
         if self.chosen_by_user:
@@ -148,18 +147,15 @@ class Finding:
         elif not self.telling:
             how = ("all countings agree on this file: no selection follows a character that "
                    "counts differently")
-        elif self.tool_counting == self.counting:
-            how = (f"as the tool that made the file counts them; "
-                   f"{self.fitting_words(self.counting)}")
         else:
-            how = self.fitting_words(self.counting)
+            fit = next(fit for fit in self.fits if fit.counting == self.counting)
+            how = (f"{fit.fitting:,} of the {self.telling:,} selections that the countings "
+                   "read differently fit their words this way: word boundaries, or the "
+                   "selection's own text")
+            if self.tool_counting == self.counting:
+                how = f"as the tool that made the file counts them; {how}"
         return (f"Positions read as {self.counting} ({how}); "
                 f"{self.checked:,} selections checked.")
-
-    def fitting_words(self, counting: str) -> str:
-        fit = next(fit for fit in self.fits if fit.counting == counting)
-        return (f"{fit.fitting:,} of the {self.telling:,} selections that the countings "
-                "read differently fall on word boundaries this way")
 
     def unclear_words(self) -> str:
         """Why the file's counting could not be told, and what to do."""
@@ -213,7 +209,7 @@ def find_counting(selections: list[Selection], origin: str, chosen: str = "") ->
         return finding
     if not telling:
         return finding
-    possible = sorted((fit for fit in fits if not fit.impossible),
+    possible = sorted((fit for fit in fits if fit.impossible <= IMPOSSIBLE_SHARE * len(telling)),
                       key=lambda fit: (-fit.fitting, COUNTINGS.index(fit.counting)))
     if not possible:
         finding.clear = False

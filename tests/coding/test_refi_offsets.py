@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 
 from coding import refi
 from coding.models import Coding, Source
-from coding.refi.offsets import CODE_POINTS, COUNTINGS, UTF8, UTF16, SourceCounting
+from coding.refi.offsets import (
+    CODE_POINTS,
+    COUNTINGS,
+    UTF8,
+    UTF16,
+    Selection,
+    SourceCounting,
+    find_counting,
+)
 from fieldwork.extensions import db
 
 #: emoji, a rare CJK character (U+20000), mathematical letters, CRLF line ends
@@ -171,3 +179,19 @@ def test_the_import_page_reports_the_counting_and_offers_the_choice(project, peo
     (coding,) = db.session.scalars(db.select(Coding).join(Source).where(
         Source.project_id == project.id))
     assert coding.quote == "cd"
+
+
+def test_a_few_broken_selections_do_not_hide_the_files_counting():
+    text = " ".join(f"🤝 word{number}" for number in range(60))
+    source = SourceCounting(text)
+    selections = []
+    for number in range(60):
+        start = text.index(f"word{number} ") if number < 59 else text.rindex("word59")
+        end = start + len(f"word{number}")
+        selections.append(Selection(source, position(text, start, UTF16),
+                                    position(text, end, UTF16)))
+    emoji = position(text, text.index("🤝"), UTF16)
+    selections.append(Selection(source, emoji + 1, emoji + 5))
+    finding = find_counting(selections, "Some Tool")
+    assert (finding.counting, finding.clear, finding.telling) == (UTF16, True, 61)
+    assert next(fit for fit in finding.fits if fit.counting == UTF16).impossible == 1

@@ -159,13 +159,14 @@ def code_guid(project: Project, code: Code) -> str:
     return code.guid or guid(project.id, "code", code.id)
 
 
-def free_name(name: str, taken: set[str]) -> str:
-    """`name`, or “name (2)”, “name (3)” … whichever no sibling has in any case."""
+def free_name(name: str, taken: set[str], limit: int = MAX_NAME) -> str:
+    """`name`, or “name (2)”, “name (3)” … whichever is not in `taken` (casefolded names),
+    at most `limit` characters long."""
     number, candidate = 1, name
     while candidate.casefold() in taken:
         number += 1
         suffix = f" ({number})"
-        candidate = name[:MAX_NAME - len(suffix)] + suffix
+        candidate = name[:limit - len(suffix)] + suffix
     return candidate
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from coding.refi.archive import Archive, decode_text
-from coding.refi.codes import CodeSpec, all_specs, check_unique_guids, read_codes
+from coding.refi.codes import CodeSpec, all_specs, check_unique_guids, free_name, read_codes
 from coding.refi.offsets import Finding, Selection, SourceCounting, find_counting
 from coding.refi.xmlio import (
     Node,
@@ -151,15 +151,8 @@ def unique_names(sources: list[SourceSpec]) -> None:
     seen: set[str] = set()
     for source in sources:
         if source.name.casefold() in seen:
-            number = 2
-            while True:
-                suffix = f" ({number})"
-                candidate = source.name[:MAX_SOURCE_TITLE - len(suffix)] + suffix
-                if candidate.casefold() not in taken:
-                    break
-                number += 1
-            source.name = candidate
-            taken.add(candidate.casefold())
+            source.name = free_name(source.name, taken, MAX_SOURCE_TITLE)
+            taken.add(source.name.casefold())
         seen.add(source.name.casefold())
 
 

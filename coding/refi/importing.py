@@ -148,15 +148,16 @@ class ProjectImport:
         for key in coders - set(listed) - {""}:
             listed[key] = UserSpec(key, "", "")
         with_identity = {identity.user_id for identity in known.values()}
+        idle = 0
         for key, spec in listed.items():
-            if key in known:
-                people[key] = known[key].user
-                continue
-            account = accounts.match(spec)
             name = spec.name or spec.login or f"Coder {key[:8]}"
+            account = known[key].user if key in known else accounts.match(spec)
+            if account is not None and account.external:
+                people[key] = account
+                self.external.add(key)
+                continue
             if account is None and key not in working:
-                self.report.skipped["people of the file who did no work in it"] = (
-                    self.report.skipped.get("people of the file who did no work in it", 0) + 1)
+                idle += 1
                 continue
             if account is None:
                 people[key] = add_external_coder(self.project, key if is_guid(key) else
@@ -169,6 +170,8 @@ class ProjectImport:
             if account.id not in with_identity and is_guid(key):
                 add_identity(self.project, account, key, name, self.file.origin)
                 with_identity.add(account.id)
+        if idle:
+            self.report.skipped["people of the file who did no work in it"] = idle
         db.session.flush()
         return people
 

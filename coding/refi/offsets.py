@@ -28,6 +28,8 @@ _NON_ASCII = re.compile("[^\x00-\x7f]")
 #: a counting is taken without the tool's word when it fits this share of the telling
 #: selections and fits this much better than the next
 CLEAR_SHARE, CLEAR_MARGIN = 0.6, 0.25
+#: at most this many selections are checked
+MOST_CHECKED = 5_000
 #: a counting under which more than this share of the telling selections would start or end
 #: inside a character is not the file's (a few broken selections are skipped and counted)
 IMPOSSIBLE_SHARE = 0.02
@@ -139,6 +141,8 @@ class Finding:
     tool_counting: str = ""
     clear: bool = True
     chosen_by_user: bool = False
+    #: the file's selections, of which `checked` were looked at
+    total: int = 0
 
     def words(self) -> str:
         """For the import report."""
@@ -154,8 +158,9 @@ class Finding:
                    "selection's own text")
             if self.tool_counting == self.counting:
                 how = f"as the tool that made the file counts them; {how}"
+        sample = f" (of {self.total:,}, spread over the file)" if self.total > self.checked else ""
         return (f"Positions read as {self.counting} ({how}); "
-                f"{self.checked:,} selections checked.")
+                f"{self.checked:,} selections checked{sample}.")
 
     def unclear_words(self) -> str:
         """Why the file's counting could not be told, and what to do."""
@@ -174,36 +179,40 @@ def tool_counting(origin: str) -> str:
     return next((counting for word, counting in TOOL_COUNTINGS if word in lowered), "")
 
 
-def _fits(selection: Selection, counting: str) -> bool | None:
-    """None when the selection cannot be in this counting; else whether its words fit."""
-    source = selection.source
-    start = source.code_point(counting, selection.start)
-    end = source.code_point(counting, selection.end)
+def _fits(selection: Selection, start: int | None, end: int | None) -> bool | None:
+    """None when the selection cannot be at these code points; else whether its words fit."""
     if start is None or end is None:
         return None
+    text = selection.source.text
     if selection.text.strip():
         given = " ".join(selection.text.split())
-        found = " ".join(source.text[start:end].split())
+        found = " ".join(text[start:end].split())
         if given == found or (len(given) >= 10 and found.startswith(given.rstrip("….").strip())):
             return True
-    return at_boundary(source.text, start) and at_boundary(source.text, end)
+    return at_boundary(text, start) and at_boundary(text, end)
 
 
 def find_counting(selections: list[Selection], origin: str, chosen: str = "") -> Finding:
-    """The counting of a file's selections; `chosen` when the user named one."""
-    telling = [selection for selection in selections if len({
-        (selection.source.code_point(counting, selection.start),
-         selection.source.code_point(counting, selection.end)) for counting in COUNTINGS}) > 1]
+    """The counting of a file's selections (at most MOST_CHECKED of them, spread evenly
+    over the file, are checked); `chosen` when the user named one."""
+    checked = selections[::max(1, -(-len(selections) // MOST_CHECKED))]
+    telling = []
+    for selection in checked:
+        read = [(selection.source.code_point(counting, selection.start),
+                 selection.source.code_point(counting, selection.end)) for counting in COUNTINGS]
+        if len(set(read)) > 1:
+            telling.append((selection, read))
     fits = []
-    for counting in COUNTINGS:
+    for index, counting in enumerate(COUNTINGS):
         fit = Fit(counting)
-        for selection in telling:
-            result = _fits(selection, counting)
+        for selection, read in telling:
+            result = _fits(selection, *read[index])
             fit.impossible += result is None
             fit.fitting += bool(result)
         fits.append(fit)
     from_tool = tool_counting(origin)
-    finding = Finding(CODE_POINTS, len(selections), len(telling), fits, from_tool)
+    finding = Finding(CODE_POINTS, len(checked), len(telling), fits, from_tool,
+                      total=len(selections))
     if chosen:
         finding.counting, finding.chosen_by_user = chosen, True
         return finding

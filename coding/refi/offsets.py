@@ -21,8 +21,9 @@ COUNTINGS = (CODE_POINTS, UTF16, UTF8)
 #: what the import form offers, and the words for each
 CHOICES = {"": "Find out from the file", CODE_POINTS: "Unicode code points (the standard)",
            UTF16: "UTF-16 code units (NVivo, .NET or Java tools)", UTF8: "UTF-8 bytes"}
-#: tools known to count other than the standard, by a word of the file's origin
-TOOL_COUNTINGS = (("nvivo", UTF16),)
+#: how tools count, by a word of the file's origin: NVivo in UTF-16 units (.NET strings);
+#: Fieldwork and QualCoder (Python strings) in code points
+TOOL_COUNTINGS = (("nvivo", UTF16), ("fieldwork", CODE_POINTS), ("qualcoder", CODE_POINTS))
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 #: a counting is taken without the tool's word when it fits this share of the telling
@@ -119,6 +120,10 @@ class Selection:
     text: str = ""
 
 
+#: a selection's start and end in code points as one counting reads them (None: impossible)
+Reading = tuple[int | None, int | None]
+
+
 @dataclass
 class Fit:
     counting: str
@@ -192,11 +197,23 @@ def _fits(selection: Selection, start: int | None, end: int | None) -> bool | No
     return at_boundary(text, start) and at_boundary(text, end)
 
 
+def distinct(fits: list[Fit], telling: list[tuple[Selection, list[Reading]]]) -> list[Fit]:
+    """The countings that read the selections differently from each other, best first (of
+    two that read them alike, the earlier in COUNTINGS stands for both)."""
+    kept: list[Fit] = []
+    for fit in fits:
+        index = COUNTINGS.index(fit.counting)
+        if not any(all(read[index] == read[COUNTINGS.index(other.counting)]
+                       for _selection, read in telling) for other in kept):
+            kept.append(fit)
+    return sorted(kept, key=lambda fit: (-fit.fitting, COUNTINGS.index(fit.counting)))
+
+
 def find_counting(selections: list[Selection], origin: str, chosen: str = "") -> Finding:
     """The counting of a file's selections (at most MOST_CHECKED of them, spread evenly
     over the file, are checked); `chosen` when the user named one."""
     checked = selections[::max(1, -(-len(selections) // MOST_CHECKED))]
-    telling = []
+    telling: list[tuple[Selection, list[Reading]]] = []
     for selection in checked:
         read = [(selection.source.code_point(counting, selection.start),
                  selection.source.code_point(counting, selection.end)) for counting in COUNTINGS]
@@ -218,10 +235,13 @@ def find_counting(selections: list[Selection], origin: str, chosen: str = "") ->
         return finding
     if not telling:
         return finding
-    possible = sorted((fit for fit in fits if fit.impossible <= IMPOSSIBLE_SHARE * len(telling)),
-                      key=lambda fit: (-fit.fitting, COUNTINGS.index(fit.counting)))
+    possible = distinct([fit for fit in fits
+                         if fit.impossible <= IMPOSSIBLE_SHARE * len(telling)], telling)
     if not possible:
         finding.clear = False
+        return finding
+    if len(possible) == 1:
+        finding.counting = possible[0].counting
         return finding
     best = possible[0]
     tool_fit = next((fit for fit in possible if fit.counting == from_tool), None)

@@ -195,3 +195,14 @@ def test_a_few_broken_selections_do_not_hide_the_files_counting():
     finding = find_counting(selections, "Some Tool")
     assert (finding.counting, finding.clear, finding.telling) == (UTF16, True, 61)
     assert next(fit for fit in finding.fits if fit.counting == UTF16).impossible == 1
+
+
+def test_countings_that_read_every_selection_alike_are_one():
+    """Text within the BMP: code points and UTF-16 units agree, and selections that cut
+    words anywhere (as a coder may) leave UTF-8 bytes inside characters."""
+    text = "Współpraca Wrocławia z Guangzhou zaczęła się w 2015 roku. " * 20
+    source = SourceCounting(text)
+    selections = [Selection(source, start, start + 7) for start in range(3, 1000, 17)]
+    finding = find_counting(selections, "Some Tool")
+    assert (finding.counting, finding.clear) == (CODE_POINTS, True)
+    assert next(fit for fit in finding.fits if fit.counting == UTF8).impossible > 0

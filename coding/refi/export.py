@@ -282,16 +282,15 @@ def selection_markup(contents: Contents, rows: list[Row[Any]], codes: dict[int, 
     project_id = contents.project.id
     first = rows[0]
     selection = first.selection_guid or guid(project_id, "selection", first.id)
+    by = [made_by(users(row.coder_id), row.created_at) for row in rows]
     codings = "".join(
-        f'<Coding guid="{row.guid or guid(project_id, "coding", row.id)}"'
-        f'{made_by(users(row.coder_id), row.created_at)}>'
+        f'<Coding guid="{row.guid or guid(project_id, "coding", row.id)}"{row_by}>'
         f'<CodeRef targetGUID="{codes[row.code_id]}"/>'
         + "".join(f'<NoteRef targetGUID="{note}"/>'
                   for note in contents.notes_of_coding.get(row.id, []))
-        + "</Coding>" for row in rows)
+        + "</Coding>" for row, row_by in zip(rows, by, strict=True))
     return (f'<PlainTextSelection guid="{selection}" startPosition="{first.start}" '
-            f'endPosition="{first.end}"{made_by(users(first.coder_id), first.created_at)}>'
-            f"{codings}</PlainTextSelection>")
+            f'endPosition="{first.end}"{by[0]}>{codings}</PlainTextSelection>')
 
 
 def made_by(coder: str | None, created: datetime | None) -> str:

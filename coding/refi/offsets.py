@@ -91,19 +91,26 @@ class SourceCounting:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        plain = text.isascii()
-        self.widths = {
-            CODE_POINTS: None,
-            UTF16: None if plain or not _ASTRAL.search(text) else Widths(text, _ASTRAL, 2),
-            UTF8: None if plain else Widths(text, _NON_ASCII, None),
-        }
+        self.plain = text.isascii()
+        #: made when first asked for: None where the counting is code points here
+        self.made: dict[str, Widths | None] = {CODE_POINTS: None}
+
+    def widths(self, counting: str) -> Widths | None:
+        if counting not in self.made:
+            text = self.text
+            if counting == UTF16:
+                wide = not self.plain and _ASTRAL.search(text) is not None
+                self.made[counting] = Widths(text, _ASTRAL, 2) if wide else None
+            else:
+                self.made[counting] = None if self.plain else Widths(text, _NON_ASCII, None)
+        return self.made[counting]
 
     def length(self, counting: str) -> int:
-        widths = self.widths[counting]
+        widths = self.widths(counting)
         return len(self.text) if widths is None else widths.total
 
     def code_point(self, counting: str, position: int) -> int | None:
-        widths = self.widths[counting]
+        widths = self.widths(counting)
         if widths is None:
             return position if 0 <= position <= len(self.text) else None
         return widths.code_point(position)

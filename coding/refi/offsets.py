@@ -25,7 +25,6 @@ CHOICES = {"": "Find out from the file", CODE_POINTS: "Unicode code points (the 
 #: Fieldwork and QualCoder (Python strings) in code points
 TOOL_COUNTINGS = (("nvivo", UTF16), ("fieldwork", CODE_POINTS), ("qualcoder", CODE_POINTS))
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_NON_ASCII = re.compile("[^\x00-\x7f]")
 #: a counting is taken without the tool's word when it fits this share of the telling
 #: selections and fits this much better than the next
 CLEAR_SHARE, CLEAR_MARGIN = 0.6, 0.25
@@ -55,20 +54,24 @@ def at_boundary(text: str, position: int) -> bool:
 class Widths:
     """Positions in one counting of one text, turned into code points."""
 
-    def __init__(self, text: str, pattern: re.Pattern[str], width: int | None) -> None:
+    def __init__(self, text: str, counting: str) -> None:
+        import numpy as np  # on first use: imports run in the worker, not the web process
+
         #: of each wider character: where it starts in this counting, its width there, and
         #: the extra units of all wider characters up to it
-        self.starts: list[int] = []
-        self.widths: list[int] = []
-        self.extras: list[int] = []
-        extra = 0
-        for match in pattern.finditer(text):
-            size = width or len(match.group().encode("utf-8"))
-            self.starts.append(match.start() + extra)
-            self.widths.append(size)
-            extra += size - 1
-            self.extras.append(extra)
-        self.total = len(text) + extra
+        if counting == UTF16:
+            units = np.frombuffer(text.encode("utf-16-le"), dtype="<u2")
+            starts = np.flatnonzero((units >= 0xD800) & (units < 0xDC00))
+            widths = np.full(len(starts), 2)
+        else:
+            units = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+            starts = np.flatnonzero(units >= 0xC0)
+            leads = units[starts]
+            widths = 2 + (leads >= 0xE0).astype(int) + (leads >= 0xF0)
+        self.starts: list[int] = starts.tolist()
+        self.widths: list[int] = widths.tolist()
+        self.extras: list[int] = np.cumsum(widths - 1).tolist()
+        self.total = len(units)
 
     def code_point(self, position: int) -> int | None:
         """The code point at `position`, or None when it falls inside a character or past
@@ -98,11 +101,8 @@ class SourceCounting:
     def widths(self, counting: str) -> Widths | None:
         if counting not in self.made:
             text = self.text
-            if counting == UTF16:
-                wide = not self.plain and _ASTRAL.search(text) is not None
-                self.made[counting] = Widths(text, _ASTRAL, 2) if wide else None
-            else:
-                self.made[counting] = None if self.plain else Widths(text, _NON_ASCII, None)
+            wide = not self.plain and (counting == UTF8 or _ASTRAL.search(text) is not None)
+            self.made[counting] = Widths(text, counting) if wide else None
         return self.made[counting]
 
     def length(self, counting: str) -> int:

@@ -6,8 +6,11 @@ a rare CJK character, a mathematical letter) counts as two; a few tools count UT
 The three agree on text of plain ASCII, so only selections after a wider character tell
 them apart. For those, each counting is tried: a position inside a character rules that
 counting out; otherwise selections that start and end at word or line boundaries, or that
-hold the text the file gives for them, speak for it. The tool named in the file decides
-when its counting fits the selections at least as well as the others.
+hold the text the file gives for them, speak for it. Countings that read every selection
+alike are one (text without characters beyond the BMP: code points and UTF-16). The tool
+named in the file decides when its counting fits the selections at least as well as the
+others; else the best must fit clearly, or the user is asked. At most MOST_CHECKED
+selections, spread over the file, are checked.
 """
 
 from __future__ import annotations

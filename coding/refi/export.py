@@ -283,14 +283,15 @@ def selection_markup(contents: Contents, rows: list[Row[Any]], codes: dict[int, 
     first = rows[0]
     selection = first.selection_guid or guid(project_id, "selection", first.id)
     by = [made_by(users(row.coder_id), row.created_at) for row in rows]
-    codings = "".join(
-        f'<Coding guid="{row.guid or guid(project_id, "coding", row.id)}"{row_by}>'
-        f'<CodeRef targetGUID="{codes[row.code_id]}"/>'
-        + "".join(f'<NoteRef targetGUID="{note}"/>'
-                  for note in contents.notes_of_coding.get(row.id, []))
-        + "</Coding>" for row, row_by in zip(rows, by, strict=True))
+    codings = []
+    for row, row_by in zip(rows, by, strict=True):
+        notes = contents.notes_of_coding.get(row.id)
+        refs = "".join(f'<NoteRef targetGUID="{note}"/>' for note in notes) if notes else ""
+        codings.append(
+            f'<Coding guid="{row.guid or guid(project_id, "coding", row.id)}"{row_by}>'
+            f'<CodeRef targetGUID="{codes[row.code_id]}"/>{refs}</Coding>')
     return (f'<PlainTextSelection guid="{selection}" startPosition="{first.start}" '
-            f'endPosition="{first.end}"{by[0]}>{codings}</PlainTextSelection>')
+            f'endPosition="{first.end}"{by[0]}>{"".join(codings)}</PlainTextSelection>')
 
 
 def made_by(coder: str | None, created: datetime | None) -> str:

@@ -88,6 +88,8 @@ bp.add_url_rule(f"{C}/exports", view_func=exports.exports, methods=FORM)
 bp.add_url_rule(f"{C}/exchange", view_func=exchange.exchange)
 bp.add_url_rule(f"{C}/exchange/export", view_func=exchange.project_export, methods=POST)
 bp.add_url_rule(f"{C}/exchange/import", view_func=exchange.project_import, methods=POST)
+bp.add_url_rule(f"{C}/exchange/coders/<int:identity_id>/join",
+                view_func=exchange.join_external_coder, methods=POST)
 
 bp.add_url_rule(f"{C}/retrieve", view_func=analysis.retrieve)
 bp.add_url_rule(f"{C}/matrix", view_func=analysis.matrix)

@@ -91,13 +91,14 @@ def consensus_coder(project: Project) -> User | None:
 
 
 def make_consensus_coder(project: Project) -> User:
-    """The project's consensus coder, made when there is none: an inactive identity whose
-    password can never match, so nobody signs in as it."""
+    """The project's consensus coder, made when there is none: an external identity
+    (inactive, a password that can never match, not among the accounts), so nobody signs in
+    as it and the admin's account list does not show it."""
     coder = consensus_coder(project)
     if coder is not None:
         return coder
     coder = User(email=f"consensus-{project.id}@consensus.invalid", name=CONSENSUS_NAME,
-                 password_hash="", active=False)
+                 password_hash="", active=False, external=True)
     db.session.add(coder)
     db.session.flush()
     settings = settings_of(project)

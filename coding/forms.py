@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from coding.comparison import UNITS
 from coding.matrices import DIMENSIONS
 from coding.memos import MAX_TITLE
+from coding.refi.offsets import CHOICES as POSITION_CHOICES
 from coding.retrieval import OPERATORS
 from coding.translations import QUOTE_LANGUAGES
 from fieldwork.forms import choices
@@ -166,6 +167,12 @@ class CodebookFileForm(FlaskForm):
         FileRequired(message="Choose a .qdc file to import.")])
 
 
+class JoinCoderForm(FlaskForm):
+    account = SelectField("Join to the account of", coerce=int)
+
+
 class ProjectFileForm(FlaskForm):
     file = FileField("Project file (.qdpx)", validators=[
         FileRequired(message="Choose a .qdpx file to import.")])
+    positions = SelectField("Positions in the file", choices=choices(POSITION_CHOICES),
+                            default="")

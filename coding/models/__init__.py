@@ -8,7 +8,7 @@ from coding.models.analysis import (
     pg_matches_words,
 )
 from coding.models.codebook import Code, CodebookChange
-from coding.models.codings import Coding, CodingSettings, ConsensusDecision, Memo
+from coding.models.codings import CoderIdentity, Coding, CodingSettings, ConsensusDecision, Memo
 from coding.models.sources import KINDS, Source, source_partnerships, source_places
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "SQLITE_FTS_DROP",
     "Code",
     "CodebookChange",
+    "CoderIdentity",
     "Coding",
     "CodingSettings",
     "ConsensusDecision",

@@ -42,6 +42,9 @@ from interviews.recordings.models import TRANSCRIBING_SHARE, TranscriptionJob
 from interviews.recordings.progress import Heartbeat, JobProgress
 from interviews.recordings.separation import separate_speakers
 from interviews.recordings.speakers import DEFAULT_SPEAKER
+from interviews.recordings.tasks import transcribe_recording
+from interviews.recordings.transcription import JobError
+from interviews.recordings.translation import queue_translation, translation_after
 from interviews.transcripts.editing import (
     clear_for_new_transcription,
     save_version,
@@ -54,6 +57,7 @@ from interviews.transcripts.models import (
     Transcript,
     TranscriptSegment,
 )
+from interviews.transcripts.reliability import store_estimates
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +166,16 @@ def finish(job_id: int, state: str, error: str = "",
     db.session.commit()
 
 
+def estimate(transcript: Transcript, result: TranscriptionResult,
+             options: dict[str, Any]) -> None:
+    """Each saved segment's estimated share of wrong words, from what the engine gave for it
+    (arithmetic only: no decoding)."""
+    store_estimates(transcript, result.segments, result.language,
+                    result.language_probability, str(options.get("model") or "base"),
+                    language_chosen=bool(options.get("language")))
+    db.session.commit()
+
+
 def heartbeat_of(progress: JobProgress) -> AbstractContextManager[object]:
     """A worker's job beats; a job run inside a request (tests only) has no one to tell."""
     app = current_app._get_current_object()
@@ -196,6 +210,7 @@ def transcribe_queued(job_id: int, models_dir: Path | None) -> str:
         with heartbeat_of(progress):
             engine = get_engine(options.get("engine") or DEFAULT_ENGINE, models_dir)
             result = engine.transcribe(audio, engine_options(options), saver)
+            estimate(transcript, result, options)
             speakers = (separate_speakers(transcript, audio, options, SpeakerProgress(progress))
                         if separates else "")
     except TranscriptionCancelled:
@@ -212,4 +227,21 @@ def transcribe_queued(job_id: int, models_dir: Path | None) -> str:
         finish(job_id, "failed", f"the transcription stopped with an error: {error}")
         return "failed"
     finish(job_id, "done", result=result, speakers=speakers)
+    translate_after(job_id)
     return "done"
+
+
+def translate_after(job_id: int) -> None:
+    """Queue the English version of what the job transcribed, when its project wants one."""
+    original = translation_after(db.session.get(TranscriptionJob, job_id))
+    if original is None:
+        db.session.commit()
+        return
+    try:
+        translation = queue_translation(original, None)
+    except JobError as error:
+        log.warning("transcription job %s: no English version queued: %s", job_id, error)
+        db.session.rollback()
+        return
+    db.session.commit()
+    transcribe_recording(translation.id)

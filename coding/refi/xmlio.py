@@ -3,17 +3,26 @@
 Writing: a small serializer that keeps elements in the order the schemas demand and escapes
 carriage returns, so that a memo's line breaks come back as they were. Reading: expat builds
 a light tree whose elements know their line, so an error can say where it is; namespaces are
-dropped (tools write variants of them) and a file with a DOCTYPE is refused, which keeps
-entity tricks out.
+dropped (tools write variants of them). A file with a DOCTYPE is refused, which keeps entity
+tricks out (external entities, billion laughs, huge entities in attributes: without a DTD
+only the five predefined entities and character references exist). So is XML that would make
+the tree too large for its size: more than the server's REFI_FILE_MB of it, more elements
+than REFI_XML_ELEMENTS, elements nested deeper than MAX_DEPTH, or an attribute longer than
+MAX_ATTRIBUTE characters (coding.refi.limits); a character encoding expat cannot read is
+refused in words.
 """
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from xml.parsers import expat
+
+from coding.refi.limits import MAX_ATTRIBUTE, MAX_DEPTH, RefiLimits, refi_limits
+from fieldwork.archives import size_words
 
 #: characters XML 1.0 cannot carry at all
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -110,16 +119,40 @@ def _refuse_doctype(*_args: object) -> None:
                     "so it was not read.")
 
 
-def parse_xml(data: bytes, what: str) -> Node:
-    """The root element of `data`, or a RefiError naming `what` and where the XML breaks."""
+def parse_xml(data: bytes, what: str, limits: RefiLimits | None = None) -> Node:
+    """The root element of `data`, or a RefiError naming `what` and where the XML breaks or
+    passes a limit (the server's when `limits` is None)."""
+    limits = limits or refi_limits()
+    if len(data) > limits.file:
+        raise RefiError(f"{what} is {size_words(len(data))} of XML, more than the "
+                        f"{size_words(limits.file)} Fieldwork reads from one file; it was not "
+                        "read.")
     parser = expat.ParserCreate(namespace_separator="}")
     parser.buffer_text = True
     stack: list[Node] = []
     roots: list[Node] = []
+    names: dict[str, str] = {}
+    elements = 0
+
+    def refuse(words: str) -> None:
+        raise RefiError(f"{what} was not read: at line {parser.CurrentLineNumber}, {words}.")
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        node = Node(local_name(name), {local_name(k): v for k, v in attributes.items()},
+        nonlocal elements
+        elements += 1
+        if elements > limits.elements:
+            refuse(f"it holds more than {limits.elements:,} XML elements, the most Fieldwork "
+                   "reads from one file")
+        if len(stack) >= MAX_DEPTH:
+            refuse(f"its elements are nested more than {MAX_DEPTH} deep; no REFI-QDA file's are")
+        tag = names.get(name) or names.setdefault(name, local_name(name))
+        node = Node(tag, {local_name(k): v for k, v in attributes.items()},
                     parser.CurrentLineNumber)
+        for key, value in node.attributes.items():
+            if len(value) > MAX_ATTRIBUTE:
+                refuse(f"<{tag}>'s {key} attribute holds {len(value):,} characters; REFI-QDA "
+                       f"attributes (names, GUIDs, dates, numbers) hold at most "
+                       f"{MAX_ATTRIBUTE:,}")
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
 
@@ -135,15 +168,27 @@ def parse_xml(data: bytes, what: str) -> Node:
     parser.CharacterDataHandler = characters
     parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.EntityDeclHandler = _refuse_doctype
+    # The tree holds no cycles: collecting while it grows only costs time (half of it).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         parser.Parse(data, True)
     except expat.ExpatError as error:
         reason = expat.errors.messages[error.code]
         raise RefiError(f"{what} is not well-formed XML: {reason} at line {error.lineno}, "
                         f"column {error.offset + 1}.") from None
+    except RefiError:
+        raise
     except LookupError:
         raise RefiError(f"{what} declares a character encoding that does not exist; REFI-QDA "
                         "files are UTF-8.") from None
+    except ValueError:
+        # a multi-byte encoding expat cannot take from Python, or a codec that fails
+        raise RefiError(f"{what} declares a character encoding Fieldwork cannot read; "
+                        "REFI-QDA files are UTF-8.") from None
+    finally:
+        if collecting:
+            gc.enable()
     return roots[0]
 
 

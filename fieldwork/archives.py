@@ -78,7 +78,8 @@ class ArchiveLimits:
 @dataclass
 class Budget:
     """Bytes that several reads share and may not pass together, e.g. all the text an import
-    holds in memory; `words` says what is counted, to begin the refusal."""
+    holds in memory. `words` says what passed the limit, with {limit} where the limit goes:
+    "the project's XML and texts came to more than {limit}, the most it holds in memory"."""
 
     limit: int
     words: str
@@ -96,7 +97,7 @@ def size_words(size: int) -> str:
     if size >= 2**20:
         return f"{size / 2**20:.0f} MB"
     if size >= 2**10:
-        return f"{size / 2**10:.0f} KB"
+        return f"{size / 2**10:,.0f} KB"
     return f"{size:,} bytes"
 
 
@@ -136,7 +137,8 @@ class SafeZip:
             raise ArchiveError(f"{what} is a ZIP archive of a kind Fieldwork cannot unpack (or "
                                "it is damaged); save it again.") from None
         self.members = self.zip.infolist()
-        self.unpacked = Budget(limits.max_unpacked, "")
+        self.unpacked = Budget(limits.max_unpacked, "its files came to more than {limit}, the "
+                                                    "most it unpacks from one archive")
         self._check_members()
         self._spans = self._find_spans()
 
@@ -290,10 +292,9 @@ class SafeZip:
             raise ArchiveError(self._damaged(member))
 
     def _over_budget(self, budget: Budget, member: zipfile.ZipInfo) -> str:
-        words = budget.words or f"What {in_sentence(self.what)} unpacks to"
-        return (f"{words} comes to more than the {size_words(budget.limit)} Fieldwork unpacks "
-                f"from one archive (stopped at “{member.filename}”); it may be a “zip bomb”, "
-                "and it was not opened.")
+        return (f"Fieldwork stopped unpacking {in_sentence(self.what)} at “{member.filename}”: "
+                f"{budget.words.format(limit=size_words(budget.limit))}; it may be a “zip "
+                "bomb”, and it was not opened.")
 
     def read(self, member: zipfile.ZipInfo, cap: int | None = None,
              budget: Budget | None = None) -> bytes:

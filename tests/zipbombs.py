@@ -12,6 +12,7 @@ checks it.
 
 from __future__ import annotations
 
+import io
 import struct
 import zipfile
 import zlib
@@ -31,18 +32,24 @@ def bzip2_zeros(blocks: int) -> bytes:
     return b"BZh9" + BZIP2_BLOCK * blocks + _BZIP2_END + combined.to_bytes(4, "big")
 
 
-def deflate_zeros(size: int) -> tuple[bytes, int]:
-    """Raw deflate data of `size` zero bytes and their CRC-32, made without holding them:
-    deflate blocks of zeros are all alike (about 1,000 to 1)."""
-    block = bytes(2**24)
+def deflate_repeated(block: bytes, count: int) -> tuple[bytes, int]:
+    """Raw deflate data of `block` `count` times and its CRC-32, made without holding it
+    all: each block is compressed after a full flush, so the compressed blocks are alike."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
     piece = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
-    count, rest = divmod(size, len(block))
-    tail = zlib.compressobj(9, zlib.DEFLATED, -15)
     crc = 0
     for _ in range(count):
         crc = zlib.crc32(block, crc)
-    return piece * count + tail.compress(bytes(rest)) + tail.flush(), zlib.crc32(bytes(rest), crc)
+    return piece * count + b"\x03\x00", crc
+
+
+def deflate_zeros(size: int) -> tuple[bytes, int]:
+    """Raw deflate data of `size` zero bytes and their CRC-32 (about 1,000 to 1)."""
+    block = bytes(2**24)
+    count, rest = divmod(size, len(block))
+    data, crc = deflate_repeated(block, count)
+    tail = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return data[:-2] + tail.compress(bytes(rest)) + tail.flush(), zlib.crc32(bytes(rest), crc)
 
 
 @dataclass
@@ -68,6 +75,19 @@ class Entry:
         compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
         return cls(name, compressor.compress(content) + compressor.flush(),
                    zipfile.ZIP_DEFLATED, len(content), zlib.crc32(content))
+
+    @classmethod
+    def packed(cls, name: str, content: bytes, method: int) -> Entry:
+        """`content` packed as zipfile packs it with `method` (ZIP's LZMA has a header of
+        its own), headers telling the truth."""
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", method) as archive:
+            archive.writestr("x", content)
+        with zipfile.ZipFile(out) as archive:
+            info = archive.infolist()[0]
+        start = info.header_offset + 30 + 1 + len(info.extra)
+        data = out.getvalue()[start:start + info.compress_size]
+        return cls(name, data, method, len(content), zlib.crc32(content), info.flag_bits)
 
     @property
     def declared(self) -> int:
@@ -112,6 +132,7 @@ def bzip2_bomb(name: str, blocks: int, declared: int | None = None) -> bytes:
 
 
 def deflate_bomb(name: str, size: int, declared: int | None = None) -> bytes:
+    """A ZIP whose one deflate member unpacks to `size` zeros, declaring `declared`."""
     data, crc = deflate_zeros(size)
     return archive_of([Entry(name, data, zipfile.ZIP_DEFLATED,
                              size if declared is None else declared, crc)])

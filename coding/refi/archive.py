@@ -41,7 +41,9 @@ class Archive:
                                 f"“{self.entries[name].filename}”, so it is not clear which "
                                 "one to read; it was not opened.")
             self.entries[name] = info
-        self.in_memory = Budget(self.limits.text, "The project's XML and texts in the .qdpx")
+        self.in_memory = Budget(self.limits.text, "the project's XML and texts came to more "
+                                                  "than {limit}, the most it holds in memory "
+                                                  "from one archive")
 
     def project_entry(self) -> str:
         found = sorted(name for name in self.entries if name.endswith(".qde"))

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from types import MappingProxyType
 from xml.parsers import expat
 
 from coding.refi.limits import MAX_ATTRIBUTE, MAX_DEPTH, RefiLimits, refi_limits
@@ -83,19 +83,29 @@ class XmlWriter:
         return "".join(self.parts).encode("utf-8")
 
 
-@dataclass(slots=True)
-class Node:
-    """An element: its local name, attributes (local names), children, text and line."""
+#: what a leaf holds (shared, never changed): no children, no attributes
+_NO_CHILDREN: tuple[Node, ...] = ()
+_NO_ATTRIBUTES: Mapping[str, str] = MappingProxyType({})
 
-    tag: str
-    attributes: dict[str, str]
-    line: int
-    children: list[Node] = field(default_factory=list)
-    pieces: list[str] = field(default_factory=list)
+
+class Node:
+    """An element: its local name, attributes (local names), children, text and line.
+
+    Light, as a file may hold millions: a leaf shares one empty tuple of children and one
+    empty mapping of attributes, and holds no list of text pieces until it has text."""
+
+    __slots__ = ("attributes", "children", "line", "pieces", "tag")
+
+    def __init__(self, tag: str, attributes: Mapping[str, str], line: int) -> None:
+        self.tag = tag
+        self.attributes = attributes or _NO_ATTRIBUTES
+        self.line = line
+        self.children: Sequence[Node] = _NO_CHILDREN
+        self.pieces: list[str] | None = None
 
     @property
     def text(self) -> str:
-        return "".join(self.pieces)
+        return "".join(self.pieces) if self.pieces else ""
 
     def get(self, name: str, default: str | None = None) -> str | None:
         return self.attributes.get(name, default)
@@ -108,6 +118,18 @@ class Node:
 
     def where(self) -> str:
         return f"line {self.line}, <{self.tag}>"
+
+    def add_child(self, child: Node) -> None:
+        if self.children is _NO_CHILDREN:
+            self.children = [child]
+        else:
+            self.children.append(child)  # type: ignore[attr-defined]
+
+    def add_text(self, text: str) -> None:
+        if self.pieces is None:
+            self.pieces = [text]
+        else:
+            self.pieces.append(text)
 
 
 def local_name(name: str) -> str:
@@ -146,14 +168,17 @@ def parse_xml(data: bytes, what: str, limits: RefiLimits | None = None) -> Node:
         if len(stack) >= MAX_DEPTH:
             refuse(f"its elements are nested more than {MAX_DEPTH} deep; no REFI-QDA file's are")
         tag = names.get(name) or names.setdefault(name, local_name(name))
-        node = Node(tag, {local_name(k): v for k, v in attributes.items()},
-                    parser.CurrentLineNumber)
+        node = Node(tag, {names.get(key) or names.setdefault(key, local_name(key)): value
+                          for key, value in attributes.items()}, parser.CurrentLineNumber)
         for key, value in node.attributes.items():
             if len(value) > MAX_ATTRIBUTE:
                 refuse(f"<{tag}>'s {key} attribute holds {len(value):,} characters; REFI-QDA "
                        f"attributes (names, GUIDs, dates, numbers) hold at most "
                        f"{MAX_ATTRIBUTE:,}")
-        (stack[-1].children if stack else roots).append(node)
+        if stack:
+            stack[-1].add_child(node)
+        else:
+            roots.append(node)
         stack.append(node)
 
     def end(_name: str) -> None:
@@ -161,7 +186,7 @@ def parse_xml(data: bytes, what: str, limits: RefiLimits | None = None) -> Node:
 
     def characters(text: str) -> None:
         if stack:
-            stack[-1].pieces.append(text)
+            stack[-1].add_text(text)
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end

@@ -13,21 +13,28 @@ import time
 import tracemalloc
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
+from coding.codebook import CodeFields, create_code
 from coding.extraction import ExtractionError, extract_text
 from coding.models import Code, Coding, Memo, Source
 from coding.refi import RefiError, read_codebook, read_project
 from coding.refi.archive import Archive
 from coding.refi.limits import MAX_ATTRIBUTE, MAX_DEPTH, refi_limits
 from coding.refi.xmlio import parse_xml
+from coding.sources import document_paragraphs
+from fieldwork import jobs
 from fieldwork.archives import MAX_RATIO, ArchiveError, ArchiveLimits, SafeZip, check_archive
 from fieldwork.extensions import db
-from fieldwork.models import AuditEntry, BackgroundTask, Project, User
+from fieldwork.models import AuditEntry, BackgroundTask, Membership, Project, User
+from fieldwork.processes import stop_process
+from tests.conftest import FreshContextClient, log_in, start_worker
 from tests.documents import docx_bytes
 from tests.zipbombs import (
     BZIP2_BLOCK_ZEROS,
@@ -395,3 +402,109 @@ def test_a_bomb_through_the_page_fails_its_task_at_once_and_leaves_nothing(
     task = db.session.scalar(db.select(BackgroundTask).where(
         BackgroundTask.project_id == project.id))
     assert task.status == "failed" and (task.finished_at - task.started_at).total_seconds() < 1
+
+
+@pytest.fixture
+def queued_app(app: Flask, make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    """The app on the test database with a SQLite queue in the instance folder; each of its
+    test client's requests has an application context (and database session) of its own."""
+    queue_app = make_app(JOBS_IMMEDIATE=False)
+    queue_app.test_client_class = FreshContextClient
+    with queue_app.app_context():
+        jobs.huey.flush()
+    yield queue_app
+    with queue_app.app_context():
+        jobs.huey.flush()
+        db.engine.dispose()
+    jobs.configure_queue(app)
+
+
+def peak_memory_kb(pid: int) -> int:
+    """The process's peak resident memory so far (VmHWM), in kB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+
+
+def two_projects() -> tuple[int, int, int, int, int, int]:
+    """An empty project its lead imports into, and another whose coder codes a source: the
+    ids of the lead, the coder, both projects, the source and the code."""
+    lead = User(email="bomb-lead@example.org", name="Lead", password_hash="x")
+    coder = User(email="bomb-coder@example.org", name="Coder", password_hash="x")
+    empty, coding = Project(name="Import here"), Project(name="Coding goes on")
+    db.session.add_all([lead, coder, empty, coding,
+                        Membership(project=empty, user=lead, role="lead"),
+                        Membership(project=coding, user=coder, role="coder"),
+                        Membership(project=coding, user=lead, role="lead")])
+    db.session.flush()
+    text = "Współpraca Wrocławia z Guangzhou zaczęła się w 2015 roku. " * 200
+    source = Source(project_id=coding.id, kind="document", title="Notes", text=text,
+                    paragraphs=document_paragraphs(text), created_by_id=lead.id)
+    db.session.add(source)
+    code = create_code(coding, CodeFields(name="Cooperation"), None, lead)
+    db.session.commit()
+    return lead.id, coder.id, empty.id, coding.id, source.id, code.id
+
+
+@pytest.mark.committed
+def test_a_5_kb_bomb_is_refused_within_a_second_while_a_coder_keeps_saving(
+        queued_app: Flask, files_dir: Path) -> None:
+    """As on a team server: a `fieldwork worker` process takes the import of a 5 KB .qdpx
+    whose member unpacks to 6.8 GiB (declaring 1,000 bytes), while another user saves a
+    coding every 50 ms on the same SQLite database. The task fails within a second saying
+    why, nothing of the file is in the project, no save waits as long as 2 s, and the
+    worker's peak memory grows by less than 64 MB."""
+    with queued_app.app_context():
+        lead_id, coder_id, empty_id, coding_id, source_id, code_id = two_projects()
+        lead = log_in(queued_app.test_client(), db.session.get(User, lead_id))
+        coder: FlaskClient = log_in(queued_app.test_client(), db.session.get(User, coder_id))
+        url = f"/projects/{coding_id}/coding/sources/{source_id}/codings"
+        worker = start_worker(queued_app, "--no-periodic")
+        try:
+            # a first task of the worker's own: its modules loaded, the baseline of its memory
+            warm = lead.post(f"/projects/{empty_id}/coding/exchange/import", data={
+                "file": (io.BytesIO(b"not a zip"), "warm.qdpx")},
+                content_type="multipart/form-data")
+            assert warm.status_code == 302
+            wait_for_tasks(1)
+            baseline = peak_memory_kb(worker.pid)
+            queued = lead.post(f"/projects/{empty_id}/coding/exchange/import", data={
+                "file": (io.BytesIO(bzip2_bomb("project.qde", 160, declared=1_000)),
+                         "bomb.qdpx")}, content_type="multipart/form-data")
+            assert queued.status_code == 302
+            waits, start = [], 0
+            while len(finished_tasks()) < 2 or len(waits) < 20:
+                began = time.monotonic()
+                saved = coder.post(url, json={"codes": [code_id], "start": start,
+                                              "end": start + 10, "textVersion": 1})
+                waits.append(time.monotonic() - began)
+                assert saved.status_code == 200, saved.text
+                start = (start + 7) % 1_000
+                time.sleep(0.05)
+                assert len(waits) < 1_000, "the import did not end"
+            grown = peak_memory_kb(worker.pid) - baseline
+        finally:
+            stop_process(worker, timeout=20)
+        task = finished_tasks()[-1]
+        assert task.status == "failed"
+        assert "Nothing was imported. “project.qde” in the .qdpx unpacks to more than the " \
+               "1,000 bytes its header declares" in task.error
+        assert (task.finished_at - task.started_at).total_seconds() < 1.0
+        assert max(waits) < 2.0, f"a save waited {max(waits):.2f} s"
+        assert grown < 64 * 1024, f"the worker's peak memory grew by {grown / 1024:.0f} MB"
+        counts = [db.session.scalar(db.select(db.func.count()).select_from(model).where(
+            model.project_id == empty_id)) for model in (Source, Code, Coding, Memo)]
+        assert counts == [0, 0, 0, 0]
+        db.session.remove()
+
+
+def finished_tasks() -> list[BackgroundTask]:
+    db.session.rollback()
+    return list(db.session.scalars(db.select(BackgroundTask).where(
+        BackgroundTask.finished_at.is_not(None)).order_by(BackgroundTask.id)))
+
+
+def wait_for_tasks(count: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while len(finished_tasks()) < count:
+        assert time.monotonic() < deadline, "the worker did not end its task"
+        time.sleep(0.1)

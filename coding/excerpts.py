@@ -17,6 +17,7 @@ from typing import Any
 
 from coding.codebook import code_paths
 from coding.models import Coding, Memo, Source
+from coding.translations import QuoteVersion, quote_versions, with_notes
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from interviews.models import Interview, Participant
@@ -57,6 +58,13 @@ class Excerpt:
     memo: str
     #: False when a participant withdrew consent: such excerpts are left out of exports
     citable: bool
+    #: the words to quote: the coded words, or those in the language(s) chosen, with what a
+    #: machine's translation says of itself (coding.translations)
+    versions: tuple[QuoteVersion, ...] = ()
+
+    @property
+    def quoted(self) -> tuple[QuoteVersion, ...]:
+        return self.versions or (QuoteVersion(self.text, ""),)
 
 
 def participant_citation(participant: Participant, interview: Interview,
@@ -110,8 +118,9 @@ def seconds_at(paragraph: dict[str, Any] | None, offset: int) -> float | None:
 
 
 def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: bool,
-                context: int = CONTEXT) -> list[Excerpt]:
-    """Excerpts of the given codings of the project, in the given order."""
+                context: int = CONTEXT, quotes: str = "coded") -> list[Excerpt]:
+    """Excerpts of the given codings of the project, in the given order, quoted in the
+    language(s) `quotes` asks for (coding.translations.QUOTE_LANGUAGES)."""
     codings = list(codings)
     paths = code_paths(project)
     memos = dict(db.session.execute(db.select(Memo.coding_id, Memo.body).where(
@@ -124,14 +133,17 @@ def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: b
             citations[source.id] = source_citation(source, may_see_identity)
         citation, citable = citations[source.id]
         paragraph = paragraph_at(source, coding.start)
+        text = source.text[coding.start:coding.end]
+        versions = quote_versions(source.transcript, source.paragraphs or [], text,
+                                  coding.start, coding.end, quotes)
         excerpts.append(Excerpt(
             coding_id=coding.id, source_id=source.id, source_title=source.title,
             code_id=coding.code_id, code_path=paths.get(coding.code_id, ""),
             coder=coding.coder.name, start=coding.start, end=coding.end,
-            text=source.text[coding.start:coding.end],
-            before=source.text[max(0, coding.start - context):coding.start],
-            after=source.text[coding.end:coding.end + context], citation=citation,
+            text=text, before=source.text[max(0, coding.start - context):coding.start],
+            after=source.text[coding.end:coding.end + context],
+            citation=with_notes(citation, versions) if citable else citation,
             speaker=(paragraph or {}).get("speaker", ""),
             seconds=seconds_at(paragraph, coding.start), memo=memos.get(coding.id, ""),
-            citable=citable))
+            citable=citable, versions=tuple(versions)))
     return excerpts

@@ -19,6 +19,7 @@ from coding.comparison import UNITS
 from coding.matrices import DIMENSIONS
 from coding.memos import MAX_TITLE
 from coding.retrieval import OPERATORS
+from coding.translations import QUOTE_LANGUAGES
 from fieldwork.forms import choices
 
 
@@ -97,6 +98,8 @@ class RetrievalForm(FlaskForm):
     operator = SelectField("Combined", choices=choices(OPERATORS))
     other_codes = SelectMultipleField("Second codes", coerce=int, validate_choice=False)
     distance = IntegerField("N characters", default=200, validators=[Optional()])
+    quotes = SelectField("Quote transcripts that have an English version",
+                         choices=choices(QUOTE_LANGUAGES), default="coded")
     eu_country = SelectField("EU country", coerce=str, validate_choice=False)
     cee = SelectField("Central and Eastern Europe", choices=choices([("", "either"), ("yes", "CEE"),
                                                              ("no", "not CEE")]))
@@ -140,6 +143,8 @@ class ExportForm(FlaskForm):
     group = SelectField("Group the excerpts", coerce=str, default="code")
     chapter = SelectField("Chapter (when grouped by chapter)", coerce=str, default="")
     memos = BooleanField("Include memos (and the quote bank's notes)")
+    quotes = SelectField("Quote transcripts that have an English version", coerce=str,
+                         default="coded", choices=choices(QUOTE_LANGUAGES))
     codes = SelectMultipleField("Only these codes, with their sub-codes (none chosen: all)",
                                 coerce=int, validate_choice=False)
     sources = SelectMultipleField("Only these sources (none chosen: all)", coerce=int,

@@ -64,10 +64,12 @@ def transcript_text(transcript: Transcript) -> tuple[str, list[dict[str, Any]]]:
 
 
 def transcript_title(transcript: Transcript) -> str:
-    """e.g. "Interview with PL-CITY-12, 4 March 2026": pseudonyms only, coders see it."""
+    """e.g. "Interview with PL-CITY-12, 4 March 2026", and " (English version)" for the English
+    of a transcript in another language: pseudonyms only, coders see it."""
     interview = transcript.interview
     who = ", ".join(p.pseudonym for p in interview.participants) or "unnamed participant"
-    return f"Interview with {who}, {interview.starts_at:%-d %B %Y}"[:MAX_TITLE]
+    english = " (English version)" if transcript.is_translation else ""
+    return f"Interview with {who}, {interview.starts_at:%-d %B %Y}{english}"[:MAX_TITLE]
 
 
 def source_of_transcript(transcript: Transcript) -> Source | None:

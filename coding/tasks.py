@@ -55,7 +55,8 @@ def over_threshold(size: int) -> bool:
 def options_of(params: dict[str, Any]) -> ExportOptions:
     return ExportOptions(what=params["what"], group=params["group"], chapter=params["chapter"],
                          memos=params["memos"], code_ids=tuple(params["code_ids"]),
-                         source_ids=tuple(params["source_ids"]))
+                         source_ids=tuple(params["source_ids"]),
+                         quotes=params.get("quotes", "coded"))
 
 
 def queue_export(selection: Selection, user: User, size: int) -> BackgroundTask:
@@ -63,7 +64,7 @@ def queue_export(selection: Selection, user: User, size: int) -> BackgroundTask:
     options = selection.options
     params = {"what": options.what, "group": options.group, "chapter": options.chapter,
               "memos": options.memos, "code_ids": list(options.code_ids),
-              "source_ids": list(options.source_ids)}
+              "source_ids": list(options.source_ids), "quotes": options.quotes}
     return create_task(selection.project, user, EXPORT, export_label(selection, size),
                        "analysis.export", params)
 

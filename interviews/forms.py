@@ -134,3 +134,5 @@ class SettingsForm(FlaskForm):
     transcription_model = SelectField("Whisper model for new recordings")
     transcription_language = SelectField("Language of new recordings", choices=choices(
         [("", "Detect it for each recording"), *language_choices()]))
+    translate_to_english = BooleanField(
+        "Make an English version of each transcript in another language")

@@ -1,4 +1,5 @@
-"""A project's interview settings: pseudonym rule, conflict buffer and sensible hours."""
+"""A project's interview settings: pseudonym rule, conflict buffer, sensible hours, and how
+recordings are transcribed (model, language, English versions)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def check_model_and_language(model: str, language: str) -> None:
 def update_settings(
     project: Project, *, pseudonym_pattern: str, buffer_minutes: int, day_starts_hour: int,
     day_ends_hour: int, transcription_model: str, transcription_language: str,
+    translate_to_english: bool = False,
 ) -> InterviewSettings:
     try:
         check_pattern(pseudonym_pattern)
@@ -59,10 +61,11 @@ def update_settings(
     settings.day_ends_hour = day_ends_hour
     settings.transcription_model = transcription_model
     settings.transcription_language = transcription_language
+    settings.translate_to_english = translate_to_english
     audit.record(
         "interviews.settings", settings, project=project, summary="Interview settings changed",
         pattern=pseudonym_pattern, buffer_minutes=buffer_minutes,
         hours=[day_starts_hour, day_ends_hour], model=transcription_model,
-        language=transcription_language or "detect",
+        language=transcription_language or "detect", english_versions=translate_to_english,
     )
     return settings

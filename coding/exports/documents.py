@@ -59,7 +59,8 @@ def excerpts_docx(sections: list[Section], summary: Summary, with_memos: bool,
         for memo in section.memos:
             writer.paragraph(f"Memo: {memo}", MEMO)
         for entry in islice(entries, len(section.entries)):
-            writer.paragraph(entry.excerpt.text, "Quote")
+            for version in entry.excerpt.quoted:
+                writer.paragraph(version.text, "Quote")
             writer.paragraph(citation_line(entry, with_code), CITATION)
             for label, note in notes_of(entry, with_memos):
                 writer.paragraph(f"{label}: {note}", MEMO)
@@ -92,7 +93,8 @@ def excerpts_markdown(sections: list[Section], summary: Summary, with_memos: boo
         for memo in section.memos:
             lines += [f"**Memo:** {escaped(memo)}", ""]
         for entry in islice(entries, len(section.entries)):
-            lines += [*quoted(entry.excerpt.text), ">",
+            lines += [*(line for version in entry.excerpt.quoted
+                        for line in (*quoted(version.text), ">")),
                       f"> {escaped(citation_line(entry, with_code))}", ""]
             for label, note in notes_of(entry, with_memos):
                 lines += [f"**{label}:** {escaped(note)}", ""]

@@ -20,6 +20,7 @@ from coding.excerpts import Excerpt, excerpts_of, source_citation
 from coding.models import Coding, Memo, Quote, Source
 from coding.quotebank import project_quotes
 from coding.retrieval import with_descendants
+from coding.translations import QUOTE_LANGUAGES
 from fieldwork.background import ProgressReport, no_progress
 from fieldwork.extensions import db
 from fieldwork.models import Project
@@ -51,6 +52,8 @@ class ExportOptions:
     memos: bool = False
     code_ids: tuple[int, ...] = ()
     source_ids: tuple[int, ...] = ()
+    #: the language(s) excerpts are quoted in (coding.translations.QUOTE_LANGUAGES)
+    quotes: str = "coded"
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ def checked_options(project: Project, options: ExportOptions) -> ExportOptions:
     """The options, or an ExportError saying which choice does not fit this project."""
     if options.group not in GROUPS:
         raise ExportError("Choose how to group the excerpts: by code or by chapter.")
+    if options.quotes not in QUOTE_LANGUAGES:
+        raise ExportError("Choose the language the excerpts are quoted in.")
     codes = {code.id for code in project_codes(project)}
     if not set(options.code_ids) <= codes:
         raise ExportError("Some of the chosen codes are no longer in the codebook. Reload the "
@@ -235,7 +240,8 @@ def quotable_excerpts(selection: Selection, plan: Plan,
     for first in range(0, len(codings), BATCH):
         selection.progress(first, len(codings), "excerpts read")
         excerpts += excerpts_of(selection.project, codings[first:first + BATCH],
-                                selection.may_see_identity, context=0)
+                                selection.may_see_identity, context=0,
+                                quotes=selection.options.quotes)
     return [excerpt for excerpt in excerpts if excerpt.citable]
 
 
@@ -362,6 +368,8 @@ def describe(selection: Selection, plan: Plan, title: str, contents: str, made_b
         ("Codings", "yours only (blind coding is on)" if selection.viewer.sees_only_own
          else "every coder's"),
         ("Memos", "included" if memos else "not included"),
+        ("Quotes", f"{QUOTE_LANGUAGES[selection.options.quotes]}; English made by a "
+                   "machine says so in its citation"),
         ("Excerpts", f"{plan.kept:,} from {plan.quoted_sources:,} sources"),
         ("Participants", "named where they agreed to be named: this copy may show real names, "
                          "keep it within the team" if selection.may_see_identity

@@ -32,6 +32,7 @@ from coding.exports.selection import (
 )
 from coding.models import Coding, Memo, Quote, Source
 from coding.sources import links_of
+from coding.translations import QuoteVersion, note_of, with_notes
 from fieldwork.audit import csv_cell
 from fieldwork.extensions import db
 from fieldwork.models import User
@@ -135,12 +136,14 @@ def quotable_rows(selection: Selection, plan: Plan,
         links = link_columns(source)
         attributes = [(source.attributes or {}).get(name, "") for name in names]
         find = paragraph_finder(source)
+        note = note_of(source.transcript)
         for coding_id, code_id, coder, start, end, memo, chapter in codings_in(source,
                                                                               conditions):
             words = source.text[start:end]
             paragraph = find(start)
             yield [coding_id, paths.get(code_id, ""), coder, source.id, source.title,
-                   source.kind_label, words, len(words.split()), start, end, planned.citation,
+                   source.kind_label, words, len(words.split()), start, end,
+                   with_notes(planned.citation, [QuoteVersion(words, "", note)]),
                    (paragraph or {}).get("speaker", ""), seconds_at(paragraph, start),
                    memo or "", UNASSIGNED_CHAPTER if chapter == "" else chapter or "",
                    *links, *attributes]

@@ -122,7 +122,8 @@ def retrieve(project: Project) -> tuple[str, int] | str:
             total = len(ids)
             shown = ids[(page - 1) * retrieval.PAGE_SIZE:page * retrieval.PAGE_SIZE]
             excerpts = excerpts_of(project, retrieval.load_codings(shown),
-                                   can("participants.identity", project))
+                                   can("participants.identity", project),
+                                   quotes=form.quotes.data or "coded")
     quoted = set(db.session.scalars(db.select(Quote.coding_id).where(
         Quote.project_id == project.id)))
     pages = -(-total // retrieval.PAGE_SIZE)

@@ -55,7 +55,8 @@ def options_of(form: ExportForm) -> ExportOptions:
     return ExportOptions(what=form.what.data or "", group=form.group.data or "code",
                          chapter=form.chapter.data or None, memos=bool(form.memos.data),
                          code_ids=tuple(form.codes.data or ()),
-                         source_ids=tuple(form.sources.data or ()))
+                         source_ids=tuple(form.sources.data or ()),
+                         quotes=form.quotes.data or "coded")
 
 
 def page(project: Project, form: ExportForm, error: str = "",

@@ -74,6 +74,17 @@ class TranscriptionOptions:
 
 
 @dataclass(frozen=True)
+class TranslationOptions:
+    """Whisper's translate task: speech in `language` written in English."""
+
+    #: a multilingual model: Whisper's English-only models (tiny.en ...) cannot translate
+    model: str = "base"
+    #: the language spoken, e.g. "pl"
+    language: str = ""
+    beam_size: int = 5
+
+
+@dataclass(frozen=True)
 class TranscriptionResult:
     language: str
     language_probability: float
@@ -83,6 +94,8 @@ class TranscriptionResult:
     speech_seconds: float = 0.0
     #: seconds of that speech covered by text
     covered_seconds: float = 0.0
+    #: wall seconds spent decoding loops and holes again (asr.completeness)
+    redecoding_seconds: float = 0.0
 
     @property
     def coverage(self) -> float:
@@ -97,6 +110,9 @@ class TranscriptionResult:
 
 
 OnSegment = Callable[[Segment, float], None]
+#: on_translated(index, segment, progress): the English of stretch `index`, and the share of
+#: the stretches' time translated so far
+OnTranslated = Callable[[int, Segment, float], None]
 
 
 class UnknownEngine(ValueError):
@@ -117,6 +133,10 @@ class InvalidModel(ValueError):
 
 class ModelNotInstalled(LookupError):
     """A model that must be installed first; the message says how."""
+
+
+class CannotTranslate(ValueError):
+    """A model that cannot translate (an English-only one), said in words."""
 
 
 class Engine(Protocol):

@@ -17,6 +17,7 @@ say how much of the speech its text covers.
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -51,10 +52,12 @@ Redecode = Callable[[np.ndarray, float], list[Segment]]
 
 @dataclass
 class Coverage:
-    """Seconds of speech heard by the voice-activity detector, and of those, covered by text."""
+    """Seconds of speech heard by the voice-activity detector, and of those, covered by text;
+    and the time spent decoding stretches again (wall seconds)."""
 
     speech: float = 0.0
     covered: float = 0.0
+    redecoding: float = 0.0
 
 
 def gap_text(start: float, end: float) -> str:
@@ -152,9 +155,16 @@ class Completeness:
     the coverage so far."""
 
     def __init__(self, redecode: Redecode, prompt: str | None) -> None:
-        self.redecode = redecode
+        self._redecode = redecode
         self.prompt = prompt
         self.coverage = Coverage()
+
+    def redecode(self, samples: np.ndarray, offset: float) -> list[Segment]:
+        started = time.perf_counter()
+        try:
+            return self._redecode(samples, offset)
+        finally:
+            self.coverage.redecoding += time.perf_counter() - started
 
     def stretch(self, samples: np.ndarray, offset: float) -> CheckedStretch:
         """A stretch of the recording whose segments are about to be decoded."""

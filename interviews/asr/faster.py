@@ -10,6 +10,11 @@ it ended. The language found in the first chunk with speech is kept for the chun
 Each chunk's segments are checked before they are handed on (asr.completeness): loops are
 decoded again, speech left without text is decoded again on its own, and what is still
 empty is marked as a gap.
+
+Translating (Whisper's translate task) decodes each stretch it is given, an original
+segment's time, on its own: its English keeps exactly that segment's start and end.
+Translating the whole recording instead cuts the English into segments of its own, at
+other times than the original's (a 17-second Polish reading: 4 segments, 2 in English).
 """
 
 from __future__ import annotations
@@ -30,14 +35,17 @@ from interviews.asr.base import (
     LOG_PROB_THRESHOLD,
     NO_SPEECH_THRESHOLD,
     TEMPERATURE,
+    CannotTranslate,
     OnSegment,
+    OnTranslated,
     Segment,
     TranscriptionOptions,
     TranscriptionResult,
+    TranslationOptions,
     Word,
     stream_segments,
 )
-from interviews.asr.completeness import Completeness
+from interviews.asr.completeness import Completeness, loop_reason
 from interviews.asr.sentences import sentences
 
 #: Seconds of audio transcribed at a time: memory holds about this much audio and its features.
@@ -47,6 +55,15 @@ CHUNK_SECONDS = 240.0
 MIN_CHUNK_SECONDS = 30.0
 #: A chunk moves the start on by at least this many seconds, or keeps its last segment.
 MIN_ADVANCE = 1.0
+#: A stretch's English is at most this many tokens a second of speech, and MIN_TOKENS more
+#: (speech is about four tokens a second): a loop stops there instead of running to Whisper's
+#: limit of 224 tokens a window, which took 10 s for one 6-second stretch.
+TOKENS_PER_SECOND = 10
+MIN_TOKENS = 16
+MAX_TOKENS = 200
+#: An English stretch that loops is decoded again with no three tokens repeated, and is
+#: flagged doubtful: the loop says Whisper did not make out the speech.
+LOOP_NGRAM = 3
 
 
 @lru_cache(maxsize=2)
@@ -124,6 +141,7 @@ class FasterWhisperEngine:
             segments=segments,
             speech_seconds=check.coverage.speech,
             covered_seconds=check.coverage.covered,
+            redecoding_seconds=check.coverage.redecoding,
         )
 
     def _segments(
@@ -156,6 +174,57 @@ class FasterWhisperEngine:
                 restart = end
             yield from stretch.close(restart)
             start = restart
+
+    def translate(
+        self, audio_path: Path | str, options: TranslationOptions,
+        stretches: list[tuple[float, float]], on_translated: OnTranslated,
+    ) -> list[Segment]:
+        """The English of each stretch (start, end in seconds), decoded on its own, in the
+        stretches' order and with their times; empty where Whisper heard no speech, flagged
+        doubtful where it loops. Each is handed to `on_translated` as it is decoded, in order
+        of time."""
+        model = _load_model(str(self.model_for(options.model)), self.threads)
+        if not model.model.is_multilingual:
+            raise CannotTranslate(f"{options.model} knows only English, so it cannot "
+                                  "translate: choose base, or another multilingual model.")
+        order = sorted(range(len(stretches)), key=lambda index: stretches[index])
+        total = sum(max(end - start, 0.0) for start, end in stretches) or 1.0
+        audio, done = AudioWindow(audio_path), 0.0
+        translated: dict[int, Segment] = {}
+        for index in order:
+            start, end = stretches[index]
+            samples = audio.between(start, end)[0]
+            segment = self._translated(model, samples, start, end, options)
+            translated[index] = segment
+            done += max(end - start, 0.0)
+            on_translated(index, segment, min(done / total, 1.0))
+        return [translated[index] for index in range(len(stretches))]
+
+    @staticmethod
+    def _translated(model: WhisperModel, samples: np.ndarray, start: float, end: float,
+                    options: TranslationOptions) -> Segment:
+        if samples.size < SAMPLE_RATE // 10:
+            return Segment(start, end, "")
+        decoding = {
+            **FasterWhisperEngine._decoding(
+                TranscriptionOptions(model=options.model, vad_filter=False,
+                                     beam_size=options.beam_size), options.language),
+            "task": "translate",
+            "max_new_tokens": min(round(TOKENS_PER_SECOND * samples.size / SAMPLE_RATE)
+                                  + MIN_TOKENS, MAX_TOKENS),
+        }
+        pieces = [_segment(piece, start) for piece in model.transcribe(samples, **decoding)[0]]
+        text = " ".join(piece.text.strip() for piece in pieces if piece.text.strip())
+        looped = loop_reason(text, None) is not None
+        if looped:
+            again = model.transcribe(samples, **decoding, no_repeat_ngram_size=LOOP_NGRAM)[0]
+            pieces = [_segment(piece, start) for piece in again]
+            text = " ".join(piece.text.strip() for piece in pieces if piece.text.strip())
+        return Segment(
+            start, end, text, words=[word for piece in pieces for word in piece.words],
+            avg_logprob=(sum(p.avg_logprob for p in pieces) / len(pieces)) if pieces else 0.0,
+            doubtful=looped,
+        )
 
     def _again(self, options: TranscriptionOptions, language: str | None) -> dict[str, Any]:
         """Decoding a stretch again: alone, without the prompt, every window heard."""

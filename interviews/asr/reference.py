@@ -142,6 +142,7 @@ class OpenAIWhisperEngine:
             segments=stream_segments(sentences(segments), duration, on_segment),
             speech_seconds=check.coverage.speech,
             covered_seconds=check.coverage.covered,
+            redecoding_seconds=check.coverage.redecoding,
         )
 
     def _language(

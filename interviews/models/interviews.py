@@ -164,6 +164,9 @@ class InterviewSettings(db.Model):
     transcription_model: Mapped[str] = mapped_column(String(200), default="base")
     #: the language a new recording is transcribed in; "" detects it per recording
     transcription_language: Mapped[str] = mapped_column(String(12), default="")
+    #: an English version of each transcript in another language is made by machine
+    #: (Whisper's translate task) after transcribing, to be coded beside the original
+    translate_to_english: Mapped[bool] = mapped_column(default=False)
 
 
 class CalendarFeed(db.Model):

@@ -52,9 +52,10 @@ def audio_deletions(interview: Interview) -> list[AudioDeletion]:
 
 def transcripts_without_audio(interview: Interview) -> list[Transcript]:
     """The interview's transcripts whose recording is gone (the recordings panel lists the
-    others beside their recording)."""
+    others beside their recording); English versions are reached from their originals."""
     return list(db.session.scalars(
         db.select(Transcript).where(Transcript.interview_id == interview.id,
-                                    Transcript.recording_id.is_(None))
+                                    Transcript.recording_id.is_(None),
+                                    Transcript.translation_of_id.is_(None))
         .order_by(Transcript.id)
     ))

@@ -31,6 +31,8 @@ ONE_SPEAKER = "1"
 TRANSCRIBING_SHARE = 0.9
 #: a language detected with less probability than this is to be confirmed by a person
 UNSURE_LANGUAGE = 0.6
+#: the job option "task" of a job that makes a transcript's English version
+TRANSLATE = "translate"
 
 
 class Recording(db.Model):
@@ -73,7 +75,12 @@ class Recording(db.Model):
 
     @property
     def latest_job(self) -> TranscriptionJob | None:
-        return self.jobs[0] if self.jobs else None
+        """The latest transcription (not translation) of the recording."""
+        return next((job for job in self.jobs if not job.translates), None)
+
+    @property
+    def latest_translation_job(self) -> TranscriptionJob | None:
+        return next((job for job in self.jobs if job.translates), None)
 
 
 class TranscriptionJob(db.Model):
@@ -89,7 +96,8 @@ class TranscriptionJob(db.Model):
     #: one of JOB_STATES
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     #: model, language (None: detect), vad, initial_prompt, word_timestamps, engine,
-    #: speakers ("1", "2", "3" or "detect"; missing: ONE_SPEAKER)
+    #: speakers ("1", "2", "3" or "detect"; missing: ONE_SPEAKER); a job that makes an
+    #: English version has task TRANSLATE and transcript_id, the transcript it translates
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: share of the recording transcribed, 0..1
     progress: Mapped[float] = mapped_column(Float, default=0.0)
@@ -148,8 +156,14 @@ class TranscriptionJob(db.Model):
         return str(self.options.get("speakers") or ONE_SPEAKER) != ONE_SPEAKER
 
     @property
+    def translates(self) -> bool:
+        return self.options.get("task") == TRANSLATE
+
+    @property
     def phase(self) -> str:
         """What the job is doing, in words: speakers are separated after transcribing."""
+        if self.state == "running" and self.translates:
+            return "Translating into English"
         if self.state == "running" and self.separates_speakers and (
             self.progress >= TRANSCRIBING_SHARE
         ):

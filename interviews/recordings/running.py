@@ -42,6 +42,9 @@ from interviews.recordings.models import TRANSCRIBING_SHARE, TranscriptionJob
 from interviews.recordings.progress import Heartbeat, JobProgress
 from interviews.recordings.separation import separate_speakers
 from interviews.recordings.speakers import DEFAULT_SPEAKER
+from interviews.recordings.tasks import transcribe_recording
+from interviews.recordings.transcription import JobError
+from interviews.recordings.translation import queue_translation, translation_after
 from interviews.transcripts.editing import (
     clear_for_new_transcription,
     save_version,
@@ -212,4 +215,21 @@ def transcribe_queued(job_id: int, models_dir: Path | None) -> str:
         finish(job_id, "failed", f"the transcription stopped with an error: {error}")
         return "failed"
     finish(job_id, "done", result=result, speakers=speakers)
+    translate_after(job_id)
     return "done"
+
+
+def translate_after(job_id: int) -> None:
+    """Queue the English version of what the job transcribed, when its project wants one."""
+    original = translation_after(db.session.get(TranscriptionJob, job_id))
+    if original is None:
+        db.session.commit()
+        return
+    try:
+        translation = queue_translation(original, None)
+    except JobError as error:
+        log.warning("transcription job %s: no English version queued: %s", job_id, error)
+        db.session.rollback()
+        return
+    db.session.commit()
+    transcribe_recording(translation.id)

@@ -16,16 +16,23 @@ from huey import crontab
 
 from fieldwork.extensions import db
 from fieldwork.jobs import huey, job
+from interviews.recordings.models import TranscriptionJob
 from interviews.recordings.transcription import recover_stale_jobs
 from interviews.recordings.uploads import purge_abandoned_uploads
 
 
 @job()
 def transcribe_recording(job_id: int) -> str:
-    """Run one transcription job to its end (done, failed or cancelled)."""
-    from interviews.recordings.running import run_job  # the speech stack: in the worker only
+    """Run one transcription job, or the translation job of an English version, to its end
+    (done, failed or cancelled)."""
+    # the speech stack: in the worker only
+    from interviews.recordings import running, translating
 
-    return run_job(job_id, Path(current_app.config["ASR_MODELS_DIR"]))
+    job = db.session.get(TranscriptionJob, job_id)
+    translates = job is not None and job.translates
+    db.session.commit()
+    work = translating.run_job if translates else running.run_job
+    return work(job_id, Path(current_app.config["ASR_MODELS_DIR"]))
 
 
 @job()

@@ -16,7 +16,7 @@ from interviews.asr.base import DEFAULT_ENGINE, ENGINES
 from interviews.asr.languages import language_choices
 from interviews.asr.offered import english_only
 from interviews.models import Interview
-from interviews.recordings.models import ONE_SPEAKER, Recording, TranscriptionJob
+from interviews.recordings.models import ONE_SPEAKER, TRANSLATE, Recording, TranscriptionJob
 from interviews.recordings.speakers import SPEAKER_CHOICES, default_speakers
 from interviews.settings import settings_for
 
@@ -75,6 +75,9 @@ def check_options(options: dict[str, Any]) -> dict[str, Any]:
     if options.get("language") and options["language"] not in LANGUAGES:
         raise JobError("Choose a language from the list, or detect it.")
     model, language = str(options["model"]), options.get("language") or ""
+    if options.get("task") == TRANSLATE and english_only(model):
+        raise JobError(f"The {model} model knows only English, so it cannot translate into "
+                       "English: choose base, which knows every language of the study.")
     if english_only(model) and language != "en":
         wanted = f"transcribe {LANGUAGES[language]}" if language else "detect the language"
         raise JobError(f"The {model} model knows only English, so it cannot {wanted}: "
@@ -90,7 +93,8 @@ def queue_job(
     """Add a queued job (flushed); the caller commits and then enqueues the task."""
     running = [job for job in recording.jobs if not job.finished]
     if running:
-        raise JobError("This recording is already being transcribed; cancel that job first.")
+        raise JobError("This recording is already being transcribed or translated; cancel "
+                       "that job first.")
     job = TranscriptionJob(
         project_id=recording.project_id, recording=recording, options=check_options(options),
         requested_by_id=user.id if user else None,

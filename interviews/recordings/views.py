@@ -58,7 +58,8 @@ def interview_panel(project: Project, interview_id: int) -> str:
     return render_template(
         "interviews/recordings/_list.html", project=project, interview=interview,
         recordings=recordings, transcripts=transcripts_by_recording(recordings),
-        polling=any(r.latest_job and not r.latest_job.finished for r in recordings),
+        polling=any(job and not job.finished for r in recordings
+                    for job in (r.latest_job, r.latest_translation_job)),
     )
 
 

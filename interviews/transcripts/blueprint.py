@@ -21,6 +21,8 @@ bp.add_url_rule(f"{T}/<int:transcript_id>/versions/<int:version_id>",
 bp.add_url_rule(f"{T}/<int:transcript_id>/versions/<int:version_id>/restore",
                 view_func=views.version_restore, methods=POST)
 bp.add_url_rule(f"{T}/<int:transcript_id>/export", view_func=views.transcript_export)
+bp.add_url_rule(f"{T}/<int:transcript_id>/translate", view_func=views.transcript_translate,
+                methods=POST)
 
 feature = Feature(
     name="transcripts",

@@ -43,11 +43,24 @@ class Transcript(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     #: language code, e.g. "en"
     language: Mapped[str] = mapped_column(String(12), default="")
+    #: for an English version: the transcript it translates (its segments have the same
+    #: times as that transcript's had when it was translated)
+    translation_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transcripts.id", ondelete="CASCADE"), unique=True
+    )
+    #: the language a machine translated this transcript from ("" for a transcript)
+    translated_from: Mapped[str] = mapped_column(String(12), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     interview = relationship("Interview")
     recording = relationship("Recording")
+    #: the original, for an English version
+    translation_of: Mapped[Transcript | None] = relationship(
+        remote_side=[id], back_populates="translation")
+    #: the English version, for an original that has one
+    translation: Mapped[Transcript | None] = relationship(
+        back_populates="translation_of", cascade="all, delete-orphan")
     segments: Mapped[list[TranscriptSegment]] = relationship(
         back_populates="transcript", cascade="all, delete-orphan",
         order_by="TranscriptSegment.position",
@@ -60,6 +73,16 @@ class Transcript(db.Model):
     @property
     def status_label(self) -> str:
         return STATUSES.get(self.status, self.status)
+
+    @property
+    def is_translation(self) -> bool:
+        return self.translation_of_id is not None
+
+    @property
+    def audio_recording_id(self) -> int | None:
+        """The recording to play beside the text: an English version's is its original's."""
+        original = self.translation_of
+        return original.recording_id if original is not None else self.recording_id
 
     @property
     def speakers(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""Transcript pages: the list, the editor and its one save endpoint, versions, exports."""
+"""Transcript pages: the list, the editor and its one save endpoint, versions, exports, and
+the English version's translation."""
 
 from __future__ import annotations
 
@@ -9,9 +10,18 @@ from werkzeug.wrappers import Response as BaseResponse
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
+from interviews.asr.languages import language_name
 from interviews.recordings.models import Recording
+from interviews.recordings.tasks import transcribe_recording
+from interviews.recordings.transcription import JobError
+from interviews.recordings.translation import queue_translation
 from interviews.transcripts import editing, exports
 from interviews.transcripts.models import FLAG_LABELS, STATUSES, Transcript, TranscriptVersion
+from interviews.transcripts.translations import (
+    machine_translation_note,
+    out_of_step,
+    why_not_translatable,
+)
 
 
 @project_access("project.view")
@@ -27,16 +37,41 @@ def transcript_list(project: Project) -> str:
 @project_access("project.view")
 def transcript_editor(project: Project, transcript_id: int) -> str:
     transcript = get_or_404(Transcript, transcript_id, project)
-    recording = db.session.get(Recording, transcript.recording_id or 0)
+    recording = db.session.get(Recording, transcript.audio_recording_id or 0)
+    translation_job = recording.latest_translation_job if recording is not None else None
     return render_template(
         "interviews/transcripts/editor.html", project=project, transcript=transcript,
         recording=recording, interview=transcript.interview, statuses=STATUSES,
         flag_labels=FLAG_LABELS,
-        job=recording.latest_job if recording is not None else None,
+        job=(translation_job if transcript.is_translation
+             else recording.latest_job if recording is not None else None),
+        translation_job=translation_job,
+        why_not_translatable=why_not_translatable(transcript.translation_of or transcript),
+        out_of_step=out_of_step(transcript),
+        language_name=language_name,
+        machine_translation_note=machine_translation_note,
         label_suggestions=[
             "Interviewer", *(p.pseudonym for p in transcript.interview.participants)
         ],
     )
+
+
+@project_access("transcripts.edit")
+def transcript_translate(project: Project, transcript_id: int) -> BaseResponse:
+    """Queue the making (again) of the English version of a transcript, or of the original
+    an English version translates."""
+    transcript = get_or_404(Transcript, transcript_id, project)
+    try:
+        job = queue_translation(transcript.translation_of or transcript, current_user)
+    except JobError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        transcribe_recording(job.id)
+        flash("English version queued: it is made segment by segment in the background. "
+              "Its text so far is kept as a version.", "success")
+    return redirect(url_for("transcripts.transcript_editor", project_id=project.id,
+                            transcript_id=transcript.id))
 
 
 def typed_edits() -> dict[int, editing.SegmentEdit]:

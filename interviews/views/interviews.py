@@ -255,6 +255,7 @@ def interview_settings(project: Project) -> tuple[str, int] | BaseResponse:
                 day_ends_hour=form.day_ends_hour.data or 0,
                 transcription_model=form.transcription_model.data or "base",
                 transcription_language=form.transcription_language.data or "",
+                translate_to_english=bool(form.translate_to_english.data),
             )
         except SettingsError as error:
             form[error.field].errors.append(str(error))

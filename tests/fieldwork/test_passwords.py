@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
-from fieldwork.accounts import accounts
+from fieldwork.accounts import accounts, passwords
 from fieldwork.extensions import db
 from fieldwork.models import User
 from tests.conftest import TEST_PASSWORD
@@ -68,3 +69,22 @@ def test_the_command_line_refuses_a_weak_password(app: Flask) -> None:
         "create-user", "weak@example.org", "--password", "password1234"])
     assert result.exit_code != 0
     assert "too easy to guess" in result.output
+
+
+def test_a_hash_made_with_other_settings_is_replaced_at_the_next_sign_in(
+    client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    """Hashes made before the setting changed (argon2-cffi's default: 64 MiB, 3 passes)
+    still let their owner in, and are then made again with the current setting."""
+    user = make_user()
+    user.password_hash = PasswordHasher().hash(TEST_PASSWORD)
+    db.session.commit()
+    assert passwords.needs_rehash(user.password_hash)
+
+    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
+
+    assert response.status_code == 302 and "/login" not in response.location
+    db.session.expire_all()
+    renewed = db.session.get(User, user.id).password_hash
+    assert not passwords.needs_rehash(renewed)
+    assert passwords.matches(renewed, TEST_PASSWORD)

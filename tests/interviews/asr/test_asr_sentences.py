@@ -1,10 +1,18 @@
-"""Long segments are cut at their sentences, keeping their text, words and times."""
+"""Segments end where sentences end: long segments are cut at their sentences, and a
+sentence that Whisper cut in two is joined again, keeping text, words and times."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from interviews.asr.base import Segment, TranscriptionOptions, Word
 from interviews.asr.engines import get_engine
-from interviews.asr.sentences import LONG_SEGMENT_SECONDS, split_at_sentences
+from interviews.asr.sentences import (
+    LONG_SEGMENT_SECONDS,
+    MAX_SENTENCE_SECONDS,
+    sentences,
+    split_at_sentences,
+)
 
 
 def segment_of(words: list[tuple[str, float, float]], text: str) -> Segment:
@@ -86,3 +94,86 @@ def test_whisper_with_a_vocabulary_prompt_gives_sentences_not_windows(long_speec
     assert wer(long_speech.text, result.text) <= 0.15
     assert max(segment.end - segment.start for segment in result.segments) <= LONG_SEGMENT_SECONDS
     assert len(result.segments) >= 8
+
+
+def whisper_segments(*pieces: str, start: float = 0.0, pause: float = 0.4,
+                     seconds_per_word: float = 0.4) -> list[Segment]:
+    """Segments as Whisper gives them: text with a leading space, words timed one after the
+    other, `pause` seconds between segments."""
+    segments, at = [], start
+    for piece in pieces:
+        words = []
+        for word in piece.split():
+            words.append(Word(at, at + seconds_per_word - 0.05, f" {word}", 0.9))
+            at += seconds_per_word
+        segments.append(Segment(start=words[0].start, end=words[-1].end, text=f" {piece}",
+                                words=words))
+        at += pause
+    return segments
+
+
+def texts(segments: list[Segment]) -> list[str]:
+    return [segment.text.strip() for segment in sentences(segments)]
+
+
+def test_an_english_sentence_cut_by_whisper_is_joined_again() -> None:
+    cut = whisper_segments("We talked about how the partnership between",
+                           "Łódź and Chengdu began? Official, of course.",
+                           "Then the trains came.")
+    joined = list(sentences(cut))
+    assert [segment.text.strip() for segment in joined] == [
+        "We talked about how the partnership between Łódź and Chengdu began? "
+        "Official, of course.",
+        "Then the trains came."]
+    assert joined[0].words == [*cut[0].words, *cut[1].words]
+    assert (joined[0].start, joined[0].end) == (cut[0].start, cut[1].end)
+
+
+def test_a_polish_sentence_runs_on_past_an_abbreviation() -> None:
+    assert texts(whisper_segments(
+        "Współpraca z Chengdu dotyczyła np.", "transportu kolejowego i edukacji.",
+        "Potem przyszła pandemia.")) == [
+        "Współpraca z Chengdu dotyczyła np. transportu kolejowego i edukacji.",
+        "Potem przyszła pandemia."]
+
+
+def test_a_czech_sentence_over_three_segments_is_one_again() -> None:
+    assert texts(whisper_segments(
+        "Partnerství mezi Plzní", "a městem Čcheng-tu vzniklo", "v roce 2016.",
+        "Bylo to hlavně kvůli investicím.")) == [
+        "Partnerství mezi Plzní a městem Čcheng-tu vzniklo v roce 2016.",
+        "Bylo to hlavně kvůli investicím."]
+
+
+def test_chinese_is_joined_without_a_space_and_cut_after_its_full_stops() -> None:
+    words = [("广州与弗罗茨瓦夫", 0.0, 2.0), ("于2015年签署", 2.2, 4.0),
+             ("友好城市协议。", 4.5, 6.0), ("双方合作。", 6.5, 8.0)]
+    first = Segment(0.0, 4.0, "广州与弗罗茨瓦夫于2015年签署",
+                    [Word(s, e, w, 0.9) for w, s, e in words[:2]])
+    second = Segment(4.5, 8.0, "友好城市协议。双方合作。",
+                     [Word(s, e, w, 0.9) for w, s, e in words[2:]])
+    assert texts([first, second]) == ["广州与弗罗茨瓦夫于2015年签署友好城市协议。双方合作。"]
+
+
+def test_a_transcript_without_any_punctuation_is_left_as_whisper_cut_it() -> None:
+    cut = whisper_segments("广州与弗罗茨瓦夫于2015年签署友好城市协议",
+                           "双方在教育和交通领域合作", "后来又有了货运列车")
+    assert texts(cut) == [segment.text.strip() for segment in cut]
+
+
+def test_nothing_is_joined_across_a_gap_a_doubtful_segment_or_another_speaker() -> None:
+    first, second = whisper_segments("The agreement was signed by", "the two mayors in 2015.")
+    for apart in (replace(second, gap=True), replace(second, doubtful=True),
+                  replace(second, speaker=1)):
+        assert len(list(sentences([first, apart]))) == 2
+
+
+def test_one_voice_over_thirty_seconds_without_a_full_stop_is_cut_where_whisper_cut_it() -> None:
+    words = ("and then we went on talking about the trains and the students and the "
+             "money") * 2
+    cut = whisper_segments(words, words, words + ".", seconds_per_word=0.45)
+    assert cut[-1].end - cut[0].start > MAX_SENTENCE_SECONDS
+    joined = list(sentences(cut))
+    assert 1 < len(joined) < 3
+    assert all(segment.end - segment.start <= MAX_SENTENCE_SECONDS for segment in joined)
+    assert " ".join(texts(cut)) == " ".join(segment.text.strip() for segment in cut)

@@ -49,6 +49,11 @@ RAW_SLICE = 1 << 16
 MAX_RATIO = 1_100
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
+_CENTRAL_SIGNATURE = b"PK\x01\x02"
+#: a directory entry's signature and the lengths of its name, extra field and comment
+_CENTRAL = struct.Struct("<4s24xHHH12x")
+_END_SIGNATURE, _END_SIZE = b"PK\x05\x06", 22
+_ZIP64_LOCATOR, _ZIP64_END = b"PK\x06\x07", b"PK\x06\x06"
 #: the smallest dictionary liblzma accepts
 _LZMA_MIN_DICTIONARY = 4096
 _ENCRYPTED, _UTF8_NAME = 0x1, 0x800
@@ -84,6 +89,44 @@ class Budget:
     limit: int
     words: str
     used: int = 0
+
+
+def count_directory(stream: IO[bytes], most: int) -> int:
+    """How many entries the archive's central directory holds, counted up to `most` by
+    walking their headers (46 bytes and three lengths each) without building them: zipfile
+    builds an object for every entry before anyone can count them, and a directory of
+    millions takes gigabytes and minutes. 0 when the directory cannot be found (zipfile then
+    says what is wrong)."""
+    end = stream.seek(0, io.SEEK_END)
+    stream.seek(max(0, end - _END_SIZE - 0xFFFF))
+    tail = stream.read()
+    found = tail.rfind(_END_SIGNATURE)
+    if found < 0 or len(tail) - found < _END_SIZE:
+        return 0
+    record = end - len(tail) + found
+    size = int.from_bytes(tail[found + 12:found + 16], "little")
+    directory = record - size
+    locator = tail[found - 20:found] if found >= 20 else b""
+    if locator[:4] == _ZIP64_LOCATOR:
+        stream.seek(int.from_bytes(locator[8:16], "little"))
+        zip64 = stream.read(56)
+        if zip64[:4] == _ZIP64_END:
+            size = int.from_bytes(zip64[40:48], "little")
+            directory = record - 20 - 56 - size
+    count, position, buffer, start = 0, directory, b"", directory
+    while count < most and directory <= position < directory + size:
+        if position + _CENTRAL.size > start + len(buffer):
+            stream.seek(position)
+            buffer, start = stream.read(RAW_SLICE), position
+        at = position - start
+        if len(buffer) - at < _CENTRAL.size:
+            break
+        signature, name, extra, comment = _CENTRAL.unpack_from(buffer, at)
+        if signature != _CENTRAL_SIGNATURE:
+            break
+        count += 1
+        position += _CENTRAL.size + name + extra + comment
+    return count
 
 
 def most_from(member: zipfile.ZipInfo) -> int:
@@ -128,6 +171,10 @@ class SafeZip:
     def __init__(self, source: bytes | IO[bytes], what: str, limits: ArchiveLimits) -> None:
         self.what, self.limits = what, limits
         self.stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+        entries = count_directory(self.stream, limits.max_members + 1)
+        if entries > limits.max_members:
+            raise ArchiveError(f"{what} holds more than {limits.max_members:,} files; Fieldwork "
+                               f"opens archives of at most {limits.max_members:,}.")
         try:
             self.zip = zipfile.ZipFile(self.stream)
         except (zipfile.BadZipFile, ValueError, EOFError, OSError, struct.error):

@@ -137,7 +137,7 @@ REFI_CASES = {
                     "“project.qde” in the .qdpx unpacks to more than the 100 bytes its header "
                     "declares"),
     "too many files": (many_members(50_001, {"project.qde": GOOD_QDE}), "project.qdpx",
-                       "holds 50,002 files; Fieldwork opens archives of at most 50,000"),
+                       "holds more than 50,000 files; Fieldwork opens archives of at most 50,000"),
     "climbs out": (zip_of({"project.qde": GOOD_QDE, "../../etc/cron.d/evil": b"x"}),
                    "project.qdpx", "“../../etc/cron.d/evil”, which points outside"),
     "absolute": (zip_of({"project.qde": GOOD_QDE, "/etc/passwd": b"x"}), "project.qdpx",

@@ -118,7 +118,8 @@ def archive_of(entries: list[Entry], pointers: list[tuple[Entry, int]] | None = 
         body += local_record(entry)
     directory += pointers or []
     central = b"".join(central_record(entry, offset) for entry, offset in directory)
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(directory), len(directory),
+    count = len(directory) & 0xFFFF  # zipfile reads the directory by its size, not its count
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count,
                       len(central), len(body), 0)
     return body + central + end
 

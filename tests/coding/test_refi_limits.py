@@ -170,6 +170,24 @@ def test_bombs_are_refused_at_once_with_memory_bounded(bomb: str) -> None:
         assert peak < 16 * MB, f"{peak / MB:.1f} MiB"
 
 
+def test_a_huge_directory_is_counted_before_it_is_built() -> None:
+    """zipfile builds an object for every directory entry, however many, before anyone can
+    count them (300,000 took 10 s): the entries are counted first, whatever the count the
+    archive's end record gives (here 1)."""
+    data = archive_of([Entry.stored("project.qde", ONE_SOURCE)],
+                      [(Entry.stored(f"{n:06}.txt", b""), 0) for n in range(120_000)])
+    end = data.rindex(b"PK\x05\x06")
+    data = data[:end + 8] + (1).to_bytes(2, "little") * 2 + data[end + 12:]
+    began = time.perf_counter()
+    with pytest.raises(RefiError, match=re.escape(
+            "The .qdpx holds more than 50,000 files; Fieldwork opens archives of at most "
+            "50,000.")):
+        read_project(data)
+    assert time.perf_counter() - began < 1.0
+    said, _took, peak = measured(lambda: read_project(data))
+    assert "more than 50,000 files" in said and peak < 4 * MB
+
+
 def test_the_caps_are_the_settings(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     limits = refi_limits()
     assert (limits.file, limits.text, limits.unpacked, limits.recording, limits.elements) == (

@@ -1,22 +1,25 @@
 """ZIP archives that users send (.qdpx, .xlsx, .docx): checked when they are opened, and
 unpacked by counting the bytes that actually come out, never trusting the sizes they declare.
 
-Opening (`SafeZip`) refuses, before anything is unpacked, an archive that holds more members
-than a limit, whose members declare more than a limit once unpacked (an honest zip bomb is
-refused at once), whose member names are empty, repeated, absolute, carry a drive letter or
-climb out of their folder (`../`: Fieldwork never writes members to disk, but a name like
-that only comes from a tool that means harm), whose local headers disagree with its
-directory, or whose members overlap: two entries pointing into the same bytes, the trick of
-zip bombs that name one compressed stream thousands of times.
+Opening (`SafeZip`) refuses, before anything is unpacked, an archive whose directory holds
+more entries than a limit (counted by walking their headers, before zipfile builds an object
+for each), whose members declare more than a limit once unpacked (an honest zip bomb is
+refused at once) or more than MAX_RATIO times their packed size, whose member names are
+empty, repeated, absolute, carry a drive letter or climb out of their folder (`../`:
+Fieldwork never writes members to disk, but a name like that only comes from a tool that
+means harm), whose local headers disagree with its directory, or whose members overlap: two
+entries pointing into the same bytes, the trick of zip bombs that name one compressed stream
+thousands of times.
 
 Unpacking (`SafeZip.chunks`, `read`, `copy`) puts a member's compressed bytes through
 Fieldwork's own decompressor (stored, deflate, bzip2 or LZMA) a slice at a time, at most
 `SLICE` bytes out per step, and counts what comes out. It stops, in words that name the member
-and the limit, as soon as a member produces more than it declared, more than the limit for
-one member, or the archive more than its limit for all members together (or a `Budget` that
-several reads share). Python's own `zipfile.read` inflates a member's whole stream in one call
-before it cuts it to the declared size: a 1.6 KB bzip2 member declaring 1,000 bytes took 2 GB
-of memory. A checksum that does not match says the archive is damaged.
+and the limit, as soon as a member produces more than it declared, more than MAX_RATIO times
+its packed size, more than the limit for one member, or the archive more than its limit for
+all members together (or a `Budget` that several reads share). Python's own `zipfile.read`
+inflates a member's whole stream in one call before it cuts it to the declared size: a 902-byte
+archive whose bzip2 member declares 1,000 bytes took 2.1 GB of memory and 16 s. A checksum
+that does not match says the archive is damaged.
 
 `check_archive` (Word and Excel files, which python-docx and openpyxl then read with
 `zipfile`) opens the archive and unpacks every member into nothing: once it has passed,

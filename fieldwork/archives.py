@@ -42,6 +42,7 @@ from pathlib import PurePosixPath
 from typing import IO
 
 _DRIVE = re.compile(r"[A-Za-z]:")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 #: at most this many bytes come out of one step of a decompressor
 SLICE = 1 << 20
 #: compressed bytes are read this many at a time
@@ -147,6 +148,13 @@ def size_words(size: int) -> str:
     return f"{size:,} bytes"
 
 
+def shown(name: str) -> str:
+    """A member's name as a message quotes it: control characters (a NUL, which no database
+    text can hold) shown as �, and cut after 120 characters."""
+    name = _CONTROL.sub("\ufffd", name)
+    return name if len(name) <= 120 else name[:119] + "…"
+
+
 def in_sentence(what: str) -> str:
     """"The .qdpx" as it reads inside a sentence: "the .qdpx"."""
     return what[:1].lower() + what[1:]
@@ -223,13 +231,13 @@ class SafeZip:
         unsafe = next((member.filename for member in members if unsafe_name(member.filename)),
                       None)
         if unsafe is not None:
-            raise ArchiveError(f"{what} holds a file named “{unsafe}”, which points outside the "
-                               "archive's folder; it was not opened.")
+            raise ArchiveError(f"{what} holds a file named “{shown(unsafe)}”, which points "
+                               "outside the archive's folder; it was not opened.")
         names: set[str] = set()
         for member in members:
             if member.filename in names:
-                raise ArchiveError(f"{what} holds two files named “{member.filename}”, so it "
-                                   "is not clear which one to read; it was not opened.")
+                raise ArchiveError(f"{what} holds two files named “{shown(member.filename)}”, "
+                                   "so it is not clear which one to read; it was not opened.")
             names.add(member.filename)
 
     def _find_spans(self) -> dict[int, _Span]:
@@ -243,48 +251,49 @@ class SafeZip:
             self.stream.seek(member.header_offset)
             header = self.stream.read(_LOCAL_HEADER.size)
             if len(header) < _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
-                raise ArchiveError(f"{self.what} is damaged: “{member.filename}” is not where "
-                                   "its directory says. Save or export it again.")
+                raise ArchiveError(f"{self.what} is damaged: “{shown(member.filename)}” is not "
+                                   "where its directory says. Save or export it again.")
             fields = _LOCAL_HEADER.unpack(header)
             name_length, extra_length, flags = fields[10], fields[11], fields[3]
             raw_name = self.stream.read(name_length)
             name = raw_name.decode("utf-8" if flags & _UTF8_NAME else "cp437", "replace")
             if name != member.orig_filename:
                 raise ArchiveError(f"{self._damaged(member)[:-1]}: its own header names it "
-                                   f"“{name}”.")
+                                   f"“{shown(name)}”.")
             data = member.header_offset + _LOCAL_HEADER.size + name_length + extra_length
             spans[id(member)] = _Span(member.header_offset, data, data + member.compress_size)
         ordered = sorted(self.members, key=lambda member: spans[id(member)].start)
         for before, after in pairwise(ordered):
             if spans[id(after)].start < spans[id(before)].end:
-                raise ArchiveError(f"{self.what} is damaged or made to harm: “{before.filename}” "
-                                   f"and “{after.filename}” share the same bytes (overlapping "
-                                   "files, a trick of zip bombs); it was not opened.")
+                raise ArchiveError(f"{self.what} is damaged or made to harm: "
+                                   f"“{shown(before.filename)}” and “{shown(after.filename)}” "
+                                   "share the same bytes (overlapping files, a trick of zip "
+                                   "bombs); it was not opened.")
         if ordered and spans[id(ordered[-1])].end > end_of_data:
-            raise ArchiveError(f"{self.what} is damaged: “{ordered[-1].filename}” runs past "
+            raise ArchiveError(f"{self.what} is damaged: “{shown(ordered[-1].filename)}” runs past "
                                "the end of the archive's files. Save or export it again.")
         return spans
 
     # --- unpacking ---------------------------------------------------------------------
 
     def _too_packed(self, member: zipfile.ZipInfo) -> str:
-        return (f"“{member.filename}” in {in_sentence(self.what)} unpacks to more than "
+        return (f"“{shown(member.filename)}” in {in_sentence(self.what)} unpacks to more than "
                 f"{MAX_RATIO:,} times its packed size ({size_words(member.compress_size)}), as "
                 "only a “zip bomb” does; it was not opened.")
 
     def _over_cap(self, member: zipfile.ZipInfo, cap: int, size: int | None = None) -> str:
         how_much = f"to {size_words(size)}, more than" if size is not None else "to more than"
-        return (f"“{member.filename}” in {in_sentence(self.what)} unpacks {how_much} the "
+        return (f"“{shown(member.filename)}” in {in_sentence(self.what)} unpacks {how_much} the "
                 f"{size_words(cap)} Fieldwork unpacks from one file; it may be a “zip bomb”, "
                 "and it was not opened.")
 
     def _lying(self, member: zipfile.ZipInfo) -> str:
-        return (f"“{member.filename}” in {in_sentence(self.what)} unpacks to more than the "
+        return (f"“{shown(member.filename)}” in {in_sentence(self.what)} unpacks to more than the "
                 f"{size_words(member.file_size)} its header declares; an archive that lies "
                 "about its sizes may be a “zip bomb”, and it was not opened.")
 
     def _damaged(self, member: zipfile.ZipInfo) -> str:
-        return (f"“{member.filename}” in {in_sentence(self.what)} is damaged and cannot be "
+        return (f"“{shown(member.filename)}” in {in_sentence(self.what)} is damaged and cannot be "
                 "unpacked.")
 
     def _raw(self, member: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -313,7 +322,7 @@ class SafeZip:
                                "again without one.")
         inflate = _INFLATERS.get(member.compress_type)
         if inflate is None:
-            raise ArchiveError(f"“{member.filename}” in {in_sentence(self.what)} uses a "
+            raise ArchiveError(f"“{shown(member.filename)}” in {in_sentence(self.what)} uses a "
                                f"compression Fieldwork cannot unpack (method "
                                f"{member.compress_type}); zip it again with ordinary "
                                "compression.")
@@ -342,7 +351,8 @@ class SafeZip:
             raise ArchiveError(self._damaged(member))
 
     def _over_budget(self, budget: Budget, member: zipfile.ZipInfo) -> str:
-        return (f"Fieldwork stopped unpacking {in_sentence(self.what)} at “{member.filename}”: "
+        return (f"Fieldwork stopped unpacking {in_sentence(self.what)} at "
+                f"“{shown(member.filename)}”: "
                 f"{budget.words.format(limit=size_words(budget.limit))}; it may be a “zip "
                 "bomb”, and it was not opened.")
 

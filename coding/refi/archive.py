@@ -11,7 +11,14 @@ from typing import IO
 
 from coding.refi.limits import RefiLimits, refi_limits
 from coding.refi.xmlio import RefiError
-from fieldwork.archives import ArchiveError, ArchiveLimits, Budget, NotZipError, SafeZip
+from fieldwork.archives import (
+    ArchiveError,
+    ArchiveLimits,
+    Budget,
+    NotZipError,
+    SafeZip,
+    shown,
+)
 
 
 class Archive:
@@ -37,8 +44,8 @@ class Archive:
                 continue
             name = info.filename.replace("\\", "/").lower()
             if name in self.entries:
-                raise RefiError(f"The .qdpx holds two files named “{info.filename}” and "
-                                f"“{self.entries[name].filename}”, so it is not clear which "
+                raise RefiError(f"The .qdpx holds two files named “{shown(info.filename)}” and "
+                                f"“{shown(self.entries[name].filename)}”, so it is not clear which "
                                 "one to read; it was not opened.")
             self.entries[name] = info
         self.in_memory = Budget(self.limits.text, "the project's XML and texts came to more "
@@ -89,5 +96,6 @@ def decode_text(data: bytes, what: str) -> str:
     try:
         return data.decode("utf-16" if utf16 else "utf-8-sig").replace("\x00", "")
     except UnicodeDecodeError as error:
-        raise RefiError(f"The text of {what} is not {'UTF-16' if utf16 else 'UTF-8'} (at byte "
-                        f"{error.start}); REFI-QDA text files must be UTF-8.") from None
+        encoding = "UTF-16" if utf16 else "UTF-8"
+        raise RefiError(f"The text of {shown(what)} is not {encoding} (at byte {error.start}); "
+                        "REFI-QDA text files must be UTF-8.") from None

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from xml.parsers import expat
 
 from coding.refi.limits import MAX_ATTRIBUTE, MAX_DEPTH, RefiLimits, refi_limits
-from fieldwork.archives import size_words
+from fieldwork.archives import shown, size_words
 
 #: characters XML 1.0 cannot carry at all
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -144,7 +144,7 @@ def _refuse_doctype(*_args: object) -> None:
 def parse_xml(data: bytes, what: str, limits: RefiLimits | None = None) -> Node:
     """The root element of `data`, or a RefiError naming `what` and where the XML breaks or
     passes a limit (the server's when `limits` is None)."""
-    limits = limits or refi_limits()
+    limits, what = limits or refi_limits(), shown(what)
     if len(data) > limits.file:
         raise RefiError(f"{what} is {size_words(len(data))} of XML, more than the "
                         f"{size_words(limits.file)} Fieldwork reads from one file; it was not "

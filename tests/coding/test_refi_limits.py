@@ -275,6 +275,9 @@ LIES = {
     "a local header naming another file": (
         [Entry("project.qde", ONE_SOURCE, crc=zlib.crc32(ONE_SOURCE), local_name="evil.qde")],
         "its own header names it “evil.qde”"),
+    "a local header naming another file with a NUL in its name": (
+        [Entry("project.qde", ONE_SOURCE, crc=zlib.crc32(ONE_SOURCE), local_name="\x00roject.qde")],
+        "its own header names it “\ufffdroject.qde”"),
     "two files of one name": (
         [Entry.stored("project.qde", ONE_SOURCE), Entry.stored("project.qde", b"<Project/>")],
         "holds two files named “project.qde”, so it is not clear which one to read"),

@@ -117,6 +117,8 @@ def count_directory(stream: IO[bytes], most: int) -> int:
         if zip64[:4] == _ZIP64_END:
             size = int.from_bytes(zip64[40:48], "little")
             directory = record - 20 - 56 - size
+    if directory < 0:
+        return 0
     count, position, buffer, start = 0, directory, b"", directory
     while count < most and directory <= position < directory + size:
         if position + _CENTRAL.size > start + len(buffer):

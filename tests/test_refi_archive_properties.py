@@ -160,6 +160,8 @@ def archives(draw: st.DrawFn, depth: int = 0) -> bytes:
 @example(data=archive_of([Entry.packed("project.qde", QDE.encode(), zipfile.ZIP_DEFLATED),
                           Entry.packed(TEXT_NAME, TEXT, zipfile.ZIP_BZIP2)]))
 @example(data=archive_of([Entry("project.qde", bzip2_zeros(160), zipfile.ZIP_BZIP2, 1_000)]))
+@example(data=archive_of([Entry.stored("project.qde", QDE.encode())])[:-10]
+         + (2**20).to_bytes(4, "little") + bytes(6))  # a directory larger than the archive
 def test_any_archive_is_read_or_refused_in_words_within_the_bound(data: bytes) -> None:
     said = read_in_words(lambda: read_project(data))
     read_in_words(lambda: read_codebook(data))
@@ -169,6 +171,8 @@ def test_any_archive_is_read_or_refused_in_words_within_the_bound(data: bytes) -
 
 @FEW
 @given(data=archives())
+@example(data=archive_of([Entry.stored("project.qde", QDE.encode())])[:-10]
+         + (2**20).to_bytes(4, "little") + bytes(6))  # a directory larger than the archive
 def test_word_and_excel_archives_pass_the_check_or_are_refused_in_words(data: bytes) -> None:
     limits = ArchiveLimits(max_unpacked=16 * MB, max_members=100, max_member=4 * MB)
     read_in_words(lambda: check_archive(data, "The workbook", limits), (ArchiveError,))

@@ -41,6 +41,7 @@ from casestudies.studies import slots
 from fieldwork.background import submit
 from fieldwork.database import writing
 from fieldwork.dbtypes import utcnow
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.models import BackgroundTask, Project, StoredFile
 from fieldwork.permissions import admin_only, can, get_or_404, project_access, signed_in
@@ -540,7 +541,7 @@ def export_response(project: Project, extension: str) -> Response:
         body = importing.export_csv(rows)
         mimetype = "text/csv"
     return current_app.response_class(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        body, mimetype=mimetype, headers=attachment(name)
     )
 
 
@@ -568,8 +569,7 @@ def summary_csv(project: Project) -> Response:
     body = importing.export_csv(summaries.summary_rows(summaries.summarise(project)))
     return current_app.response_class(
         body, mimetype="text/csv",
-        headers={"Content-Disposition":
-                 f'attachment; filename="partnership-summary-project-{project.id}.csv"'},
+        headers=attachment(f"partnership-summary-project-{project.id}.csv"),
     )
 
 

@@ -194,10 +194,11 @@ def _coverage(
             start, end = max(0, c.start), min(length, c.end)
             if start < end:
                 ranges[(c.coder, c.code, c.source)].append((start, end))
-    return {key: _merge(value) for key, value in ranges.items()}
+    return {key: merge_intervals(value) for key, value in ranges.items()}
 
 
-def _merge(intervals: list[Interval]) -> list[Interval]:
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    """The intervals joined where they overlap or touch, sorted."""
     merged: list[Interval] = []
     for start, end in sorted(intervals):
         if merged and start <= merged[-1][1]:

@@ -79,12 +79,17 @@ bp.add_url_rule(f"{C}/memos/<int:memo_id>/delete", view_func=memos.memo_delete, 
 
 bp.add_url_rule(f"{C}/agreement", view_func=agreement.agreement)
 bp.add_url_rule(f"{C}/agreement.csv", view_func=agreement.agreement_csv)
+bp.add_url_rule(f"{C}/agreement/disagreements", view_func=agreement.disagreements)
+bp.add_url_rule(f"{C}/agreement/disagreements/settle",
+                view_func=agreement.disagreement_settle, methods=POST)
 
 bp.add_url_rule(f"{C}/exports", view_func=exports.exports, methods=FORM)
 
 bp.add_url_rule(f"{C}/exchange", view_func=exchange.exchange)
 bp.add_url_rule(f"{C}/exchange/export", view_func=exchange.project_export, methods=POST)
 bp.add_url_rule(f"{C}/exchange/import", view_func=exchange.project_import, methods=POST)
+bp.add_url_rule(f"{C}/exchange/coders/<int:identity_id>/join",
+                view_func=exchange.join_external_coder, methods=POST)
 
 bp.add_url_rule(f"{C}/retrieve", view_func=analysis.retrieve)
 bp.add_url_rule(f"{C}/matrix", view_func=analysis.matrix)
@@ -96,6 +101,8 @@ bp.add_url_rule(f"{C}/quotes/", view_func=analysis.quote_bank)
 bp.add_url_rule(f"{C}/codings/<int:coding_id>/quote", view_func=analysis.quote_add,
                 methods=POST)
 bp.add_url_rule(f"{C}/quotes/<int:quote_id>", view_func=analysis.quote_update, methods=POST)
+bp.add_url_rule(f"{C}/codings/<int:coding_id>/checked", view_func=analysis.excerpt_check,
+                methods=POST)
 
 bp.record_once(lambda _state: connect_receivers())
 

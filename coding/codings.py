@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from coding.agreement import merge_intervals
 from coding.codebook import CodeFields, clean_fields, code_tree, create_code, project_codes
 from coding.models import Code, Coding, CodingSettings, Memo, Source
 from fieldwork import audit
@@ -226,23 +227,13 @@ def disagreements(rows: list[tuple], coder_a: int, coder_b: int) -> list[dict[st
             covered.setdefault((code_id, coder_id), []).append((start, end))
     marks = []
     for code_id in sorted({code for code, _coder in covered}):
-        a = _union(covered.get((code_id, coder_a), []))
-        b = _union(covered.get((code_id, coder_b), []))
+        a = merge_intervals(covered.get((code_id, coder_a), []))
+        b = merge_intervals(covered.get((code_id, coder_b), []))
         for start, end in _difference(a, b):
             marks.append({"code": code_id, "coder": coder_a, "start": start, "end": end})
         for start, end in _difference(b, a):
             marks.append({"code": code_id, "coder": coder_b, "start": start, "end": end})
     return sorted(marks, key=lambda m: (m["start"], m["end"]))
-
-
-def _union(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _difference(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -1,7 +1,8 @@
 """Text out of the documents researchers code: DOCX, PDF, plain text, Markdown and HTML.
 
 Every reader returns the document's text as paragraphs separated by blank lines, so that the
-coding page shows them as paragraphs and agreement can use them as units.
+coding page shows them as paragraphs and agreement can use them as units; a PDF's pages are
+kept apart, so that an excerpt can be cited by its page.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePath
 
@@ -39,8 +41,39 @@ class ExtractionError(ValueError):
     """A document whose text cannot be read, said in words."""
 
 
+@dataclass(frozen=True)
+class Extracted:
+    text: str
+    #: (offset, page number) where each page of a PDF begins in the text; none for others
+    pages: list[tuple[int, int]]
+
+
 def extract_text(filename: str, data: bytes) -> str:
     """The text of a document, paragraphs separated by blank lines."""
+    return extract_document(filename, data).text
+
+
+def joined_pages(pages: list[str]) -> Extracted:
+    """Pages' texts as one (each normalised, empty ones left out), with where each begins:
+    the same text as normalising them joined by blank lines."""
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    offset = 0
+    for number, page in enumerate(pages, start=1):
+        text = normalise_paragraphs(page)
+        if not text:
+            continue
+        if parts:
+            offset += 2
+        starts.append((offset, number))
+        parts.append(text)
+        offset += len(text)
+    return Extracted("\n\n".join(parts), starts)
+
+
+def extract_document(filename: str, data: bytes) -> Extracted:
+    """The text of a document, paragraphs separated by blank lines, and where its pages
+    begin (PDF)."""
     suffix = PurePath(filename).suffix.lower()
     reader = _READERS.get(suffix)
     if reader is None:
@@ -48,13 +81,15 @@ def extract_text(filename: str, data: bytes) -> str:
         raise ExtractionError(
             f"“{filename}” is not a kind of document Fieldwork can read. Use one of: {known}."
         )
-    text = normalise_paragraphs(reader(data))
-    if not text:
+    read = reader(data)
+    extracted = (joined_pages(read) if isinstance(read, list)
+                 else Extracted(normalise_paragraphs(read), []))
+    if not extracted.text:
         raise ExtractionError(
             f"“{filename}” holds no text that can be read"
             + (" (a scanned PDF needs text recognition first)." if suffix == ".pdf" else ".")
         )
-    return text
+    return extracted
 
 
 def normalise_paragraphs(text: str) -> str:
@@ -151,7 +186,7 @@ def _docx(data: bytes) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _pdf(data: bytes) -> str:
+def _pdf(data: bytes) -> list[str]:
     import pypdf
     from pypdf.errors import PyPdfError
 
@@ -164,10 +199,10 @@ def _pdf(data: bytes) -> str:
     if encrypted:
         raise ExtractionError("The PDF is protected by a password; save an unprotected copy "
                               "and add that.")
-    return "\n\n".join(pages)
+    return pages
 
 
-_READERS: dict[str, Callable[[bytes], str]] = {
+_READERS: dict[str, Callable[[bytes], str | list[str]]] = {
     ".docx": _docx,
     ".pdf": _pdf,
     ".txt": _plain_text,

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from coding.comparison import UNITS
 from coding.matrices import DIMENSIONS
 from coding.memos import MAX_TITLE
+from coding.refi.offsets import CHOICES as POSITION_CHOICES
 from coding.retrieval import OPERATORS
 from coding.translations import QUOTE_LANGUAGES
 from fieldwork.forms import choices
@@ -87,6 +88,15 @@ class ComparisonForm(FlaskForm):
     codes = SelectMultipleField("Codes (none chosen: every code used)", coerce=int,
                                 validate_choice=False)
     units = SelectField("Units for Krippendorff's alpha", choices=choices(UNITS))
+    unused = BooleanField("Also show the chosen codes that neither coder used")
+
+
+class DisagreementsForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    sources = SelectMultipleField("Sources", coerce=int, validate_choice=False)
+    coders = SelectMultipleField("Two coders", coerce=int, validate_choice=False)
 
 
 class RetrievalForm(FlaskForm):
@@ -145,6 +155,7 @@ class ExportForm(FlaskForm):
     memos = BooleanField("Include memos (and the quote bank's notes)")
     quotes = SelectField("Quote transcripts that have an English version", coerce=str,
                          default="coded", choices=choices(QUOTE_LANGUAGES))
+    context = BooleanField("Show the sentence or segment before and after each excerpt")
     codes = SelectMultipleField("Only these codes, with their sub-codes (none chosen: all)",
                                 coerce=int, validate_choice=False)
     sources = SelectMultipleField("Only these sources (none chosen: all)", coerce=int,
@@ -156,6 +167,12 @@ class CodebookFileForm(FlaskForm):
         FileRequired(message="Choose a .qdc file to import.")])
 
 
+class JoinCoderForm(FlaskForm):
+    account = SelectField("Join to the account of", coerce=int)
+
+
 class ProjectFileForm(FlaskForm):
     file = FileField("Project file (.qdpx)", validators=[
         FileRequired(message="Choose a .qdpx file to import.")])
+    positions = SelectField("Positions in the file", choices=choices(POSITION_CHOICES),
+                            default="")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from coding.excerpts import Excerpt, excerpts_of
 from coding.models import Coding, Quote
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
@@ -22,6 +23,20 @@ def project_quotes(project: Project) -> list[Quote]:
     quotes = db.session.scalars(db.select(Quote).where(Quote.project_id == project.id))
     return sorted(quotes, key=lambda q: (q.chapter == UNASSIGNED, q.chapter.casefold(),
                                          q.position, q.id))
+
+
+def quote_excerpts(project: Project, may_see_identity: bool) -> dict[int, Excerpt]:
+    """The quotes' excerpts by coding id, cited for this reader, with the sentence or
+    segment before and after (as an export with context shows them)."""
+    codings = [quote.coding for quote in project_quotes(project)]
+    return {excerpt.coding_id: excerpt for excerpt in excerpts_of(
+        project, codings, may_see_identity, context=0, surroundings=True)}
+
+
+def flagged_quotes(project: Project, may_see_identity: bool) -> list[Excerpt]:
+    """The quotes whose words name what their citation leaves out."""
+    return [excerpt for excerpt in quote_excerpts(project, may_see_identity).values()
+            if excerpt.flags and excerpt.citable]
 
 
 def chapters(project: Project) -> list[tuple[str, list[Quote]]]:

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from casestudies.models import CaseStudy, Partnership, PartnershipDocument, Place
 from coding.anchoring import remap_spans
-from coding.extraction import extract_text, normalise_paragraphs
-from coding.models import Coding, Source
+from coding.disagreements import key_ranges, key_with_ranges
+from coding.extraction import Extracted, extract_document, normalise_paragraphs
+from coding.models import Coding, ConsensusDecision, Source
 from fieldwork import audit
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
@@ -39,9 +43,27 @@ class SourceLinks:
     interview: Any
 
 
-def document_paragraphs(text: str) -> list[dict[str, Any]]:
-    """The offsets of each paragraph (lines not separated by a blank line)."""
-    return [{"start": match.start(), "end": match.end()} for match in _PARAGRAPH.finditer(text)]
+def document_paragraphs(text: str, pages: Sequence[tuple[int, int]] = ()) -> list[dict[str, Any]]:
+    """The offsets of each paragraph (lines not separated by a blank line), and the page it
+    begins on when the document has pages ((offset, number) where each begins)."""
+    starts = [offset for offset, _ in pages]
+    paragraphs = []
+    for match in _PARAGRAPH.finditer(text):
+        paragraph: dict[str, Any] = {"start": match.start(), "end": match.end()}
+        index = bisect_right(starts, match.start()) - 1
+        if index >= 0:
+            paragraph["page"] = pages[index][1]
+        paragraphs.append(paragraph)
+    return paragraphs
+
+
+def page_starts(paragraphs: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """(offset, number) where each page begins, from paragraphs that know their page."""
+    starts: list[tuple[int, int]] = []
+    for paragraph in paragraphs:
+        if "page" in paragraph and (not starts or starts[-1][1] != paragraph["page"]):
+            starts.append((paragraph["start"], paragraph["page"]))
+    return starts
 
 
 def transcript_text(transcript: Transcript) -> tuple[str, list[dict[str, Any]]]:
@@ -113,9 +135,17 @@ def replace_text(source: Source, text: str, paragraphs: list[dict[str, Any]],
         return []
     codings = list(db.session.scalars(db.select(Coding).where(Coding.source_id == source.id)
                                       .order_by(Coding.id)))
-    remapped = remap_spans(source.text, text, [(c.start, c.end) for c in codings])
+    decisions = list(db.session.scalars(db.select(ConsensusDecision).where(
+        ConsensusDecision.source_id == source.id)))
+    decided = [key_ranges(decision.segment) for decision in decisions]
+    remapped = remap_spans(source.text, text, [(c.start, c.end) for c in codings]
+                           + [found for ranges in decided for found in ranges])
+    moved = iter(remapped[len(codings):])
+    for decision, ranges in zip(decisions, decided, strict=True):
+        decision.segment = key_with_ranges(
+            decision.segment, [(span.start, span.end) for span in islice(moved, len(ranges))])
     flagged = []
-    for coding, span in zip(codings, remapped, strict=True):
+    for coding, span in zip(codings, remapped[:len(codings)], strict=True):
         coding.start, coding.end = span.start, span.end
         if span.needs_review:
             coding.needs_review = True
@@ -138,7 +168,10 @@ def edit_document_text(source: Source, text: str, user: User) -> list[Coding]:
     text = normalise_paragraphs(text)
     if not text:
         raise SourceError("The text cannot be empty.")
-    return replace_text(source, text, document_paragraphs(text), user)
+    pages = page_starts(source.paragraphs or [])
+    moved = remap_spans(source.text, text, [(offset, offset) for offset, _ in pages])
+    pages = [(span.start, number) for span, (_, number) in zip(moved, pages, strict=True)]
+    return replace_text(source, text, document_paragraphs(text, pages), user)
 
 
 def check_title(title: str) -> str:
@@ -165,9 +198,9 @@ def add_document_source(project: Project, filename: str, data: bytes, title: str
     """A document as a source: its text extracted first, so a file that cannot be read
     leaves nothing behind."""
     title = check_title(title or filename.rsplit(".", 1)[0])
-    text = extract_text(filename, data)
+    extracted = extract_document(filename, data)
     stored = store_upload(io.BytesIO(data), filename, user.id)
-    return _document_source(project, title, text, stored.id, user)
+    return _document_source(project, title, extracted, stored.id, user)
 
 
 def add_partnership_document_source(project: Project, document: PartnershipDocument,
@@ -178,18 +211,20 @@ def add_partnership_document_source(project: Project, document: PartnershipDocum
     if existing is not None:
         return existing
     data = b"".join(file_store().iter_chunks(document.file.sha256))
-    text = extract_text(document.file.filename, data)
+    extracted = extract_document(document.file.filename, data)
     title = check_title(document.title or document.file.filename)
-    source = _document_source(project, title, text, document.file_id, user)
+    source = _document_source(project, title, extracted, document.file_id, user)
     source.partnerships.append(document.partnership)
     db.session.flush()
     return source
 
 
-def _document_source(project: Project, title: str, text: str, file_id: int,
+def _document_source(project: Project, title: str, extracted: Extracted, file_id: int,
                      user: User) -> Source:
+    text = extracted.text
     source = Source(project_id=project.id, kind="document", title=title, file_id=file_id,
-                    text=text, paragraphs=document_paragraphs(text), created_by_id=user.id)
+                    text=text, paragraphs=document_paragraphs(text, extracted.pages),
+                    created_by_id=user.id)
     db.session.add(source)
     db.session.flush()
     audit.record("source.add", source, project=project,

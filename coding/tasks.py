@@ -56,7 +56,9 @@ def options_of(params: dict[str, Any]) -> ExportOptions:
     return ExportOptions(what=params["what"], group=params["group"], chapter=params["chapter"],
                          memos=params["memos"], code_ids=tuple(params["code_ids"]),
                          source_ids=tuple(params["source_ids"]),
-                         quotes=params.get("quotes", "coded"))
+                         quotes=params.get("quotes", "coded"),
+                         context=params.get("context", False),
+                         link_base=params.get("link_base", ""))
 
 
 def queue_export(selection: Selection, user: User, size: int) -> BackgroundTask:
@@ -64,7 +66,8 @@ def queue_export(selection: Selection, user: User, size: int) -> BackgroundTask:
     options = selection.options
     params = {"what": options.what, "group": options.group, "chapter": options.chapter,
               "memos": options.memos, "code_ids": list(options.code_ids),
-              "source_ids": list(options.source_ids), "quotes": options.quotes}
+              "source_ids": list(options.source_ids), "quotes": options.quotes,
+              "context": options.context, "link_base": options.link_base}
     return create_task(selection.project, user, EXPORT, export_label(selection, size),
                        "analysis.export", params)
 
@@ -119,10 +122,16 @@ def run_qdpx_export(info: TaskInfo, progress: ProgressReport) -> Outcome:
         f"exported.{left_out}"], record=record)
 
 
-def queue_import(project: Project, user: User, upload: FileStorage, kind: str) -> BackgroundTask:
+def queue_import(project: Project, user: User, upload: FileStorage, kind: str,
+                 params: dict[str, Any] | None = None) -> BackgroundTask:
     """Keep the uploaded file and make a task importing it (flushed). An empty file, or a
-    .qdpx for a project that already has sources, is refused at once (RefiError)."""
+    .qdpx for a project that already has sources, is refused at once (RefiError). `params`:
+    for a project, "positions", how the file counts them ("" to find out)."""
     if kind == PROJECT_IMPORT:
+        head = upload.stream.read(4096)
+        upload.stream.seek(0)
+        if refi.is_codebook(head):
+            raise refi.RefiError(refi.WRONG_PAGE_CODEBOOK)
         refi.check_empty(project)
     default = "project.qdpx" if kind == PROJECT_IMPORT else "codebook.qdc"
     stored = store_upload(upload.stream, upload.filename or default, user.id)
@@ -131,7 +140,7 @@ def queue_import(project: Project, user: User, upload: FileStorage, kind: str) -
     what, permission = (("project", "project.manage") if kind == PROJECT_IMPORT
                         else ("codebook", "codebook.edit"))
     return create_task(project, user, kind, f"{what} import of “{stored.filename}”", permission,
-                       input_file=stored)
+                       params, input_file=stored)
 
 
 def uploaded_bytes(info: TaskInfo) -> bytes:
@@ -144,7 +153,7 @@ def uploaded_bytes(info: TaskInfo) -> bytes:
 def run_project_import(info: TaskInfo, progress: ProgressReport) -> Outcome:
     progress(0, STEPS, "steps done: reading the file")
     try:
-        file = refi.read_project(uploaded_bytes(info))
+        file = refi.read_project(uploaded_bytes(info), info.params.get("positions", ""))
         progress(1, STEPS, "steps done: saving what was read")
         project, user, _role = starter_in(info, "project.manage")
         report = refi.import_project_file(project, file, info.input_filename, user)

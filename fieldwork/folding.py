@@ -11,17 +11,30 @@ import unicodedata
 from functools import lru_cache
 
 # Letters with a stroke have no Unicode decomposition into base letter and accent.
-_UNDECOMPOSED = str.maketrans("łŁøØđĐħĦ", "lLoOdDhH")
+UNDECOMPOSED = str.maketrans("łŁøØđĐħĦ", "lLoOdDhH")
 
 
 @lru_cache(maxsize=4096)
 def fold_character(character: str) -> str:
-    base = unicodedata.normalize("NFD", character.translate(_UNDECOMPOSED))[0].lower()
+    base = unicodedata.normalize("NFD", character.translate(UNDECOMPOSED))[0].lower()
     return base if len(base) == 1 else character
+
+
+class _FoldingTable(dict[int, str]):
+    """str.translate's table of folded characters, each worked out when first met: the
+    translation runs in C, about ten times faster than folding character by character in
+    Python."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_character(chr(code))
+        return folded
+
+
+_FOLDED = _FoldingTable()
 
 
 def fold_text(text: str | None) -> str | None:
     """The text lower-cased without accents, character for character (None stays None)."""
     if text is None:
         return None
-    return "".join(fold_character(character) for character in text)
+    return text.translate(_FOLDED)

@@ -8,12 +8,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import quote
 
 from flask import Response, abort, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from fieldwork.downloads import content_disposition
 from fieldwork.extensions import db
 from fieldwork.filetypes import detect_type, named_text_type, playable
 from fieldwork.models import StoredFile
@@ -156,9 +156,8 @@ def find_damaged_files() -> list[StoredFile]:
 def stored_file_headers(filename: str, kind: str, inline: bool = False) -> dict[str, str]:
     """How a stored file goes out: audio and video (when asked) play inline, anything else
     is a download; never sniffed, and sandboxed should a browser open it as a page."""
-    shown = "inline" if inline and playable(kind) else "attachment"
     return {**STORED_FILE_HEADERS,
-            "Content-Disposition": f"{shown}; filename*=UTF-8''{quote(filename)}"}
+            "Content-Disposition": content_disposition(filename, inline and playable(kind))}
 
 
 def download_response(stored: StoredFile) -> Response:

@@ -44,6 +44,7 @@ route(f"{P}/participants/<int:participant_id>/consent-form", participants.consen
 route(f"{P}/interviews/", interviews.interview_list)
 route(f"{P}/interviews/new", interviews.interview_new, GET_POST)
 route(f"{P}/interviews/settings", interviews.interview_settings, GET_POST)
+route(f"{P}/interviews/citations", participants.citation_settings, GET_POST)
 route(f"{P}/interviews/<int:interview_id>", interviews.interview_detail)
 route(f"{P}/interviews/<int:interview_id>/edit", interviews.interview_edit, GET_POST)
 route(f"{P}/interviews/<int:interview_id>/status", interviews.interview_status, POST)

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from fieldwork.forms import choices, timezone_choices
 from interviews.asr.languages import language_choices
+from interviews.citations import ROLE_DATES
 from interviews.models import (
     ATTRIBUTION_LEVELS,
     MODES,
@@ -136,3 +137,17 @@ class SettingsForm(FlaskForm):
         [("", "Detect it for each recording"), *language_choices()]))
     translate_to_english = BooleanField(
         "Make an English version of each transcript in another language")
+    review_percent = IntegerField("Review threshold (% of words estimated wrong)", validators=[
+        Optional(),
+        NumberRange(min=1, max=100, message="Give a percentage from 1 to 100, e.g. 25."),
+    ])
+
+
+class CitationForm(FlaskForm):
+    citation_template = StringField("Citation template", validators=[
+        DataRequired(message="Give a template, e.g. {who} ({date}) [{code}, {locator}]."),
+        Length(max=200)])
+    role_shows_title = BooleanField("“Role only” shows the job title")
+    role_shows_city = BooleanField("“Role only” shows the exact city")
+    role_date = SelectField("Date in a “role only” citation",
+                            choices=choices({key: label for key, label in ROLE_DATES.items()}))

@@ -8,6 +8,7 @@ from fieldwork.extensions import db
 from fieldwork.models import Project
 from interviews.asr.languages import language_name
 from interviews.asr.offered import english_only
+from interviews.asr.reliability import REVIEW_THRESHOLD
 from interviews.models import InterviewSettings
 from interviews.pseudonyms import PatternError, check_pattern
 
@@ -44,6 +45,7 @@ def update_settings(
     project: Project, *, pseudonym_pattern: str, buffer_minutes: int, day_starts_hour: int,
     day_ends_hour: int, transcription_model: str, transcription_language: str,
     translate_to_english: bool = False,
+    review_threshold: float = REVIEW_THRESHOLD,
 ) -> InterviewSettings:
     try:
         check_pattern(pseudonym_pattern)
@@ -54,6 +56,9 @@ def update_settings(
     if not 0 <= day_starts_hour < day_ends_hour <= 24:
         raise SettingsError("The sensible hours must start before they end (hours 0 to 24).")
     check_model_and_language(transcription_model, transcription_language)
+    if not 0 < review_threshold <= 1:
+        raise SettingsError("The review threshold is a percentage from 1 to 100.",
+                            field="review_percent")
     settings = settings_for(project)
     settings.pseudonym_pattern = pseudonym_pattern
     settings.buffer_minutes = buffer_minutes
@@ -62,10 +67,12 @@ def update_settings(
     settings.transcription_model = transcription_model
     settings.transcription_language = transcription_language
     settings.translate_to_english = translate_to_english
+    settings.review_threshold = review_threshold
     audit.record(
         "interviews.settings", settings, project=project, summary="Interview settings changed",
         pattern=pseudonym_pattern, buffer_minutes=buffer_minutes,
         hours=[day_starts_hour, day_ends_hour], model=transcription_model,
         language=transcription_language or "detect", english_versions=translate_to_english,
+        review_threshold=review_threshold,
     )
     return settings

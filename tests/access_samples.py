@@ -24,6 +24,7 @@ from casestudies.models import (
     SurveyWave,
     Visit,
 )
+from coding.coders import add_external_coder
 from coding.models import Code, Coding, Memo, Quote, Source
 from fieldwork.extensions import db
 from fieldwork.models import BackgroundTask, Membership, Project, User
@@ -237,6 +238,16 @@ BUILDERS.update({
     name: (lambda key: lambda project, people: recordings_sample(project, people)[key])(name)
     for name in ("recording_id", "job_id", "transcript_id", "version_id", "upload_id")
 })
+
+
+def sample_external_coder(project: Project, _people: dict[str, User]) -> int:
+    identity = add_external_coder(project, "e0000000-0000-0000-0000-000000000001", "Gergo",
+                                  "NVivo 14")
+    db.session.flush()
+    return identity.id
+
+
+BUILDERS["identity_id"] = sample_external_coder
 
 
 def coding_sample(project: Project, people: dict[str, User]) -> dict[str, int]:

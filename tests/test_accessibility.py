@@ -158,6 +158,7 @@ def site(live_server: LiveServer, people: dict[str, User], project: Project) -> 
     ids.update(recordings_sample(project, people))
     ids.update(coding_sample(project, people))
     ids["task"] = sample_task(project, people)
+    ids["pair"] = f"coders={people['lead'].id}&coders={people['coder'].id}"
     db.session.commit()
     return ids
 
@@ -182,6 +183,7 @@ def main_pages(ids: dict[str, Any]) -> list[str]:
         f"{p}/coding/codebook/", f"{p}/coding/codebook/{ids['code_id']}",
         f"{p}/coding/codebook/new", f"{p}/coding/memos/", f"{p}/coding/memos/new",
         f"{p}/coding/agreement", f"{p}/coding/retrieve?codes={ids['code_id']}",
+        f"{p}/coding/agreement/disagreements?sources={ids['source_id']}&{ids['pair']}",
         f"{p}/coding/matrix", f"{p}/coding/search?q=cooperation", f"{p}/coding/quotes/",
         f"{p}/coding/exports", f"{p}/coding/exchange", f"{p}/tasks/", f"{p}/tasks/{ids['task']}",
         "/account", "/account/password", "/account/two-factor", "/admin/users",

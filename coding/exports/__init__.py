@@ -6,8 +6,6 @@ written to the audit log."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +14,7 @@ from typing import IO
 from coding.codebook import project_codes
 from coding.codings import viewer_in
 from coding.exports.codebook import codebook_csv, codebook_docx
-from coding.exports.documents import excerpts_docx, excerpts_markdown
+from coding.exports.documents import Layout, excerpts_docx, excerpts_markdown
 from coding.exports.selection import (
     GROUPS,
     ExportError,
@@ -26,6 +24,7 @@ from coding.exports.selection import (
     coding_conditions,
     describe,
     excerpt_contents,
+    excerpt_link,
     excerpt_sections,
     plan_export,
 )
@@ -33,8 +32,10 @@ from coding.exports.tables import coding_rows, codings_xlsx, csv_file, header
 from coding.models import Coding
 from fieldwork import audit
 from fieldwork.background import ProgressReport, no_progress
+from fieldwork.downloads import slug
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
+from interviews.citations import Citer, rules_for
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,13 +69,6 @@ class Export:
     rows: str
 
 
-def slug(text: str) -> str:
-    """e.g. "eu-china-cities" for "EU–China cities": a file name any system takes."""
-    words = re.sub(r"[\W_]+", "-", text.lower())
-    ascii_words = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
-    return re.sub(r"-+", "-", ascii_words).strip("-") or "project"
-
-
 def filename(selection: Selection, what: str, extension: str) -> str:
     return f"{slug(selection.project.name)}-{what}-{date.today():%Y-%m-%d}.{extension}"
 
@@ -86,10 +80,12 @@ def left_out_words(left_out: int) -> str:
 def excerpts_export(extension: str) -> Callable[[Selection, str], Download]:
     def build(selection: Selection, made_by: str) -> Download:
         sections, plan = excerpt_sections(selection)
+        flagged = sum(1 for section in sections for entry in section.entries
+                      if entry.excerpt.flags)
         summary = describe(selection, plan, "Coded excerpts", excerpt_contents(selection),
-                           made_by, selection.options.memos)
-        arguments = (sections, summary, selection.options.memos, selection.by_chapter,
-                     selection.progress)
+                           made_by, selection.options.memos, flagged)
+        arguments = (sections, summary, Layout(selection.options.memos, selection.by_chapter,
+                                               excerpt_link(selection)), selection.progress)
         content = (excerpts_docx(*arguments) if extension == "docx"
                    else excerpts_markdown(*arguments))
         group = "by-chapter" if selection.by_chapter else "by-code"
@@ -121,10 +117,10 @@ def codings_export(extension: str) -> Callable[[Selection, str], Download]:
 
 
 def codebook_export(extension: str) -> Callable[[Selection, str], Download]:
-    def build(selection: Selection, _made_by: str) -> Download:
+    def build(selection: Selection, made_by: str) -> Download:
         project = selection.project
         content: bytes | str = (
-            codebook_docx(project, f"{date.today():%d %B %Y}") if extension == "docx"
+            codebook_docx(project, f"{date.today():%d %B %Y}", made_by) if extension == "docx"
             else codebook_csv(project))
         return Download(filename(selection, "codebook", extension),
                         DOCX if extension == "docx" else CSV, content,
@@ -156,7 +152,7 @@ def selection_for(project: Project, options: ExportOptions, user: User, role: st
         raise ExportError("Choose what to export.")
     options = checked_options(project, options)
     return Selection(project, options, viewer_in(project, user, role), may_see_identity,
-                     progress)
+                     Citer(rules_for(project), may_see_identity), progress)
 
 
 def export_size(selection: Selection) -> int:

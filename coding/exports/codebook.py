@@ -19,10 +19,10 @@ def codebook_rows(project: Project) -> list[TreeRow]:
     return code_tree(project_codes(project))
 
 
-def codebook_docx(project: Project, made_on: str) -> bytes:
+def codebook_docx(project: Project, made_on: str, made_by: str) -> bytes:
     from coding.exports.word import MEMO, WordWriter  # python-docx on first use
 
-    writer = WordWriter()
+    writer = WordWriter("Codebook", f"{project.name}: the codebook as of {made_on}", made_by)
     rows = codebook_rows(project)
     counts = coding_counts(project)
     writer.heading("Codebook", 0)

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import ColumnElement
 
 from casestudies.models import CaseStudy, Partnership
+from coding.citations import SourceCiting, source_citing
 from coding.codebook import code_paths, code_tree, project_codes
 from coding.codings import Viewer
-from coding.excerpts import Excerpt, excerpts_of, source_citation
+from coding.excerpts import Excerpt, excerpts_of
 from coding.models import Coding, Memo, Quote, Source
 from coding.quotebank import project_quotes
 from coding.retrieval import with_descendants
@@ -24,6 +28,7 @@ from coding.translations import QUOTE_LANGUAGES
 from fieldwork.background import ProgressReport, no_progress
 from fieldwork.extensions import db
 from fieldwork.models import Project
+from interviews.citations import Citer
 from interviews.models import Interview, Participant
 from interviews.transcripts.models import Transcript
 
@@ -54,6 +59,11 @@ class ExportOptions:
     source_ids: tuple[int, ...] = ()
     #: the language(s) excerpts are quoted in (coding.translations.QUOTE_LANGUAGES)
     quotes: str = "coded"
+    #: the sentence or segment before and after each excerpt, in a lighter style
+    context: bool = False
+    #: the address of Fieldwork (e.g. "https://fieldwork.example.org/"): each excerpt links
+    #: back to its source's page there ("" for no links)
+    link_base: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,8 @@ class Selection:
     viewer: Viewer
     #: the reader may see participants' names ("named" consent then cites them by name)
     may_see_identity: bool
+    #: cites participants under the project's rules for this reader
+    citer: Citer
     #: told how far the export has gone, when it runs as a background task
     progress: ProgressReport = no_progress
 
@@ -74,9 +86,12 @@ class Selection:
 @dataclass(frozen=True)
 class SourcePlan:
     source: Source
-    citation: str
-    citable: bool
+    citing: SourceCiting
     codings: int
+
+    @property
+    def citable(self) -> bool:
+        return self.citing.citable
 
 
 @dataclass(frozen=True)
@@ -125,6 +140,8 @@ class Summary:
     made_by: str
     lines: list[tuple[str, str]]
     left_out: int
+    #: excerpts whose words name what their citation leaves out
+    flagged: int = 0
 
 
 def xml_text(text: str) -> str:
@@ -221,8 +238,8 @@ def plan_export(selection: Selection, conditions: list[ColumnElement[bool]],
                                  .options(*source_links()).order_by(Source.title, Source.id))
     plans = []
     for source in sources:
-        citation, citable = source_citation(source, selection.may_see_identity)
-        plans.append(SourcePlan(source, citation, citable, counts[source.id]))
+        plans.append(SourcePlan(source, source_citing(source, selection.citer),
+                                counts[source.id]))
     return Plan(plans)
 
 
@@ -241,6 +258,7 @@ def quotable_excerpts(selection: Selection, plan: Plan,
         selection.progress(first, len(codings), "excerpts read")
         excerpts += excerpts_of(selection.project, codings[first:first + BATCH],
                                 selection.may_see_identity, context=0,
+                                surroundings=selection.options.context, citer=selection.citer,
                                 quotes=selection.options.quotes)
     return [excerpt for excerpt in excerpts if excerpt.citable]
 
@@ -318,6 +336,25 @@ def sections_by_chapter(project: Project, excerpts: list[Excerpt]) -> list[Secti
     return sections
 
 
+def excerpt_link(selection: Selection) -> Callable[[Excerpt], str]:
+    """The address of each excerpt's words on its source's page ("" without a link base)."""
+    base = urlsplit(selection.options.link_base)
+    if not base.netloc:
+        return lambda _excerpt: ""
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme or "https")
+    pages: dict[int, str] = {}
+
+    def link(excerpt: Excerpt) -> str:
+        if excerpt.source_id not in pages:
+            pages[excerpt.source_id] = adapter.build(
+                "coding.source_code", {"project_id": selection.project.id,
+                                       "source_id": excerpt.source_id}, force_external=True)
+        return f"{pages[excerpt.source_id]}?at={excerpt.start}"
+
+    return link
+
+
 def excerpt_sections(selection: Selection) -> tuple[list[Section], Plan]:
     conditions = coding_conditions(selection, quotes_only=selection.by_chapter)
     plan = plan_export(selection, conditions, distinct_ranges=True)
@@ -359,8 +396,14 @@ def excerpt_contents(selection: Selection) -> str:
     return contents
 
 
+def flagged_notice(flagged: int) -> str:
+    excerpts = "1 excerpt names" if flagged == 1 else f"{flagged:,} excerpts name"
+    return (f"Check before publishing: {excerpts} the participant, their organisation or their "
+            "city although the citation leaves it out (each is marked “Check”).")
+
+
 def describe(selection: Selection, plan: Plan, title: str, contents: str, made_by: str,
-             memos: bool) -> Summary:
+             memos: bool, flagged: int = 0) -> Summary:
     lines: list[tuple[str, str]] = [
         ("Contents", contents),
         ("Codes", chosen_codes(selection)),
@@ -371,11 +414,13 @@ def describe(selection: Selection, plan: Plan, title: str, contents: str, made_b
         ("Quotes", f"{QUOTE_LANGUAGES[selection.options.quotes]}; English made by a "
                    "machine says so in its citation"),
         ("Excerpts", f"{plan.kept:,} from {plan.quoted_sources:,} sources"),
-        ("Participants", "named where they agreed to be named: this copy may show real names, "
-                         "keep it within the team" if selection.may_see_identity
-         else "cited by role or organisation, place, month and pseudonym"),
+        ("Participants", "cited as each agreed: named, by role or by code only; this copy may "
+                         "show real names, keep it within the team" if selection.may_see_identity
+         else "cited by role or by code only, as each agreed (no real names)"),
+        ("Citations", selection.citer.rules.template),
     ]
-    return Summary(title, selection.project.name, date.today(), made_by, lines, plan.left_out)
+    return Summary(title, selection.project.name, date.today(), made_by, lines, plan.left_out,
+                   flagged)
 
 
 def summary_rows(summary: Summary) -> list[tuple[str, Any]]:

@@ -1,5 +1,6 @@
 """Codings as a table with every attribute, as CSV and XLSX: the coding, its code
-path, coder, words and citation, where it is in the source and the recording, and what the
+path, coder, words and citation (with a check of names the citation leaves out), where it is
+in the source and the recording, and what the
 source is linked to: case study, places, partnerships, interview, participants (pseudonyms),
 and each source attribute as a column of its own.
 
@@ -12,15 +13,16 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement
 
+from coding import reliability
+from coding.citations import cite_words
 from coding.codebook import code_paths
-from coding.excerpts import seconds_at
+from coding.excerpts import paragraph_finder
 from coding.exports.selection import (
     UNASSIGNED_CHAPTER,
     Plan,
@@ -39,10 +41,11 @@ from fieldwork.models import User
 
 COLUMNS = (
     "Coding ID", "Code path", "Coder", "Source ID", "Source", "Source kind", "Words",
-    "Word count", "Start", "End", "Citation", "Speaker", "Seconds", "Memo", "Book chapter",
+    "Word count", "Start", "End", "Citation", "Locator", "Check before quoting", "Speaker",
+    "Seconds", "Memo", "Book chapter",
     "Case study", "Places", "Place countries", "Places in CEE", "Place populations",
     "Partnerships", "Partner countries", "Partnership kinds", "Interview place",
-    "Interview date", "Participants", "Organisation types",
+    "Interview date", "Participants", "Organisation types", "Transcript check",
 )
 ATTRIBUTE = "Attribute: "
 #: lists in one cell (several places, partnerships, participants) are joined with this
@@ -91,20 +94,6 @@ def link_columns(source: Source) -> list[Any]:
     ]
 
 
-def paragraph_finder(source: Source) -> Callable[[int], dict[str, Any] | None]:
-    """The paragraph (or transcript segment) holding an offset, found by bisection."""
-    paragraphs = sorted(source.paragraphs or [], key=lambda p: p["start"])
-    starts = [p["start"] for p in paragraphs]
-
-    def find(offset: int) -> dict[str, Any] | None:
-        index = bisect_right(starts, offset) - 1
-        if index >= 0 and offset <= paragraphs[index]["end"]:
-            return paragraphs[index]
-        return None
-
-    return find
-
-
 def codings_in(source: Source, conditions: list[ColumnElement[bool]]) -> Iterator[tuple]:
     return iter(db.session.execute(
         db.select(Coding.id, Coding.code_id, User.name, Coding.start, Coding.end, Memo.body,
@@ -135,18 +124,26 @@ def quotable_rows(selection: Selection, plan: Plan,
         source = planned.source
         links = link_columns(source)
         attributes = [(source.attributes or {}).get(name, "") for name in names]
-        find = paragraph_finder(source)
         note = note_of(source.transcript)
+        find = paragraph_finder(source)
+        check = check_cell(source)
         for coding_id, code_id, coder, start, end, memo, chapter in codings_in(source,
                                                                               conditions):
             words = source.text[start:end]
-            paragraph = find(start)
+            cited = cite_words(planned.citing, start, end)
             yield [coding_id, paths.get(code_id, ""), coder, source.id, source.title,
                    source.kind_label, words, len(words.split()), start, end,
-                   with_notes(planned.citation, [QuoteVersion(words, "", note)]),
-                   (paragraph or {}).get("speaker", ""), seconds_at(paragraph, start),
+                   with_notes(cited.citation, [QuoteVersion(words, "", note)]),
+                   cited.locator, "; ".join(cited.flags), cited.speaker, cited.seconds,
                    memo or "", UNASSIGNED_CHAPTER if chapter == "" else chapter or "",
-                   *links, *attributes]
+                   *links, check(find, start, end), *attributes]
+
+
+def check_cell(source: Source) -> Callable[[reliability.Finder, int, int], str]:
+    """The "Transcript check" cell of the source's codings: whether the words come from an
+    automatic segment that no one checked and that needs review (one query per source)."""
+    mark = reliability.source_marks(source)
+    return lambda find, start, end: reliability.column_value(source, mark(find, start, end))
 
 
 def write_csv(stream: IO[str], columns: list[str], rows: Iterable[list[Any]]) -> None:

@@ -11,18 +11,24 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from coding.exports.selection import Summary, summary_rows, xml_text
+from fieldwork.downloads import describe_word_file
 
 GREY = RGBColor(0x59, 0x59, 0x59)
-#: paragraph styles of our own, so that an author can restyle every citation or memo at once
-CITATION, MEMO = "Citation", "Memo"
-P, PPR, PSTYLE, R, RPR, B, T, BR, VAL = (
-    qn(f"w:{name}") for name in ("p", "pPr", "pStyle", "r", "rPr", "b", "t", "br", "val"))
+LIGHT_GREY = RGBColor(0x76, 0x76, 0x76)
+#: paragraph styles of our own, so that an author can restyle every citation, memo or
+#: context at once
+CITATION, MEMO, CONTEXT = "Citation", "Memo", "Context"
+P, PPR, PSTYLE, R, RPR, B, T, BR, VAL, HYPERLINK = (
+    qn(f"w:{name}") for name in ("p", "pPr", "pStyle", "r", "rPr", "b", "t", "br", "val",
+                                 "hyperlink"))
+RID = qn("r:id")
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
@@ -35,13 +41,16 @@ def child(parent: BaseOxmlElement, tag: str) -> BaseOxmlElement:
 class WordWriter:
     """A new Word document written from top to bottom."""
 
-    def __init__(self) -> None:
+    def __init__(self, title: str, subject: str, author: str) -> None:
         self.document: DocxDocument = Document()
+        describe_word_file(self.document, title, subject, author)
         self.body = self.document.element.body
         self.end = self.body.sectPr
         self.style_ids: dict[str, str] = {}
+        self.links: dict[str, str] = {}
         self.add_style(CITATION, size=9, colour=GREY, indent=Cm(1.5))
         self.add_style(MEMO, size=9, colour=GREY, italic=True, indent=Cm(1.5))
+        self.add_style(CONTEXT, size=9, colour=LIGHT_GREY, indent=Cm(1.5))
 
     def add_style(self, name: str, *, size: int, colour: RGBColor, indent: Cm,
                   italic: bool = False) -> None:
@@ -70,6 +79,18 @@ class WordWriter:
         if text:
             self.run(element, text)
         return element
+
+    def link(self, paragraph: BaseOxmlElement, text: str, url: str) -> None:
+        """A run of text at the end of the paragraph that opens `url` (each address is
+        related to the document once, under an id of our own: python-docx's lookup reads
+        every relationship for each new one)."""
+        if url not in self.links:
+            self.links[url] = f"rIdLink{len(self.links) + 1}"
+            self.document.part.rels.add_relationship(RT.HYPERLINK, url, self.links[url],
+                                                     is_external=True)
+        hyperlink = child(paragraph, HYPERLINK)
+        hyperlink.set(RID, self.links[url])
+        self.run(hyperlink, text)
 
     @staticmethod
     def run(paragraph: BaseOxmlElement, text: str, bold: bool = False) -> None:

@@ -1,5 +1,5 @@
-"""Sources, the codebook and its history, codings, memos, coding settings and the quote
-bank."""
+"""Sources, the codebook and its history, codings, memos, coding settings, consensus decisions
+and the quote bank."""
 
 from coding.models.analysis import (
     SQLITE_FTS,
@@ -8,7 +8,7 @@ from coding.models.analysis import (
     pg_matches_words,
 )
 from coding.models.codebook import Code, CodebookChange
-from coding.models.codings import Coding, CodingSettings, Memo
+from coding.models.codings import CoderIdentity, Coding, CodingSettings, ConsensusDecision, Memo
 from coding.models.sources import KINDS, Source, source_partnerships, source_places
 
 __all__ = [
@@ -17,8 +17,10 @@ __all__ = [
     "SQLITE_FTS_DROP",
     "Code",
     "CodebookChange",
+    "CoderIdentity",
     "Coding",
     "CodingSettings",
+    "ConsensusDecision",
     "Memo",
     "Quote",
     "Source",

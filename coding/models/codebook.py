@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldwork.dbtypes import UTCDateTime, utcnow
@@ -17,6 +17,7 @@ class Code(db.Model):
     """A theme in the codebook."""
 
     __tablename__ = "codes"
+    __table_args__ = (UniqueConstraint("project_id", "guid", name="uq_codes_project_guid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(
@@ -37,6 +38,8 @@ class Code(db.Model):
     #: archived codes keep their codings but are no longer offered for coding
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: its GUID in REFI-QDA files when it came from one (else one is derived from its id)
+    guid: Mapped[str | None] = mapped_column(String(36))
 
     parent: Mapped[Code | None] = relationship(remote_side=[id])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldwork.dbtypes import UTCDateTime, utcnow
@@ -33,6 +33,7 @@ class Source(db.Model):
     """A text to code. Offsets into ``text`` are Python string indices (code points)."""
 
     __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("project_id", "guid", name="uq_sources_project_guid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(
@@ -62,6 +63,8 @@ class Source(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: its GUID in REFI-QDA files when it came from one (else one is derived from its id)
+    guid: Mapped[str | None] = mapped_column(String(36))
 
     transcript = relationship("Transcript")
     case_study = relationship("CaseStudy")

@@ -24,10 +24,11 @@ from coding.refi.importing import (
     import_project_file,
     project_lines,
 )
-from coding.refi.reading import read_codebook, read_project
+from coding.refi.reading import WRONG_PAGE_CODEBOOK, is_codebook, read_codebook, read_project
 from coding.refi.xmlio import RefiError
 
 __all__ = [
+    "WRONG_PAGE_CODEBOOK",
     "ImportReport",
     "ProjectExport",
     "RefiError",
@@ -39,6 +40,7 @@ __all__ = [
     "import_codebook_specs",
     "import_project",
     "import_project_file",
+    "is_codebook",
     "project_lines",
     "project_qdpx",
     "read_codebook",

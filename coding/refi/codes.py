@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from coding.codebook import MAX_NAME, CodeFields
 from coding.models import Code
+from coding.refi.guids import guid
 from coding.refi.xmlio import Node, RefiError, XmlWriter, guid_in
 from fieldwork.extensions import db
 from fieldwork.models import Project
@@ -21,6 +22,7 @@ SECTIONS = (("when_to_use", "When to use"), ("when_not_to_use", "When not to use
             ("example", "Example"))
 _SECTION = re.compile(r"(?:^|\n\n)(When to use|When not to use|Example): ")
 _HEX = re.compile(r"#?([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})")
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _RGB = re.compile(r"rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,[^)]*)?\)", re.I)
 
 
@@ -37,12 +39,15 @@ class CodeSpec:
     children: list[CodeSpec] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass
 class CodesAdded:
     #: the file's code GUID -> the Fieldwork code it became (new or kept)
     code_ids: dict[str, int]
     added: int
     kept: int
+    #: (the code's path in the file, its name here) for codes renamed because a sibling has
+    #: the same name in another case, which a Fieldwork codebook does not hold
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def code_description(code: Code) -> str:
@@ -145,36 +150,90 @@ def check_unique_guids(specs: list[CodeSpec]) -> None:
         seen[spec.guid] = spec.line
 
 
+def is_guid(value: str) -> bool:
+    return GUID.fullmatch(value) is not None
+
+
+def code_guid(project: Project, code: Code) -> str:
+    """The code's GUID in REFI-QDA files: the one it came with, else one from its id."""
+    return code.guid or guid(project.id, "code", code.id)
+
+
+def free_name(name: str, taken: set[str], limit: int = MAX_NAME) -> str:
+    """`name`, or “name (2)”, “name (3)” … whichever is not in `taken` (casefolded names),
+    at most `limit` characters long."""
+    number, candidate = 1, name
+    while candidate.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[:limit - len(suffix)] + suffix
+    return candidate
+
+
+class CodeAdder:
+    """Adds a file's code tree to a project's codebook (see add_codes)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        codes = list(db.session.scalars(db.select(Code).where(Code.project_id == project.id)))
+        self.by_guid = {code_guid(project, code): code for code in codes}
+        self.children: dict[int | None, list[Code]] = {}
+        for code in codes:
+            if code.archived_at is None:
+                self.children.setdefault(code.parent_id, []).append(code)
+        self.claimed: set[int] = set()
+        self.result = CodesAdded({}, 0, 0)
+
+    def add_level(self, specs: list[CodeSpec], parent_id: int | None, path: str) -> None:
+        """Siblings: each matched to a code of the codebook by GUID, then by its exact name,
+        then by its name in any case; the rest added, renamed where their name differs only
+        in case from a sibling's."""
+        siblings = self.children.setdefault(parent_id, [])
+        matches: dict[int, Code] = {}
+        rules = (lambda spec, code: code_guid(self.project, code) == spec.guid,
+                 lambda spec, code: code.name == spec.name,
+                 lambda spec, code: code.name.casefold() == spec.name.casefold())
+        for rule in rules:
+            for index, spec in enumerate(specs):
+                candidates = ([self.by_guid[spec.guid]] if rule is rules[0] and spec.guid in
+                              self.by_guid else siblings)
+                code = next((code for code in candidates if code.id not in self.claimed
+                             and index not in matches and rule(spec, code)), None)
+                if code is not None:
+                    matches[index] = code
+                    self.claimed.add(code.id)
+        for index, spec in enumerate(specs):
+            code = matches.get(index) or self.new_code(spec, parent_id, path)
+            if index in matches:
+                self.result.kept += 1
+            self.result.code_ids.setdefault(spec.guid, code.id)
+            self.add_level(spec.children, code.id, f"{path}{spec.name} › ")
+
+    def new_code(self, spec: CodeSpec, parent_id: int | None, path: str) -> Code:
+        siblings = self.children.setdefault(parent_id, [])
+        name = free_name(spec.name, {code.name.casefold() for code in siblings})
+        if name != spec.name:
+            self.result.renamed.append((path + spec.name, name))
+        code = Code(project_id=self.project.id, parent_id=parent_id, name=name,
+                    colour=spec.colour or CodeFields.colour,
+                    position=max((code.position for code in siblings), default=0) + 1,
+                    guid=spec.guid if is_guid(spec.guid) and spec.guid not in self.by_guid
+                    else None, **description_fields(spec.description))
+        db.session.add(code)
+        db.session.flush()
+        siblings.append(code)
+        self.by_guid[code_guid(self.project, code)] = code
+        self.claimed.add(code.id)
+        self.result.added += 1
+        return code
+
+
 def add_codes(project: Project, specs: list[CodeSpec]) -> CodesAdded:
-    """Add the tree to the codebook; a code already at the same place by name (any case) is
-    kept as it is, and the file's codes under it go under it. Only flushes."""
-    codes = db.session.scalars(db.select(Code).where(Code.project_id == project.id,
-                                                     Code.archived_at.is_(None)))
-    existing = {(code.parent_id, code.name.casefold()): code for code in codes}
-    positions: dict[int | None, int] = {}
-    for (parent_id, _name), code in existing.items():
-        positions[parent_id] = max(positions.get(parent_id, 0), code.position)
-    code_ids: dict[str, int] = {}
-    added = kept = 0
-
-    def add(spec: CodeSpec, parent_id: int | None) -> None:
-        nonlocal added, kept
-        code = existing.get((parent_id, spec.name.casefold()))
-        if code is None:
-            positions[parent_id] = positions.get(parent_id, 0) + 1
-            code = Code(project_id=project.id, parent_id=parent_id, name=spec.name,
-                        colour=spec.colour or CodeFields.colour,
-                        position=positions[parent_id], **description_fields(spec.description))
-            db.session.add(code)
-            db.session.flush()
-            existing[(parent_id, spec.name.casefold())] = code
-            added += 1
-        else:
-            kept += 1
-        code_ids.setdefault(spec.guid, code.id)
-        for child in spec.children:
-            add(child, code.id)
-
-    for spec in specs:
-        add(spec, None)
-    return CodesAdded(code_ids, added, kept)
+    """Add the tree to the codebook, keeping the file's names and tree: a code of the
+    codebook with the file code's GUID, or at the same place with its name (exactly, else in
+    any case), is kept as it is and takes the file's codes under it; two siblings of the
+    file whose names differ only in case stay two codes, the second renamed (“trust (2)”),
+    as a Fieldwork codebook tells codes apart whatever their case. Only flushes."""
+    adder = CodeAdder(project)
+    adder.add_level(specs, None, "")
+    return adder.result

@@ -19,20 +19,22 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from itertools import groupby
 from typing import IO, Any
 
 from sqlalchemy import Row
-from werkzeug.utils import secure_filename
 
 from coding.codebook import project_codes
 from coding.codings import Viewer
-from coding.models import Code, Coding, Memo, Source
-from coding.refi.codes import write_code_tree
-from coding.refi.guids import guid
+from coding.models import Code, CoderIdentity, Coding, Memo, Source
+from coding.refi.codes import code_guid, write_code_tree
+from coding.refi.guids import guid, guid_of
 from coding.refi.xmlio import RefiError, XmlWriter, xml_datetime
 from fieldwork import audit
 from fieldwork.background import ProgressReport, no_progress
 from fieldwork.dbtypes import utcnow
+from fieldwork.downloads import slug
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
 from interviews.models import Consent, Participant, interview_participants
@@ -62,12 +64,14 @@ class Contents:
     project: Project
     codes: list[Code]
     sources: list[Source]
-    #: per source: rows of (id, source_id, code_id, coder_id, start, end, created_at), in
-    #: text order
+    #: per source: rows of (id, source_id, code_id, coder_id, start, end, created_at, guid,
+    #: selection_guid), in text order
     codings: dict[int, list[Row[Any]]]
     memos: list[Memo]
     user_names: dict[int, str]
     left_out: list[str]
+    #: the GUIDs that people have in this project's files (CoderIdentity)
+    user_guids: dict[int, str] = field(default_factory=dict)
     notes_of_coding: dict[int, list[str]] = field(default_factory=dict)
     notes_of_source: dict[int, list[str]] = field(default_factory=dict)
     notes_of_code: dict[int, list[str]] = field(default_factory=dict)
@@ -76,10 +80,19 @@ class Contents:
     def guid(self, kind: str, key: int | str) -> str:
         return guid(self.project.id, kind, key)
 
+    def source_guid(self, source: Source) -> str:
+        return source.guid or self.guid("source", source.id)
+
+    def note_guid(self, memo: Memo) -> str:
+        return memo.guid or self.guid("note", memo.id)
+
+    def user_guid(self, user_id: int) -> str:
+        return self.user_guids.get(user_id) or self.guid("user", user_id)
+
 
 def file_name(project: Project, what: str, extension: str) -> str:
-    """e.g. "EU-China_cities-project-20261207.qdpx"."""
-    return f"{secure_filename(project.name) or 'project'}-{what}-{utcnow():%Y%m%d}.{extension}"
+    """e.g. "eu-china-cities-project-20261207.qdpx" (letters of every alphabet kept)."""
+    return f"{slug(project.name)}-{what}-{utcnow():%Y%m%d}.{extension}"
 
 
 def codebook_qdc(project: Project, user: User) -> bytes:
@@ -89,7 +102,7 @@ def codebook_qdc(project: Project, user: User) -> bytes:
         raise RefiError("The codebook is empty: there is nothing to export.")
     writer = XmlWriter()
     writer.open("CodeBook", [("xmlns", CODEBOOK_NAMESPACE), ("origin", ORIGIN)])
-    write_code_tree(writer, codes, lambda code: guid(project.id, "code", code.id))
+    write_code_tree(writer, codes, lambda code: code_guid(project, code))
     writer.close("CodeBook")
     audit.record("refi.export_codebook", project, project=project, user_id=user.id,
                  summary=f"Codebook exported as REFI-QDA (.qdc): {len(codes)} codes")
@@ -116,7 +129,8 @@ def read_contents(project: Project, viewer: Viewer) -> Contents:
                                       .order_by(Source.title, Source.id)).all()
     sources = [source for source in every_source if source.id not in withdrawn]
     query = (db.select(Coding.id, Coding.source_id, Coding.code_id, Coding.coder_id,
-                       Coding.start, Coding.end, Coding.created_at)
+                       Coding.start, Coding.end, Coding.created_at, Coding.guid,
+                       Coding.selection_guid)
              .where(Coding.project_id == project.id)
              .order_by(Coding.source_id, Coding.start, Coding.end, Coding.id))
     if viewer.sees_only_own:
@@ -133,8 +147,11 @@ def read_contents(project: Project, viewer: Viewer) -> Contents:
                 | {memo.author_id for memo in memos} | {s.created_by_id for s in sources})
     names = dict(db.session.execute(db.select(User.id, User.name).where(
         User.id.in_(user_ids - {None}))).all())
+    identities = dict(db.session.execute(db.select(CoderIdentity.user_id, CoderIdentity.guid)
+                                         .where(CoderIdentity.project_id == project.id)).all())
     contents = Contents(project, project_codes(project), sources, codings, memos, names,
-                        [source.title for source in every_source if source.id in withdrawn])
+                        [source.title for source in every_source if source.id in withdrawn],
+                        identities)
     place_notes(contents)
     return contents
 
@@ -150,7 +167,7 @@ def exported_memo(memo: Memo, coding_ids: set[int], codings: dict[int, list[Row[
 def place_notes(contents: Contents) -> None:
     """Each memo's Note GUID on what it is about."""
     for memo in contents.memos:
-        note = contents.guid("note", memo.id)
+        note = contents.note_guid(memo)
         target = memo.attached_to
         if target == "coding":
             contents.notes_of_coding.setdefault(memo.coding_id, []).append(note)
@@ -171,7 +188,7 @@ def project_qde(contents: Contents, progress: ProgressReport = no_progress) -> b
     write_users(writer, contents)
     if contents.codes:
         writer.open("CodeBook")
-        write_code_tree(writer, contents.codes, lambda code: contents.guid("code", code.id),
+        write_code_tree(writer, contents.codes, lambda code: code_guid(project, code),
                         lambda code: contents.notes_of_code.get(code.id, []))
         writer.close("CodeBook")
     write_cases(writer, contents)
@@ -186,7 +203,7 @@ def project_qde(contents: Contents, progress: ProgressReport = no_progress) -> b
 
 
 def user_guid(contents: Contents) -> Callable[[int | None], str | None]:
-    guids = {user_id: contents.guid("user", user_id) for user_id in contents.user_names}
+    guids = {user_id: contents.user_guid(user_id) for user_id in contents.user_names}
     return lambda user_id: guids.get(user_id)
 
 
@@ -194,8 +211,9 @@ def write_users(writer: XmlWriter, contents: Contents) -> None:
     if not contents.user_names:
         return
     writer.open("Users")
-    for user_id, name in sorted(contents.user_names.items()):
-        writer.empty("User", [("guid", contents.guid("user", user_id)), ("name", name)])
+    for user_id, name in sorted(contents.user_names.items(),
+                                key=lambda item: (item[1], contents.user_guid(item[0]))):
+        writer.empty("User", [("guid", contents.user_guid(user_id)), ("name", name)])
     writer.close("Users")
 
 
@@ -207,19 +225,19 @@ def write_cases(writer: XmlWriter, contents: Contents) -> None:
         return
     writer.open("Variables")
     for name in names:
-        writer.empty("Variable", [("guid", contents.guid("variable", name)), ("name", name),
+        writer.empty("Variable", [("guid", guid_of("variable", name)), ("name", name),
                                   ("typeOfVariable", "Text")])
     writer.close("Variables")
     writer.open("Cases")
     for source in described:
-        writer.open("Case", [("guid", contents.guid("case", source.id)),
+        writer.open("Case", [("guid", guid_of("case", contents.source_guid(source))),
                              ("name", source.title)])
         for name, value in source.attributes.items():
             writer.open("VariableValue")
-            writer.empty("VariableRef", [("targetGUID", contents.guid("variable", name))])
+            writer.empty("VariableRef", [("targetGUID", guid_of("variable", name))])
             writer.text("TextValue", str(value))
             writer.close("VariableValue")
-        writer.empty("SourceRef", [("targetGUID", contents.guid("source", source.id))])
+        writer.empty("SourceRef", [("targetGUID", contents.source_guid(source))])
         writer.close("Case")
     writer.close("Cases")
 
@@ -229,44 +247,57 @@ def write_sources(writer: XmlWriter, contents: Contents,
     if not contents.sources:
         return
     users = user_guid(contents)
-    codes = {code.id: contents.guid("code", code.id) for code in contents.codes}
+    codes = {code.id: code_guid(contents.project, code) for code in contents.codes}
     total = sum(len(rows) for rows in contents.codings.values())
     done = 0
     writer.open("Sources")
     for source in contents.sources:
         progress(done, total, "codings written")
         done += len(contents.codings[source.id])
-        source_guid = contents.guid("source", source.id)
+        source_guid = contents.source_guid(source)
         writer.open("TextSource", [
             ("guid", source_guid), ("name", source.title),
             ("plainTextPath", f"internal://{source_guid}.txt"),
             ("creatingUser", users(source.created_by_id)),
             ("creationDateTime", xml_datetime(source.created_at)),
             ("modifiedDateTime", xml_datetime(source.updated_at))])
-        for row in contents.codings[source.id]:
-            writer.markup(selection_markup(contents, row, codes[row.code_id],
-                                           users(row.coder_id)))
+        for _key, rows in groupby(contents.codings[source.id], key=selection_key):
+            writer.markup(selection_markup(contents, list(rows), codes, users))
         for note in contents.notes_of_source.get(source.id, []):
             writer.empty("NoteRef", [("targetGUID", note)])
         writer.close("TextSource")
     writer.close("Sources")
 
 
-def selection_markup(contents: Contents, row: Row[Any], code_guid: str,
-                     coder: str | None) -> str:
-    """A coding: the selected characters, and the Coding of them with its code and memo.
+def selection_key(row: Row[Any]) -> tuple[str, int, int] | int:
+    """Codings of one selection of the file they came from go out in one selection again."""
+    return (row.selection_guid, row.start, row.end) if row.selection_guid else row.id
+
+
+def selection_markup(contents: Contents, rows: list[Row[Any]], codes: dict[int, str],
+                     users: Callable[[int | None], str | None]) -> str:
+    """A selection: its characters, and the Coding of each row with its code and memo.
     Written as one string (the export's inner loop); every value is a GUID, a number or a
     date."""
     project_id = contents.project.id
-    created = xml_datetime(row.created_at)
-    by = (f' creatingUser="{coder}"' if coder else "") + (
-        f' creationDateTime="{created}"' if created else "")
-    notes = "".join(f'<NoteRef targetGUID="{note}"/>'
-                    for note in contents.notes_of_coding.get(row.id, []))
-    return (f'<PlainTextSelection guid="{guid(project_id, "selection", row.id)}" '
-            f'startPosition="{row.start}" endPosition="{row.end}"{by}>'
-            f'<Coding guid="{guid(project_id, "coding", row.id)}"{by}>'
-            f'<CodeRef targetGUID="{code_guid}"/>{notes}</Coding></PlainTextSelection>')
+    first = rows[0]
+    selection = first.selection_guid or guid(project_id, "selection", first.id)
+    by = [made_by(users(row.coder_id), row.created_at) for row in rows]
+    codings = []
+    for row, row_by in zip(rows, by, strict=True):
+        notes = contents.notes_of_coding.get(row.id)
+        refs = "".join(f'<NoteRef targetGUID="{note}"/>' for note in notes) if notes else ""
+        codings.append(
+            f'<Coding guid="{row.guid or guid(project_id, "coding", row.id)}"{row_by}>'
+            f'<CodeRef targetGUID="{codes[row.code_id]}"/>{refs}</Coding>')
+    return (f'<PlainTextSelection guid="{selection}" startPosition="{first.start}" '
+            f'endPosition="{first.end}"{by[0]}>{"".join(codings)}</PlainTextSelection>')
+
+
+def made_by(coder: str | None, created: datetime | None) -> str:
+    moment = xml_datetime(created)
+    return (f' creatingUser="{coder}"' if coder else "") + (
+        f' creationDateTime="{moment}"' if moment else "")
 
 
 def write_notes(writer: XmlWriter, contents: Contents) -> None:
@@ -275,7 +306,7 @@ def write_notes(writer: XmlWriter, contents: Contents) -> None:
     users = user_guid(contents)
     writer.open("Notes")
     for memo in contents.memos:
-        writer.open("Note", [("guid", contents.guid("note", memo.id)),
+        writer.open("Note", [("guid", contents.note_guid(memo)),
                              ("name", memo.title or None),
                              ("creatingUser", users(memo.author_id)),
                              ("creationDateTime", xml_datetime(memo.created_at)),
@@ -292,7 +323,7 @@ def write_qdpx(project: Project, viewer: Viewer, out: IO[bytes],
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", project_qde(contents, progress))
         for source in contents.sources:
-            archive.writestr(f"sources/{contents.guid('source', source.id)}.txt",
+            archive.writestr(f"sources/{contents.source_guid(source)}.txt",
                              source.text.encode("utf-8"))
     codings = sum(len(rows) for rows in contents.codings.values())
     return ProjectExport(b"", len(contents.sources), codings, len(contents.memos),

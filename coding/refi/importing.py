@@ -3,11 +3,16 @@
 Everything is read and checked first (coding.refi.reading); only then is anything added, and
 functions only flush, so the request commits the whole import or rolls all of it back.
 
-People: each user of the file becomes the Fieldwork user with the same email (when the file
-gives one as the user's id or name) or else the same name (a member of the project first).
-Work of a person who has no Fieldwork account is attributed to the one who imports, and
-their name is written into a memo on each of their codings ("Coded by Anna in NVivo.") and
-at the top of their memos, so nothing is lost and their codings can be found again.
+People: each user of the file is the person this project already knows by that GUID (an
+earlier import), else the Fieldwork account with the same email (when the file gives one as
+the user's id or name) or the same name (a member of the project first), else an external
+coder of the project (coding.coders): their codings and memos stay theirs, for agreement
+and retrieval too, and the lead can later join them to an account. A coding or memo that
+names nobody is the importer's.
+
+GUIDs: codes, sources, codings (and their selections), notes and users keep the GUIDs of the
+file, and exports use them again; one that this project already uses, or that the file uses
+twice, is replaced (the object gets one derived from its id) and counted in the report.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from typing import Any
 from sqlalchemy import insert
 
 from coding.codebook import log_change
+from coding.coders import add_external_coder, add_identity, identities
 from coding.codings import MAX_QUOTE
 from coding.memos import MAX_TITLE
 from coding.models import Coding, Memo, Source
-from coding.refi.codes import CodesAdded, CodeSpec, add_codes
+from coding.refi.codes import CodesAdded, CodeSpec, add_codes, is_guid
+from coding.refi.guids import guid
 from coding.refi.reading import (
     CodingSpec,
     NoteSpec,
@@ -33,7 +40,6 @@ from coding.refi.reading import (
     read_project,
 )
 from coding.refi.xmlio import RefiError
-from coding.sources import MAX_TITLE as MAX_SOURCE_TITLE
 from coding.sources import document_paragraphs
 from fieldwork import audit
 from fieldwork.dbtypes import utcnow
@@ -53,10 +59,17 @@ class ImportReport:
     attributes: int = 0
     #: (name in the file, the Fieldwork user it became)
     matched: list[tuple[str, str]] = field(default_factory=list)
-    #: names in the file with no Fieldwork account, and how many codings they made
+    #: people of the file with no account here, now external coders of the project, and how
+    #: many codings they made
     unmatched: list[tuple[str, int]] = field(default_factory=list)
+    #: (a code's path in the file, its name here) where a sibling's name differs only in case
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    #: GUIDs already used in this project or twice in the file, replaced: kind -> count
+    guids_replaced: dict[str, int] = field(default_factory=dict)
     #: what the file holds that Fieldwork cannot take, in words, with counts
     skipped: dict[str, int] = field(default_factory=dict)
+    #: how the file's positions were counted, in words
+    positions: str = ""
 
     @property
     def skipped_words(self) -> str:
@@ -73,7 +86,7 @@ def import_codebook_specs(project: Project, specs: list[CodeSpec], skipped: Coun
     """Add the codes of a codebook file already read."""
     added = add_codes(project, specs)
     report = ImportReport(filename, codes_added=added.added, codes_kept=added.kept,
-                          skipped=dict(skipped))
+                          skipped=dict(skipped), renamed=added.renamed)
     log_change(project, None, user, "imported",
                f"Imported the codebook “{filename}” ({added.added} codes added, "
                f"{added.kept} already there)", codes=added.added, kept=added.kept)
@@ -83,23 +96,27 @@ def import_codebook_specs(project: Project, specs: list[CodeSpec], skipped: Coun
     return report
 
 
-def match_users(project: Project, users: list[UserSpec]) -> dict[str, User]:
-    """The file's user GUIDs that are Fieldwork users (see the module's docstring)."""
-    everyone = list(db.session.scalars(db.select(User)))
-    members = set(db.session.scalars(db.select(Membership.user_id).where(
-        Membership.project_id == project.id)))
-    by_email = {user.email.casefold(): user for user in everyone}
-    matches = {}
-    for spec in users:
-        found = by_email.get(spec.login.casefold()) or by_email.get(spec.name.casefold())
+class Accounts:
+    """Finds the account of a file's user: by email (the file's id or name), else by name, a
+    member of the project first; external coders are no accounts."""
+
+    def __init__(self, project: Project) -> None:
+        self.accounts = list(db.session.scalars(db.select(User).where(
+            User.external.is_(False))))
+        self.by_email = {user.email.casefold(): user for user in self.accounts}
+        self.members = set(db.session.scalars(db.select(Membership.user_id).where(
+            Membership.project_id == project.id)))
+
+    def match(self, spec: UserSpec) -> User | None:
+        found = self.by_email.get(spec.login.casefold()) or self.by_email.get(
+            spec.name.casefold())
         if found is None and spec.name:
-            named = [user for user in everyone if user.name.casefold() == spec.name.casefold()]
-            in_project = [user for user in named if user.id in members]
+            named = [user for user in self.accounts
+                     if user.name.casefold() == spec.name.casefold()]
+            in_project = [user for user in named if user.id in self.members]
             chosen = in_project if len(in_project) == 1 else named
             found = chosen[0] if len(chosen) == 1 else None
-        if found is not None:
-            matches[spec.guid] = found
-    return matches
+        return found
 
 
 class ProjectImport:
@@ -107,25 +124,83 @@ class ProjectImport:
 
     def __init__(self, project: Project, file: ProjectFile, filename: str, user: User) -> None:
         self.project, self.file, self.user = project, file, user
-        self.people = match_users(project, list(file.users.values()))
-        self.report = ImportReport(filename, origin=file.origin, skipped=dict(file.skipped))
-        self.unmatched: Counter[str] = Counter()
+        self.report = ImportReport(filename, origin=file.origin, skipped=dict(file.skipped),
+                                   positions=file.positions.words())
+        self.codings_by: Counter[str] = Counter()
         self.used_notes: set[str] = set()
-        self.tool = file.origin or "the other program"
+        self.replaced: Counter[str] = Counter()
+        self.external: set[str] = set()
+        #: selection GUID -> (source id, start, end) of the selection that has it
+        self.selections: dict[str, tuple[int, int, int]] = {}
+        self.people = self.match_people()
+        self.used_guids = self.project_guids()
+
+    def match_people(self) -> dict[str, User]:
+        """The file's user GUIDs -> users here (see the module's docstring); coders the file
+        does not list become external coders named after their GUID."""
+        known = identities(self.project)
+        accounts = Accounts(self.project)
+        people: dict[str, User] = {}
+        listed = dict(self.file.users)
+        coders = {coding.coder for source in self.file.sources for coding in source.codings}
+        working = coders | {note.author for note in self.file.notes.values()} | {
+            source.creator for source in self.file.sources}
+        for key in coders - set(listed) - {""}:
+            listed[key] = UserSpec(key, "", "")
+        with_identity = {identity.user_id for identity in known.values()}
+        idle = 0
+        for key, spec in listed.items():
+            name = spec.name or spec.login or f"Coder {key[:8]}"
+            account = known[key].user if key in known else accounts.match(spec)
+            if account is not None and account.external:
+                people[key] = account
+                self.external.add(key)
+                continue
+            if account is None and key not in working:
+                idle += 1
+                continue
+            if account is None:
+                people[key] = add_external_coder(self.project, key if is_guid(key) else
+                                                 guid(self.project.id, "user-of-file", key),
+                                                 name, self.file.origin).user
+                self.external.add(key)
+                continue
+            people[key] = account
+            self.report.matched.append((name, account.name))
+            if account.id not in with_identity and is_guid(key):
+                add_identity(self.project, account, key, name, self.file.origin)
+                with_identity.add(account.id)
+        if idle:
+            self.report.skipped["people of the file who did no work in it"] = idle
+        db.session.flush()
+        return people
+
+    def project_guids(self) -> dict[str, set[str]]:
+        """GUIDs this project already uses, by kind (an empty project may have memos)."""
+        memos = db.session.execute(db.select(Memo.id, Memo.guid).where(
+            Memo.project_id == self.project.id))
+        return {"sources": set(), "codings": set(),
+                "notes": {stored or guid(self.project.id, "note", memo_id)
+                          for memo_id, stored in memos}}
+
+    def kept_guid(self, kind: str, value: str) -> str | None:
+        """The file's GUID for a new object, None (one derived from its id) when it is not
+        a GUID, or is used already (counted)."""
+        if not is_guid(value):
+            return None
+        if value in self.used_guids[kind]:
+            self.replaced[kind] += 1
+            return None
+        self.used_guids[kind].add(value)
+        return value
 
     def person(self, user_guid: str) -> User:
         return self.people.get(user_guid, self.user)
 
-    def stranger(self, user_guid: str) -> str:
-        """The name of a person of the file without a Fieldwork account ("" if matched)."""
-        if not user_guid or user_guid in self.people:
-            return ""
-        spec = self.file.users.get(user_guid)
-        return spec.name if spec is not None and spec.name else ""
-
     def run(self) -> ImportReport:
         codes = add_codes(self.project, self.file.codes)
         self.report.codes_added, self.report.codes_kept = codes.added, codes.kept
+        self.report.renamed = codes.renamed
         for spec in self.file.sources:
             self.add_source(spec, codes)
         self.add_code_memos(codes)
@@ -136,19 +211,19 @@ class ProjectImport:
         if self.file.description and not self.project.description:
             self.project.description = self.file.description
         db.session.flush()
-        self.report.matched = sorted({(self.file.users[guid].name or self.file.users[guid].login,
-                                       user.name) for guid, user in self.people.items()})
-        self.report.unmatched = sorted(self.unmatched.items())
+        self.report.matched = sorted(set(self.report.matched))
+        self.report.unmatched = sorted((self.people[key].name, self.codings_by[key])
+                                       for key in self.external)
+        self.report.guids_replaced = dict(self.replaced)
         return self.report
 
     def add_source(self, spec: SourceSpec, codes: CodesAdded) -> None:
-        title = spec.name if len(spec.name) <= MAX_SOURCE_TITLE else (
-            spec.name[:MAX_SOURCE_TITLE - 1] + "…")
         created = spec.created or utcnow()
-        source = Source(project_id=self.project.id, kind="document", title=title,
+        source = Source(project_id=self.project.id, kind="document", title=spec.name,
                         text=spec.text, paragraphs=document_paragraphs(spec.text),
                         attributes=spec.attributes, created_by_id=self.person(spec.creator).id,
-                        created_at=created, updated_at=created)
+                        created_at=created, updated_at=created,
+                        guid=self.kept_guid("sources", spec.guid))
         db.session.add(source)
         db.session.flush()
         self.report.sources += 1
@@ -158,6 +233,17 @@ class ProjectImport:
         for note in spec.note_guids:
             self.add_note(note, Memo(source_id=source.id))
         self.add_codings(source, spec.codings, codes)
+
+    def selection_guid(self, source: Source, spec: CodingSpec) -> str | None:
+        """The selection's GUID, shared by its codings; replaced where another selection
+        has it."""
+        if not is_guid(spec.selection_guid):
+            return None
+        place = (source.id, spec.start, spec.end)
+        if self.selections.setdefault(spec.selection_guid, place) != place:
+            self.replaced["selections"] += 1
+            return None
+        return spec.selection_guid
 
     def add_codings(self, source: Source, specs: list[CodingSpec], codes: CodesAdded) -> None:
         """Codings with a memo go through the session (the memo needs the coding's id); the
@@ -169,7 +255,10 @@ class ProjectImport:
                    "code_id": codes.code_ids[spec.code_guid],
                    "coder_id": self.person(spec.coder).id, "start": spec.start,
                    "end": spec.end, "quote": source.text[spec.start:spec.end][:MAX_QUOTE],
-                   "needs_review": False, "created_at": spec.created or now}
+                   "needs_review": False, "created_at": spec.created or now,
+                   "guid": self.kept_guid("codings", spec.guid),
+                   "selection_guid": self.selection_guid(source, spec)}
+            self.codings_by[spec.coder] += 1
             if not self.coding_memo(spec, row):
                 plain.append(row)
         if plain:
@@ -177,18 +266,12 @@ class ProjectImport:
         self.report.codings += len(specs)
 
     def coding_memo(self, spec: CodingSpec, row: dict[str, Any]) -> bool:
-        """The coding with one memo on it: who coded it when they have no account here, the
-        selection's description and the coding's notes. False (and nothing added) when there
-        is nothing to say."""
-        parts = []
-        stranger = self.stranger(spec.coder)
-        if stranger:
-            self.unmatched[stranger] += 1
-            parts.append(f"Coded by {stranger} in {self.tool}.")
+        """The coding with one memo on it: the selection's description and the coding's
+        notes. False (and nothing added) when there is nothing to say."""
         notes = [self.file.notes[guid] for guid in spec.note_guids
                  if guid in self.file.notes and guid not in self.used_notes]
         self.used_notes.update(note.guid for note in notes)
-        parts += spec.descriptions + [self.signed(note) for note in notes]
+        parts = spec.descriptions + [note.body for note in notes]
         if parts:
             self.add_memo(Memo(coding=Coding(**row), title=notes[0].title if notes else ""),
                           parts, notes[0] if notes else None)
@@ -211,11 +294,7 @@ class ProjectImport:
         self.used_notes.add(guid)
         memo = memo or Memo()
         memo.title = note.title
-        self.add_memo(memo, [self.signed(note)], note)
-
-    def signed(self, note: NoteSpec) -> str:
-        stranger = self.stranger(note.author)
-        return f"Written by {stranger} in {self.tool}.\n\n{note.body}" if stranger else note.body
+        self.add_memo(memo, [note.body], note)
 
     def add_memo(self, memo: Memo, parts: list[str], note: NoteSpec | None = None) -> None:
         memo.project_id = self.project.id
@@ -224,6 +303,7 @@ class ProjectImport:
         memo.body = "\n\n".join(part for part in parts if part)
         memo.created_at = (note.created if note else None) or utcnow()
         memo.updated_at = (note.modified if note else None) or memo.created_at
+        memo.guid = self.kept_guid("notes", note.guid) if note else None
         db.session.add(memo)
         self.report.memos += 1
 
@@ -258,7 +338,7 @@ def import_project_file(project: Project, file: ProjectFile, filename: str,
                  summary=f"Project imported from “{filename}”"
                          f"{f' ({file.origin})' if file.origin else ''}: {report.sources} "
                          f"sources, {report.codings} codings, {report.memos} memos{skipped}",
-                 skipped=report.skipped)
+                 skipped=report.skipped, positions=file.positions.counting)
     return report
 
 
@@ -266,7 +346,14 @@ def codebook_lines(report: ImportReport) -> list[str]:
     """What a codebook import did, in words."""
     line = (f"Codebook “{report.filename}” imported: {report.codes_added} codes added, "
             f"{report.codes_kept} already there and kept as they were.")
-    return [line + (f" Not taken: {report.skipped_words}." if report.skipped else "")]
+    return [line + (f" Not taken: {report.skipped_words}." if report.skipped else ""),
+            *renamed_lines(report)]
+
+
+def renamed_lines(report: ImportReport) -> list[str]:
+    return [f"The code “{path}” is named “{name}” here: a code beside it has the same name "
+            "in another case, and Fieldwork tells codes apart whatever their case."
+            for path, name in report.renamed]
 
 
 def plural(count: int, word: str) -> str:
@@ -279,12 +366,19 @@ def project_lines(report: ImportReport) -> list[str]:
     lines = [f"“{report.filename}” imported{made_with}.",
              f"{plural(report.sources, 'source')}, {plural(report.codings, 'coding')}, "
              f"{plural(report.memos, 'memo')}, {plural(report.attributes, 'attribute value')}.",
-             f"Codes: {report.codes_added} added, {report.codes_kept} already in the codebook."]
+             f"Codes: {report.codes_added} added, {report.codes_kept} already in the codebook.",
+             report.positions]
     lines += [f"“{name}” is {user} here." for name, user in report.matched]
-    lines += [f"“{name}” has no account here: "
-              f"{'their coding is' if count == 1 else f'their {count} codings are'} yours now; "
-              f"a memo “Coded by {name}” on each says who coded it."
-              for name, count in report.unmatched]
+    lines += [f"“{name}” has no account here and is an external coder of this project, "
+              f"with {plural(count, 'coding')} of their own (they count as theirs in agreement "
+              "and retrieval); the lead can join them to an account on the REFI-QDA exchange "
+              "page." for name, count in report.unmatched]
+    lines += renamed_lines(report)
+    if report.guids_replaced:
+        kinds = ", ".join(f"{count:,} of {kind}" for kind, count in
+                          sorted(report.guids_replaced.items()))
+        lines.append(f"GUIDs already used in this project or twice in the file were replaced "
+                     f"by new ones: {kinds}.")
     lines += [f"Not taken (Fieldwork codes text only): {words}: {count}."
               for words, count in report.skipped.items()]
     return lines

@@ -16,9 +16,11 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from coding.refi.archive import Archive, decode_text
-from coding.refi.codes import CodeSpec, all_specs, check_unique_guids, read_codes
+from coding.refi.codes import CodeSpec, all_specs, check_unique_guids, free_name, read_codes
+from coding.refi.offsets import Finding, Selection, SourceCounting, find_counting
 from coding.refi.xmlio import (
     Node,
     RefiError,
@@ -28,6 +30,7 @@ from coding.refi.xmlio import (
     required,
     whole_number,
 )
+from coding.sources import MAX_TITLE as MAX_SOURCE_TITLE
 
 #: what is skipped inside sources Fieldwork cannot take: element -> words for the report
 UNTAKEN_SELECTIONS = {
@@ -38,8 +41,21 @@ UNTAKEN_SELECTIONS = {
     "TranscriptSelection": "selections in audio or video transcripts",
 }
 _CRLF = re.compile("\r\n")
+_GUID_NAME = re.compile(r"\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?",
+                        re.I)
+#: a source without a name is named by this many first words of its text
+NAME_WORDS = 8
 UNTAKEN_SOURCES = {"PictureSource": "picture sources", "AudioSource": "audio sources",
                    "VideoSource": "video sources"}
+
+
+WRONG_PAGE_CODEBOOK = ("This is a codebook (.qdc), not a whole project (.qdpx): import it on the "
+                       "codebook's page, under Codebook › Import a codebook.")
+
+
+PROJECT_AT_CODEBOOK = ("sources of this whole project (.qdpx), as a codebook import takes only "
+                       "its codes: to import the project, use REFI-QDA exchange in a new, empty "
+                       "project")
 
 
 @dataclass
@@ -62,6 +78,9 @@ class NoteSpec:
 
 @dataclass
 class CodingSpec:
+    #: the GUIDs of the Coding and of the selection that holds it ("" when absent)
+    guid: str
+    selection_guid: str
     code_guid: str
     start: int
     end: int
@@ -96,6 +115,8 @@ class ProjectFile:
     notes: dict[str, NoteSpec]
     project_notes: list[str]
     skipped: Counter[str]
+    #: how the file counts positions, and how that was found
+    positions: Finding
 
 
 class LineEnds:
@@ -108,6 +129,37 @@ class LineEnds:
 
     def position(self, original: int) -> int:
         return original - bisect_left(self.dropped, original)
+
+
+def source_name(given: str, path: str, text: str) -> str:
+    """The file's name for a source; else the name of its text file in the archive (unless
+    that is only a GUID); else its first words."""
+    name = " ".join(given.split())
+    if not name and path:
+        stem = PurePosixPath(path.split("://", 1)[-1].replace("\\", "/")).stem
+        name = "" if _GUID_NAME.fullmatch(stem) else " ".join(stem.split())
+    if not name:
+        words = text.split()
+        name = " ".join(words[:NAME_WORDS]) + ("…" if len(words) > NAME_WORDS else "")
+    name = name or "Empty source"
+    return name if len(name) <= MAX_SOURCE_TITLE else name[:MAX_SOURCE_TITLE - 1] + "…"
+
+
+def unique_names(sources: list[SourceSpec]) -> None:
+    """Give a source whose name another has (any case) a number: “Notes (2)”."""
+    taken = {source.name.casefold() for source in sources}
+    seen: set[str] = set()
+    for source in sources:
+        if source.name.casefold() in seen:
+            source.name = free_name(source.name, taken, MAX_SOURCE_TITLE)
+            taken.add(source.name.casefold())
+        seen.add(source.name.casefold())
+
+
+def is_codebook(data: bytes) -> bool:
+    """An XML file whose root is <CodeBook>: a .qdc."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<") and re.search(rb"<(?:[\w.-]+:)?CodeBook[\s>/]", head) is not None
 
 
 def read_codebook(data: bytes) -> tuple[list[CodeSpec], Counter[str]]:
@@ -130,15 +182,31 @@ def read_codebook(data: bytes) -> tuple[list[CodeSpec], Counter[str]]:
         raise RefiError("The codebook holds no codes.")
     sets = root.first("Sets")
     skipped = Counter({"sets of codes": len(list(sets.all("Set")))} if sets is not None else {})
+    sources = root.first("Sources") if root.tag == "Project" else None
+    if sources is not None:
+        skipped[PROJECT_AT_CODEBOOK] = len(sources.children)
     return codes, +skipped
 
 
-class ProjectReader:
-    """Reads one project.qde with the archive it came in."""
+@dataclass
+class PendingSelection:
+    """A PlainTextSelection read, its positions not yet understood."""
 
-    def __init__(self, archive: Archive, root: Node) -> None:
+    source: SourceSpec
+    node: Node
+    ends: LineEnds
+    selection: Selection
+
+
+class ProjectReader:
+    """Reads one project.qde with the archive it came in; `counting` is how the file counts
+    positions when the user said so ("" to find out)."""
+
+    def __init__(self, archive: Archive, root: Node, counting: str = "") -> None:
         self.archive = archive
         self.root = root
+        self.counting = counting
+        self.pending: list[PendingSelection] = []
         self.skipped: Counter[str] = Counter()
         codebook = root.first("CodeBook")
         self.codes = read_codes(codebook.first("Codes") if codebook is not None else None)
@@ -151,6 +219,8 @@ class ProjectReader:
     def read(self) -> ProjectFile:
         root = self.root
         sources = self.sources()
+        unique_names(sources)
+        positions = self.place_selections(root.get("origin") or "")
         self.apply_cases({source.guid: source for source in sources})
         for container, words in (("Sets", "sets"), ("Graphs", "graphs"), ("Links", "links")):
             node = root.first(container)
@@ -162,7 +232,19 @@ class ProjectReader:
             description=description.text.strip() if description is not None else "",
             users=self.users(), codes=self.codes, sources=sources, notes=self.notes(),
             project_notes=[guid_in(ref, "targetGUID") for ref in root.all("NoteRef")],
-            skipped=+self.skipped)
+            skipped=+self.skipped, positions=positions)
+
+    def place_selections(self, origin: str) -> Finding:
+        """Find how the file counts positions (a RefiError when that cannot be told), then
+        add each selection's codings at its positions in code points."""
+        finding = find_counting([pending.selection for pending in self.pending], origin,
+                                self.counting)
+        if not finding.clear:
+            raise RefiError(finding.unclear_words())
+        for pending in self.pending:
+            pending.source.codings += self.selection_codings(pending, finding.counting)
+        self.pending = []
+        return finding
 
     def users(self) -> dict[str, UserSpec]:
         users = self.root.first("Users")
@@ -237,11 +319,14 @@ class ProjectReader:
         return source
 
     def text_source(self, node: Node, name: str) -> SourceSpec | None:
-        name = " ".join(name.split()) or f"Source at line {node.line}"
-        text = self.text_of(node, f"the source “{name}”")
+        given = " ".join(name.split())
+        text = self.text_of(node, f"the source “{given}”" if given
+                            else f"the source at line {node.line}")
         if text is None:
             return None
+        name = source_name(name, node.get("plainTextPath") or "", text)
         ends = LineEnds(text)
+        counting = SourceCounting(text)
         description = node.first("Description")
         source = SourceSpec(
             guid=guid_in(node), name=name, text=ends.text, creator=guid_in(node, "creatingUser"),
@@ -250,7 +335,7 @@ class ProjectReader:
             description=description.text.strip() if description is not None else "",
             attributes=self.values_of(node))
         for selection in node.all("PlainTextSelection"):
-            source.codings += self.selection_codings(selection, ends)
+            self.pend(source, selection, ends, counting)
         for coding in node.all("Coding"):
             if not ends.original_length:
                 self.skipped["empty selections (no characters)"] += 1
@@ -258,27 +343,40 @@ class ProjectReader:
             source.codings.append(self.coding(coding, 0, ends.original_length, ends, [], ""))
         return source
 
-    def selection_codings(self, node: Node, ends: LineEnds) -> list[CodingSpec]:
+    def pend(self, source: SourceSpec, node: Node, ends: LineEnds,
+             counting: SourceCounting) -> None:
+        """Keep a selection with a code until the file's counting is known."""
         start, end = whole_number(node, "startPosition"), whole_number(node, "endPosition")
-        codings = list(node.all("Coding"))
-        if not codings:
+        if next(node.all("Coding"), None) is None:
             self.skipped["selections without a code"] += 1
-            return []
-        if start == end:
+        elif start == end:
             self.skipped["empty selections (no characters)"] += 1
+        else:
+            self.pending.append(PendingSelection(source, node, ends, Selection(
+                counting, start, end, node.get("name") or "")))
+
+    def selection_codings(self, pending: PendingSelection, counting: str) -> list[CodingSpec]:
+        node, ends, selection = pending.node, pending.ends, pending.selection
+        start = selection.source.code_point(counting, selection.start)
+        end = selection.source.code_point(counting, selection.end)
+        if start is None or end is None or not 0 <= start < end <= ends.original_length:
+            inside = 0 <= selection.start < selection.end <= selection.source.length(counting)
+            self.skipped["selections that start or end inside a character" if inside
+                         else "selections outside their source's text"] += 1
             return []
-        if not 0 <= start < end <= ends.original_length:
-            self.skipped["selections outside their source's text"] += 1
-            return []
+        codings = list(node.all("Coding"))
         description = node.first("Description")
         notes = [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")]
+        selection_guid, coder = guid_in(node), guid_in(node, "creatingUser")
         first = self.coding(codings[0], start, end, ends, notes,
                             description.text.strip() if description is not None else "",
-                            guid_in(node, "creatingUser"))
-        return [first, *(self.coding(coding, start, end, ends, [], "") for coding in codings[1:])]
+                            coder, selection_guid)
+        return [first, *(self.coding(coding, start, end, ends, [], "", coder, selection_guid)
+                         for coding in codings[1:])]
 
     def coding(self, node: Node, start: int, end: int, ends: LineEnds, notes: list[str],
-               description: str, selection_coder: str = "") -> CodingSpec:
+               description: str, selection_coder: str = "",
+               selection_guid: str = "") -> CodingSpec:
         reference = node.first("CodeRef")
         if reference is None:
             raise RefiError(f"At {node.where()}: a coding names no code (CodeRef is missing).")
@@ -287,7 +385,8 @@ class ProjectReader:
             raise RefiError(f"At {reference.where()}: the coding refers to a code that is not "
                             f"in the file's codebook (GUID {required(reference, 'targetGUID')}).")
         return CodingSpec(
-            code_guid=code, start=ends.position(start), end=ends.position(end),
+            guid=guid_in(node), selection_guid=selection_guid, code_guid=code,
+            start=ends.position(start), end=ends.position(end),
             coder=guid_in(node, "creatingUser") or selection_coder,
             created=read_datetime(node.get("creationDateTime")),
             note_guids=notes + [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")],
@@ -322,11 +421,15 @@ class ProjectReader:
                 source.attributes = {**values, **source.attributes}
 
 
-def read_project(data: bytes) -> ProjectFile:
+def read_project(data: bytes, counting: str = "") -> ProjectFile:
+    """The project of a .qdpx; `counting` is how its positions count when the user said so
+    ("" to find out from the file)."""
+    if is_codebook(data):
+        raise RefiError(WRONG_PAGE_CODEBOOK)
     archive = Archive(data)
     entry = archive.project_entry()
     root = parse_xml(archive.read(entry), entry)
     if root.tag != "Project":
         raise RefiError(f"{entry} is not a REFI-QDA project: its XML starts with <{root.tag}>, "
                         "not <Project>.")
-    return ProjectReader(archive, root).read()
+    return ProjectReader(archive, root, counting).read()

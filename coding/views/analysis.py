@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from casestudies.models import PARTNERSHIP_KINDS, CooperationArea, Place
-from coding import quotebank, retrieval
+from coding import quotebank, reliability, retrieval
 from coding.codebook import code_tree, project_codes
 from coding.codings import CodingError, apply_codes, project_coders, viewer_in
 from coding.excerpts import excerpts_of
@@ -25,6 +25,7 @@ from coding.matrices import (
 from coding.models import Coding, Quote, Source
 from coding.search import search
 from fieldwork import audit
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.forms import choices
 from fieldwork.models import Project
@@ -129,6 +130,7 @@ def retrieve(project: Project) -> tuple[str, int] | str:
     pages = -(-total // retrieval.PAGE_SIZE)
     return render_template("coding/retrieve.html", project=project, form=form,
                            excerpts=excerpts, error=error, quoted=quoted, total=total,
+                           hearings=reliability.hearings(excerpts or []),
                            page=page, pages=pages, args=request.args.to_dict(flat=False),
                            chapters=quotebank.chapter_names(project)), 400 if error else 200
 
@@ -167,7 +169,7 @@ def matrix_download(project: Project) -> Response | tuple[str, int]:
     db.session.commit()
     return Response(matrix_xlsx(result, f"{project.name}: codes by {result.dimension}"),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=matrix.xlsx"})
+                    headers=attachment("matrix.xlsx"))
 
 
 @project_access("project.view")
@@ -211,11 +213,24 @@ def full_text_code(project: Project) -> Response:
 
 @project_access("project.view")
 def quote_bank(project: Project) -> str:
-    quotes = quotebank.project_quotes(project)
-    excerpts = {e.coding_id: e for e in excerpts_of(
-        project, [q.coding for q in quotes], can("participants.identity", project))}
+    excerpts = quotebank.quote_excerpts(project, can("participants.identity", project))
     return render_template("coding/quotes.html", project=project,
-                           chapters=quotebank.chapters(project), excerpts=excerpts)
+                           chapters=quotebank.chapters(project), excerpts=excerpts,
+                           flagged=sum(1 for e in excerpts.values() if e.flags and e.citable),
+                           hearings=reliability.hearings(list(excerpts.values())))
+
+
+@project_access("transcripts.check")
+def excerpt_check(project: Project, coding_id: int) -> Response:
+    """Mark the segments an excerpt's words come from checked (heard and found right)."""
+    coding = get_or_404(Coding, coding_id, project)
+    count = reliability.check_excerpt(coding, current_user)
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(checked=count)
+    flash("Marked checked by ear." if count else "Its segments were already checked.",
+          "success")
+    return redirect(request.referrer or url_for("coding.quote_bank", project_id=project.id))
 
 
 @project_access("analysis.export")

@@ -3,27 +3,28 @@ The .qdpx export and both imports run as background tasks; their page shows the 
 
 from __future__ import annotations
 
-import io
-
-from flask import flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from coding import refi, tasks
-from coding.forms import CodebookFileForm, ProjectFileForm
-from coding.models import Source
+from coding.coders import CoderError, external_coders, join_coder, joinable_accounts
+from coding.forms import CodebookFileForm, JoinCoderForm, ProjectFileForm
+from coding.models import CoderIdentity, Source
 from fieldwork.background import submit
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
+from fieldwork.forms import choices
 from fieldwork.models import BackgroundTask, Project
-from fieldwork.permissions import project_access
+from fieldwork.permissions import get_or_404, project_access
 
 QDC_TYPE = "application/xml"
 
 
 def download(project: Project, data: bytes, what: str, extension: str,
              mimetype: str) -> Response:
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=refi.file_name(project, what, extension))
+    return Response(data, mimetype=mimetype,
+                    headers=attachment(refi.file_name(project, what, extension)))
 
 
 def to_task(project: Project, task: BackgroundTask) -> Response:
@@ -64,10 +65,39 @@ def codebook_import(project: Project) -> tuple[str, int] | Response:
                            form=form), 400 if form.errors else 200
 
 
+def join_form(project: Project) -> JoinCoderForm:
+    form = JoinCoderForm()
+    form.account.choices = choices([(str(user.id), f"{user.name} ({user.email})")
+                                    for user in joinable_accounts(project)])
+    return form
+
+
 def render_exchange(project: Project, form: ProjectFileForm | None = None) -> str:
     return render_template("coding/exchange.html", project=project,
                            form=form or ProjectFileForm(formdata=None),
-                           empty=project_is_empty(project))
+                           empty=project_is_empty(project),
+                           external=external_coders(project), join=join_form(project))
+
+
+@project_access("project.manage")
+def join_external_coder(project: Project, identity_id: int) -> Response:
+    identity = get_or_404(CoderIdentity, identity_id, project)
+    form = join_form(project)
+    accounts = {user.id: user for user in joinable_accounts(project)}
+    account = accounts.get(form.account.data) if form.validate_on_submit() else None
+    if account is None:
+        flash("Choose a member of this project to join the external coder to.", "error")
+        return redirect(url_for("coding.exchange", project_id=project.id))
+    name = identity.name
+    try:
+        moved = join_coder(identity, account, current_user)
+    except CoderError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"“{name}” is now {account.name}: {moved:,} codings moved.", "success")
+    return redirect(url_for("coding.exchange", project_id=project.id))
 
 
 @project_access("project.view")
@@ -86,7 +116,8 @@ def project_import(project: Project) -> str | tuple[str, int] | Response:
     if not form.validate_on_submit():
         return render_exchange(project, form), 400
     try:
-        task = tasks.queue_import(project, current_user, form.file.data, tasks.PROJECT_IMPORT)
+        task = tasks.queue_import(project, current_user, form.file.data, tasks.PROJECT_IMPORT,
+                                  {"positions": form.positions.data or ""})
     except refi.RefiError as error:
         db.session.rollback()
         form.file.errors = [f"Nothing was imported. {error}"]

@@ -31,10 +31,13 @@ from coding.exports import (
 )
 from coding.exports.selection import chapter_names, source_titles
 from coding.forms import ExportForm
+from coding.quotebank import flagged_quotes
 from fieldwork.background import status, submit
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import can, project_access
+from interviews.citations import rules_for
 
 #: background exports and imports listed under the form
 RECENT = 5
@@ -56,7 +59,8 @@ def options_of(form: ExportForm) -> ExportOptions:
                          chapter=form.chapter.data or None, memos=bool(form.memos.data),
                          code_ids=tuple(form.codes.data or ()),
                          source_ids=tuple(form.sources.data or ()),
-                         quotes=form.quotes.data or "coded")
+                         quotes=form.quotes.data or "coded",
+                         context=bool(form.context.data), link_base=request.url_root)
 
 
 def page(project: Project, form: ExportForm, error: str = "",
@@ -68,15 +72,18 @@ def page(project: Project, form: ExportForm, error: str = "",
         state_of=status.state_of, words=status.STATE_WORDS,
         may_see_identity=can("participants.identity", project),
         only_own=viewer_in(project, current_user, g.project_role).sees_only_own,
+        template=rules_for(project).template,
+        flagged=len(flagged_quotes(project, can("participants.identity", project))),
     ), 400 if error or form.errors else 200
 
 
 def download_response(download: Download) -> Response:
     if isinstance(download.content, bytes | str):
-        return Response(download.content, content_type=download.mimetype, headers={
-            "Content-Disposition": f'attachment; filename="{download.filename}"'})
-    return send_file(download.content, mimetype=download.mimetype, as_attachment=True,
-                     download_name=download.filename)
+        return Response(download.content, content_type=download.mimetype,
+                        headers=attachment(download.filename))
+    response = send_file(download.content, mimetype=download.mimetype)
+    response.headers.update(attachment(download.filename))
+    return response
 
 
 def queued(selection: Selection, size: int) -> Response:

@@ -285,6 +285,14 @@ def shots(ids: dict[str, int]) -> list[Shot]:
         page.click("main form button[type=submit]")
         page.wait_for_selector("table.agreement")
 
+    def settle_disagreements(page: Page) -> None:
+        page.select_option("#sources", label="Field notes, visit to Wrocław (demo)")
+        page.select_option("#coders", label=["Eva Horváth (coder)", "Jan Dvořák (second coder)"])
+        page.click("main form button[type=submit]")
+        page.wait_for_selector("#segments")
+        page.keyboard.press("a")
+        page.wait_for_selector(".segment.settled")
+
     def select_words(page: Page) -> None:
         page.wait_for_selector("#source-text .coded, #source-text mark, #source-text",
                                timeout=10_000)
@@ -332,6 +340,8 @@ def shots(ids: dict[str, int]) -> list[Shot]:
         Shot("memos", "coder", f"{p}/coding/memos/"),
         Shot("agreement", "lead", f"{p}/coding/agreement", prepare=compare_coders,
              scroll_to="main form"),
+        Shot("disagreements", "lead", f"{p}/coding/agreement/disagreements",
+             prepare=settle_disagreements, scroll_to="#review"),
         Shot("retrieval", "lead", retrieve),
         Shot("matrix", "lead", f"{p}/coding/matrix"),
         Shot("search", "coder", f"{p}/coding/search?q=student+exchanges"),

@@ -22,7 +22,9 @@ def personal_words(user: User) -> list[str]:
 
 
 def find_user(email: str) -> User | None:
-    return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    """The account with this address; external coders (no sign-in) are no accounts."""
+    return db.session.scalar(db.select(User).where(User.email == normalise_email(email),
+                                                   User.external.is_(False)))
 
 
 def create_user(email: str, name: str, password: str, *, is_admin: bool = False) -> User:
@@ -93,7 +95,8 @@ def update_user(user: User, *, name: str, is_admin: bool, active: bool, timezone
 
 
 def list_users() -> list[User]:
-    return list(db.session.scalars(db.select(User).order_by(User.active.desc(), User.name)))
+    return list(db.session.scalars(db.select(User).where(User.external.is_(False))
+                                   .order_by(User.active.desc(), User.name)))
 
 
 def sign_out_everywhere(user: User, *, keep: UserSession | None = None, by_admin: bool) -> int:

@@ -34,6 +34,10 @@ class User(UserMixin, db.Model):
     two_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the TOTP time step of the last code accepted, so that no code is accepted twice
     totp_last_step: Mapped[int | None]
+    #: a coder named in an imported REFI-QDA file who has no account, or a project's
+    #: consensus coder: never signs in (no password, inactive, an address under .invalid),
+    #: not among the accounts; an imported coder's work can be joined to a real account
+    external: Mapped[bool] = mapped_column(default=False)
 
     #: the secret of the sign-in session this object was loaded for (not stored: see
     #: fieldwork.accounts.sessions); Flask-Login keeps it in the cookies instead of the id

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from fieldwork import audit
 from fieldwork.accounts.accounts import find_user
 from fieldwork.dbtypes import utcnow
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.features import registered_features
 from fieldwork.models import Membership, Project
@@ -181,7 +182,7 @@ def audit_export(project: Project | None) -> Response:
     return current_app.response_class(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(name),
     )
 
 

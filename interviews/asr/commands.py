@@ -10,17 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from interviews.asr.base import EngineUnavailable, InvalidModel, ModelNotInstalled
+from interviews.asr.offered import configured_models_dir
 
 #: Errors whose message tells the user what to do: shown without a traceback.
 USER_ERRORS = (EngineUnavailable, InvalidModel, ModelNotInstalled)
 
 
 def models_dir() -> Path:
-    return Path(current_app.instance_path) / "asr-models"
+    """The folder the app's jobs read models from (FIELDWORK_ASR_MODELS_DIR counts)."""
+    return configured_models_dir()
 
 
 asr_cli = click.Group("asr", help="Speech recognition models for transcription.")
@@ -68,3 +69,25 @@ def list_command() -> None:
             click.echo(f"{model.name}\t{model.size_bytes / 1e6:.0f} MB\t{model.path}")
         else:
             click.echo(f"{model.name}\t{model.install_hint}")
+
+
+@asr_cli.command("add")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--name", help="The name to offer it by (default: the folder's name).")
+@with_appcontext
+def add_command(folder: Path, name: str | None) -> None:
+    """Check a faster-whisper model folder (it loads, transcribes a generated clip, knows its
+    languages) and copy it into the models folder, where projects and recordings offer it."""
+    from interviews.asr.adding import add_model  # faster-whisper: see above
+
+    try:
+        added = add_model(folder, models_dir(), name)
+    except USER_ERRORS as error:
+        raise click.ClickException(str(error)) from error
+    for line in added.report():
+        click.echo(line)
+
+
+#: `fieldwork models ...`: the same commands, by the name the guide uses
+models_cli = click.Group("models", commands=asr_cli.commands,
+                         help="Speech recognition models (the same as `fieldwork asr`).")

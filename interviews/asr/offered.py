@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask import current_app
+
 #: multilingual base first: it knows every language of the study; tiny.en only English
 INSTALLED_WITH_FIELDWORK = ("base", "tiny.en")
 #: Files besides model.bin that faster-whisper needs to load a model without the network.
@@ -20,6 +22,16 @@ def english_only(model: str) -> bool:
 
 def is_model_folder(path: Path) -> bool:
     return (path / "model.bin").is_file() and all((path / f).is_file() for f in REQUIRED_FILES)
+
+
+def configured_models_dir() -> Path:
+    """The app's models folder (FIELDWORK_ASR_MODELS_DIR, else instance/asr-models)."""
+    return Path(current_app.config["ASR_MODELS_DIR"])
+
+
+def installed_models() -> list[str]:
+    """The models the app's pages offer: those that come with Fieldwork, then its folders."""
+    return offered_models(configured_models_dir())
 
 
 def offered_models(models_dir: Path) -> list[str]:

@@ -165,7 +165,7 @@ def segment_word_error(segment: Segment, language: str, language_probability: fl
     return _estimate(features(segment), prior_wer(language, model), language_probability)
 
 
-def _weighted(pairs: Sequence[tuple[int, float]]) -> float | None:
+def _weighted(pairs: Sequence[tuple[int, float | None]]) -> float | None:
     words = sum(count for count, _ in pairs)
     if words == 0:
         return None
@@ -182,25 +182,46 @@ def transcript_word_error(segments: Sequence[Segment], language: str,
     words; speech where no text was found (gaps) counts as words all missing. None when
     there is nothing to judge."""
     prior = prior_wer(language, model)
-    return _weighted([(_gap_words(s), 1.0) if s.gap else
-                      (word_count(s), _estimate(features(s), prior, language_probability))
-                      for s in segments])
+    units = [unit(s, False, prior, language_probability) for s in segments]
+    return _weighted([(u.words, u.estimate) for u in units])
 
 
-def _words(segment: Segment) -> int:
-    return _gap_words(segment) if segment.gap else word_count(segment)
+@dataclass(frozen=True)
+class Unit:
+    """A segment as a transcript's review counts it: its words, its estimate (None when
+    unknown: its words count as checked-or-not but not in the estimate), whether a person
+    checked it."""
+
+    words: int
+    estimate: float | None
+    checked: bool
+
+
+def review_of(units: Sequence[Unit], threshold: float = REVIEW_THRESHOLD) -> Review:
+    """The checked share of the words, and the word-weighted estimate of the rest."""
+    total = sum(u.words for u in units)
+    checked_words = sum(u.words for u in units if u.checked)
+    rest = _weighted([(u.words, u.estimate) for u in units
+                      if not u.checked and u.estimate is not None])
+    return Review(checked_words / total if total else 1.0, rest, threshold)
+
+
+def unit(segment: Segment, checked: bool, prior: float | None,
+         language_probability: float) -> Unit:
+    """The segment's words and estimate; speech without text counts as words all missing."""
+    if segment.gap:
+        return Unit(_gap_words(segment), 1.0, checked)
+    return Unit(word_count(segment), _estimate(features(segment), prior, language_probability),
+                checked)
 
 
 def review(segments: Sequence[Segment], checked: Sequence[bool], language: str,
            language_probability: float, model: str,
            threshold: float = REVIEW_THRESHOLD) -> Review:
     """The checked share of the words, and the estimate for the segments not checked."""
-    pairs = list(zip(segments, checked, strict=True))
-    total = sum(_words(s) for s, _ in pairs)
-    checked_words = sum(_words(s) for s, done in pairs if done)
-    rest = transcript_word_error([s for s, done in pairs if not done], language,
-                                 language_probability, model)
-    return Review(checked_words / total if total else 1.0, rest, threshold)
+    prior = prior_wer(language, model)
+    return review_of([unit(s, done, prior, language_probability)
+                      for s, done in zip(segments, checked, strict=True)], threshold)
 
 
 def basis(segments: Sequence[Segment], language: str, language_probability: float,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldwork.dbtypes import UTCDateTime, utcnow
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
+from interviews.asr.reliability import REVIEW_THRESHOLD
 from interviews.models.guides import Guide
 from interviews.models.participants import Participant
 
@@ -167,6 +168,17 @@ class InterviewSettings(db.Model):
     #: an English version of each transcript in another language is made by machine
     #: (Whisper's translate task) after transcribing, to be coded beside the original
     translate_to_english: Mapped[bool] = mapped_column(default=False)
+    #: how an excerpt's citation reads: {who}, {date}, {code}, {locator}, {speaker}
+    citation_template: Mapped[str] = mapped_column(
+        String(200), default="{who} ({date}) [{code}, {locator}]")
+    #: "role only" consent may still show the job title, the exact city, the date
+    role_shows_title: Mapped[bool] = mapped_column(default=False)
+    role_shows_city: Mapped[bool] = mapped_column(default=False)
+    #: one of interviews.citations.ROLE_DATES: "none", "year", "month" or "day"
+    role_date: Mapped[str] = mapped_column(String(10), default="none")
+    #: a transcript estimated to have more than this share of its unchecked words wrong
+    #: needs review
+    review_threshold: Mapped[float] = mapped_column(Float, default=REVIEW_THRESHOLD)
 
 
 class CalendarFeed(db.Model):

@@ -7,13 +7,13 @@ import os
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import IO
-from urllib.parse import quote
 
 from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from fieldwork.dbtypes import utcnow
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
@@ -100,6 +100,6 @@ def participant_export(project: Project, participant_id: int) -> Response:
     db.session.commit()
     name = f"participant-{participant.pseudonym}-{utcnow():%Y%m%d}.zip"
     return Response(chunks_of(archive), mimetype="application/zip", headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        **attachment(name),
         "Content-Length": str(os.fstat(archive.fileno()).st_size),
     })

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fieldwork.features import Feature, NavItem
-from interviews.asr.commands import asr_cli
+from interviews.asr.commands import asr_cli, models_cli
 from interviews.blueprint import INTERVIEWS_GROUP
 from interviews.recordings import views
 
@@ -25,6 +25,7 @@ bp.add_url_rule(f"{P}/recordings/<int:recording_id>/transcribe",
                 view_func=views.recording_transcribe, methods=["GET", "POST"])
 bp.add_url_rule(f"{P}/transcription/", view_func=views.job_queue)
 bp.add_url_rule(f"{P}/transcription/rows", view_func=views.job_rows)
+bp.add_url_rule(f"{P}/transcription/expectation", view_func=views.expectation)
 bp.add_url_rule(f"{P}/transcription/<int:job_id>/cancel", view_func=views.job_cancel,
                 methods=POST)
 bp.add_url_rule(f"{P}/transcription/<int:job_id>/retry", view_func=views.job_retry,
@@ -34,5 +35,5 @@ feature = Feature(
     name="recordings",
     blueprint=bp,
     nav=(NavItem("Transcription", "recordings.job_queue", "project.view", INTERVIEWS_GROUP),),
-    commands=(asr_cli,),
+    commands=(asr_cli, models_cli),
 )

@@ -57,6 +57,7 @@ from interviews.transcripts.models import (
     Transcript,
     TranscriptSegment,
 )
+from interviews.transcripts.reliability import store_estimates
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,16 @@ def finish(job_id: int, state: str, error: str = "",
     db.session.commit()
 
 
+def estimate(transcript: Transcript, result: TranscriptionResult,
+             options: dict[str, Any]) -> None:
+    """Each saved segment's estimated share of wrong words, from what the engine gave for it
+    (arithmetic only: no decoding)."""
+    store_estimates(transcript, result.segments, result.language,
+                    result.language_probability, str(options.get("model") or "base"),
+                    language_chosen=bool(options.get("language")))
+    db.session.commit()
+
+
 def heartbeat_of(progress: JobProgress) -> AbstractContextManager[object]:
     """A worker's job beats; a job run inside a request (tests only) has no one to tell."""
     app = current_app._get_current_object()
@@ -199,6 +210,7 @@ def transcribe_queued(job_id: int, models_dir: Path | None) -> str:
         with heartbeat_of(progress):
             engine = get_engine(options.get("engine") or DEFAULT_ENGINE, models_dir)
             result = engine.transcribe(audio, engine_options(options), saver)
+            estimate(transcript, result, options)
             speakers = (separate_speakers(transcript, audio, options, SpeakerProgress(progress))
                         if separates else "")
     except TranscriptionCancelled:

@@ -34,9 +34,10 @@ def _words(segment: Segment) -> list[dict[str, Any]]:
             for w in segment.words]
 
 
-def _write(transcript: Transcript, flags: list[list[str]],
+def _write(transcript: Transcript, kept: list[tuple[list[str], float | None]],
            pieces: list[list[Segment]]) -> None:
-    """The transcript's segments become the pieces, each named, each keeping its flags."""
+    """The transcript's segments become the pieces, each named, each keeping its flags and
+    its estimated word error."""
     flat = [piece for split in pieces for piece in split]
     names = speaker_names([p.speaker for p in flat], [p.text for p in flat], transcript.interview)
     db.session.execute(db.delete(TranscriptSegment).where(
@@ -45,10 +46,10 @@ def _write(transcript: Transcript, flags: list[list[str]],
         TranscriptSegment(
             transcript_id=transcript.id, position=position, start=piece.start, end=piece.end,
             speaker=names[piece.speaker], text=piece.text, words=_words(piece),
-            flags=list(kept),
+            flags=list(flags), estimated_word_error=estimate,
         )
-        for position, (piece, kept) in enumerate(
-            (piece, kept) for kept, split in zip(flags, pieces, strict=True) for piece in split
+        for position, (piece, (flags, estimate)) in enumerate(
+            (piece, own) for own, split in zip(kept, pieces, strict=True) for piece in split
         )
     )
     db.session.flush()
@@ -69,7 +70,7 @@ def separate_speakers(
     if not rows:
         return ""
     segments = [_as_segment(row) for row in rows]
-    flags = [list(row.flags) for row in rows]
+    kept = [(list(row.flags), row.estimated_word_error) for row in rows]
     db.session.commit()  # no transaction (on SQLite, the write lock) while voices are compared
     try:
         pieces = assign_speakers(audio, segments, wanted_speakers(options), on_progress)
@@ -78,7 +79,7 @@ def separate_speakers(
     except (MemoryError, OSError, ValueError, RuntimeError) as error:
         log.exception("speaker separation of transcript %s failed", transcript.id)
         return f"one speaker: the speakers could not be told apart ({error})"
-    _write(transcript, flags, pieces)
+    _write(transcript, kept, pieces)
     count = len({piece.speaker for split in pieces for piece in split})
     if count == 1:
         return "one speaker found"

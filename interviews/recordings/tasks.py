@@ -9,13 +9,11 @@ job imports them when it runs (docs/architecture.md, "A light web process").
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app
 from huey import crontab
 
 from fieldwork.extensions import db
 from fieldwork.jobs import huey, job
+from interviews.asr.offered import configured_models_dir
 from interviews.recordings.models import TranscriptionJob
 from interviews.recordings.transcription import recover_stale_jobs
 from interviews.recordings.uploads import purge_abandoned_uploads
@@ -32,7 +30,7 @@ def transcribe_recording(job_id: int) -> str:
     translates = job is not None and job.translates
     db.session.commit()
     work = translating.run_job if translates else running.run_job
-    return work(job_id, Path(current_app.config["ASR_MODELS_DIR"]))
+    return work(job_id, configured_models_dir())
 
 
 @job()

@@ -3,11 +3,8 @@ transcription options, and the transcription queue with cancel and retry."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -23,10 +20,10 @@ from fieldwork.forms import choices
 from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
 from fieldwork.storage import file_store
-from interviews.asr.offered import offered_models
+from interviews.asr.offered import installed_models
 from interviews.models import Interview
 from interviews.participants import recording_allowed
-from interviews.recordings import speakers, transcription, uploads
+from interviews.recordings import expecting, speakers, transcription, uploads
 from interviews.recordings.forms import TranscribeForm
 from interviews.recordings.models import Recording, TranscriptionJob
 from interviews.recordings.streaming import audio_response
@@ -145,8 +142,8 @@ def upload_finish(project: Project, upload_id: str) -> tuple[Response, int]:
             message=f"This file is already part {recording.part} of this interview "
                     "(same checksum); it was kept once.",
         ), 200
-    job = transcription.queue_job(recording, transcription.default_options(interview),
-                                  current_user)
+    options = transcription.default_options(interview)
+    job = transcription.queue_job(recording, options, current_user)
     db.session.commit()
     make_playback(recording.id)
     transcribe_recording(job.id)
@@ -154,7 +151,9 @@ def upload_finish(project: Project, upload_id: str) -> tuple[Response, int]:
         duplicate=False, sha256=finished.sha256, recording_id=recording.id,
         message=f"Part {recording.part} uploaded: {minutes_and_seconds(recording.duration_s)} "
                 f"long, {recording.channels} channel{'s' if recording.channels != 1 else ''}; "
-                "transcription queued.",
+                "transcription queued."
+                + expecting.upload_warning(options["language"], options["model"],
+                                           installed_models()),
     ), 201
 
 
@@ -174,8 +173,7 @@ def recording_transcribe(project: Project, recording_id: int) -> str | Response:
     recording = get_or_404(Recording, recording_id, project)
     interview = get_or_404(Interview, recording.interview_id, project)
     form = TranscribeForm()
-    form.model.choices = choices(
-        [(name, name) for name in offered_models(Path(current_app.config["ASR_MODELS_DIR"]))])
+    form.model.choices = choices([(name, name) for name in installed_models()])
     if not form.is_submitted():
         previous = recording.latest_job
         form.fill(previous.options if previous else transcription.default_options(interview))
@@ -191,19 +189,32 @@ def recording_transcribe(project: Project, recording_id: int) -> str | Response:
             return redirect(url_for("recordings.job_queue", project_id=project.id))
     return render_template("interviews/recordings/transcribe.html", project=project,
                            recording=recording, interview=interview, form=form,
-                           speakers_note=speakers.unavailable_note())
+                           speakers_note=speakers.unavailable_note(),
+                           advice=expecting.advice(form.language.data, form.model.data or "",
+                                                   installed_models()))
+
+
+@project_access("project.view")
+def expectation(project: Project) -> str:
+    """What to expect of a language and model (the transcription page asks as they change)."""
+    return render_template("interviews/recordings/_expectation.html", advice=expecting.advice(
+        request.args.get("language", ""), request.args.get("model", ""), installed_models()))
+
+
+def queue_page(project: Project, template: str) -> str:
+    jobs = transcription.project_jobs(project)
+    transcripts = transcripts_by_recording(list({job.recording for job in jobs}))
+    return render_template(template, project=project, jobs=jobs, transcripts=transcripts)
 
 
 @project_access("project.view")
 def job_queue(project: Project) -> str:
-    return render_template("interviews/recordings/queue.html", project=project,
-                           jobs=transcription.project_jobs(project))
+    return queue_page(project, "interviews/recordings/queue.html")
 
 
 @project_access("project.view")
 def job_rows(project: Project) -> str:
-    return render_template("interviews/recordings/_queue_rows.html", project=project,
-                           jobs=transcription.project_jobs(project))
+    return queue_page(project, "interviews/recordings/_queue_rows.html")
 
 
 def back_to(project: Project) -> Response:

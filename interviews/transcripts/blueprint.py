@@ -6,15 +6,18 @@ from flask import Blueprint
 
 from fieldwork.features import Feature, NavItem
 from interviews.blueprint import INTERVIEWS_GROUP
-from interviews.transcripts import views
+from interviews.transcripts import reliability, views
 
 bp = Blueprint("transcripts", __name__)
 T = "/projects/<int:project_id>/transcripts"
 POST = ["POST"]
 
+bp.add_app_template_global(reliability.standing, "transcript_standing")
 bp.add_url_rule(f"{T}/", view_func=views.transcript_list)
 bp.add_url_rule(f"{T}/<int:transcript_id>", view_func=views.transcript_editor)
 bp.add_url_rule(f"{T}/<int:transcript_id>/save", view_func=views.transcript_save, methods=POST)
+bp.add_url_rule(f"{T}/<int:transcript_id>/check", view_func=views.transcript_check,
+                methods=POST)
 bp.add_url_rule(f"{T}/<int:transcript_id>/versions", view_func=views.transcript_versions)
 bp.add_url_rule(f"{T}/<int:transcript_id>/versions/<int:version_id>",
                 view_func=views.version_detail)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fieldwork import audit
@@ -15,6 +16,7 @@ from fieldwork.extensions import db
 from fieldwork.models import Project, User
 from fieldwork.signals import transcript_saved
 from interviews.asr.base import clock
+from interviews.transcripts import reliability
 from interviews.transcripts.models import (
     DOUBTFUL,
     GAP,
@@ -66,7 +68,7 @@ def project_of(transcript: Transcript) -> Project:
 def segment_data(segment: TranscriptSegment) -> dict[str, Any]:
     return {"start": segment.start, "end": segment.end, "speaker": segment.speaker,
             "text": segment.text, "words": list(segment.words or []),
-            "flags": list(segment.flags or [])}
+            "flags": list(segment.flags or []), **reliability.segment_snapshot(segment)}
 
 
 def snapshot(transcript: Transcript) -> dict[str, Any]:
@@ -80,6 +82,7 @@ def save_version(transcript: Transcript, user: User | None, summary: str) -> Tra
         db.select(db.func.max(TranscriptVersion.number))
         .where(TranscriptVersion.transcript_id == transcript.id)
     ) or 0) + 1
+    reliability.refresh(transcript)
     version = TranscriptVersion(
         transcript=transcript, number=number, summary=summary[:300],
         snapshot=snapshot(transcript), saved_by_id=user.id if user else None,
@@ -117,9 +120,12 @@ def check_label(label: str) -> str:
     return label
 
 
-def apply_edits(transcript: Transcript, edits: dict[int, SegmentEdit]) -> int:
-    """Apply text and speaker changes typed in the editor; return how many segments changed."""
+def apply_edits(transcript: Transcript, edits: dict[int, SegmentEdit],
+                user: User | None = None) -> int:
+    """Apply text and speaker changes typed in the editor; return how many segments changed.
+    A segment whose text a person corrected counts as checked by them."""
     changed = 0
+    corrected = []
     for segment in transcript.segments:
         edit = edits.get(segment.id)
         if edit is None:
@@ -129,9 +135,12 @@ def apply_edits(transcript: Transcript, edits: dict[int, SegmentEdit]) -> int:
         if text != segment.text:
             # a person wrote the text: what the recogniser doubted is settled
             segment.flags = [flag for flag in segment.flags or [] if flag not in (GAP, DOUBTFUL)]
+            corrected.append(segment)
         if text != segment.text or speaker != segment.speaker:
             segment.text, segment.speaker = text, speaker
             changed += 1
+    if corrected:
+        reliability.mark_checked(transcript, corrected, user, "corrected")
     db.session.flush()
     return changed
 
@@ -168,7 +177,8 @@ def split_segment(
     second = TranscriptSegment(
         transcript=transcript, position=segment.position + 1, start=when, end=segment.end,
         speaker=segment.speaker, text=right, words=[w for w in words if w["start"] >= when],
-        flags=list(segment.flags or []),
+        flags=list(segment.flags or []), estimated_word_error=segment.estimated_word_error,
+        checked_at=segment.checked_at, checked_by_id=segment.checked_by_id,
     )
     for later in transcript.segments:
         if later.position > segment.position:
@@ -185,6 +195,7 @@ def merge_with_next(transcript: Transcript, segment: TranscriptSegment) -> None:
     if not following:
         raise EditError("The last segment has no next segment to merge with.")
     second = min(following, key=lambda s: s.position)
+    merge_reliability(segment, second)
     segment.text = f"{segment.text} {second.text}".strip()
     segment.end = max(segment.end, second.end)
     segment.words = [*(segment.words or []), *(second.words or [])]
@@ -192,6 +203,18 @@ def merge_with_next(transcript: Transcript, segment: TranscriptSegment) -> None:
     transcript.segments.remove(second)
     db.session.flush()
     renumber(transcript)
+
+
+def merge_reliability(segment: TranscriptSegment, second: TranscriptSegment) -> None:
+    """Two segments made one: their estimates weighted by their words; checked only when
+    both were."""
+    pairs = [(reliability.segment_words(s), s.estimated_word_error) for s in (segment, second)]
+    known = [(words, estimate) for words, estimate in pairs if estimate is not None]
+    words = sum(count for count, _ in known)
+    segment.estimated_word_error = (round(sum(c * e for c, e in known) / words,
+                                          reliability.DECIMALS) if words else None)
+    if second.checked_at is None:
+        segment.checked_at, segment.checked_by_id = None, None
 
 
 def relabel(transcript: Transcript, old: str, new: str) -> int:
@@ -240,9 +263,16 @@ def restore_version(transcript: Transcript, version: TranscriptVersion,
         transcript.segments.append(TranscriptSegment(
             position=position, start=data["start"], end=data["end"], speaker=data["speaker"],
             text=data["text"], words=data.get("words", []), flags=data.get("flags", []),
+            estimated_word_error=data.get("estimated_word_error"),
+            checked_at=parse_time(data.get("checked_at")),
+            checked_by_id=data.get("checked_by_id"),
         ))
     db.session.flush()
     return save_version(transcript, user, f"Restored version {version.number}")
+
+
+def parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def snapshot_lines(data: dict[str, Any]) -> list[str]:

@@ -1,17 +1,24 @@
 """Transcripts as TXT, DOCX, SRT, WebVTT and JSON.
 
-Headers name participants by pseudonym only: an export may be read by coders and may leave
-the server, so a participant's real name never appears in it.
+An export may be read by coders and may leave the server, so a participant's real name never
+appears in it: headers cite participants as interviews.citations does for a reader who may
+not see identities, give the interview's place and date only as far as every participant's
+citation may, and a speaker labelled with a participant's name is labelled with their code.
 """
 
 from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from fieldwork.downloads import describe_word_file
+from fieldwork.models import Project
 from interviews.asr.base import clock
+from interviews.citations import Cited, Citer, rules_for, speaker_as_cited
 from interviews.transcripts.models import Transcript
+from interviews.transcripts.reliability import standing
 
 FORMATS = {
     "txt": ("text/plain; charset=utf-8", "Plain text"),
@@ -23,23 +30,68 @@ FORMATS = {
 GREY = (0x59, 0x59, 0x59)
 
 
-def header(transcript: Transcript) -> dict[str, str]:
+NOT_GIVEN = "not given (the participants' citation rules)"
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What an export says of the transcript, and its speakers as they may be named."""
+
+    title: str
+    header: dict[str, str]
+    cited: list[Cited]
+
+    def speaker(self, label: str) -> str:
+        return speaker_as_cited(label, self.cited)
+
+
+def cover(transcript: Transcript) -> Cover:
     interview = transcript.interview
     recording = transcript.recording
+    citer = Citer(rules_for(interview.project), may_see_identity=False)
+    people = [(p, citer.cite(p, interview)) for p in interview.participants]
+    cited = [person for _, person in people if person is not None]
+    shown = len(cited) == len(people) and bool(people)
+    exact_place = shown and all(person.place == place_name(interview) for person in cited)
+    dates = {person.date for person in cited}
     local = interview.starts_at.astimezone(ZoneInfo(interview.timezone))
-    return {
+    if shown and all(person.date == f"{local.day} {local:%B %Y}" for person in cited):
+        when = f"{local:%d %B %Y %H:%M} ({interview.timezone})"
+    elif shown and "" not in dates:
+        when = min(dates, key=len)
+    else:
+        when = NOT_GIVEN
+    return Cover(f"Transcript of interview {transcript.interview_id}", {
         "Interview": f"{interview.id}",
-        "Participants": ", ".join(p.pseudonym for p in interview.participants) or "—",
-        "Date": f"{local:%d %B %Y %H:%M} ({interview.timezone})",
-        "Place": interview.place.name if interview.place else "—",
+        "Participants": "; ".join(person.line if person is not None else p.pseudonym
+                                  for p, person in people) or "—",
+        "Date": when,
+        "Place": (place_name(interview) or "—") if exact_place or interview.place is None
+        else NOT_GIVEN,
         "Language": transcript.language or interview.language or "—",
         "Recording": f"part {recording.part}" if recording is not None else "—",
         "Status": transcript.status_label,
-    }
+        "Reliability": reliability_line(transcript),
+    }, cited)
 
 
-def title(transcript: Transcript) -> str:
-    return f"Transcript of interview {transcript.interview_id}"
+def place_name(interview: object) -> str:
+    place = getattr(interview, "place", None)
+    return (place.name_local or place.name) if place is not None else ""
+
+
+def reliability_line(transcript: Transcript) -> str:
+    """E.g. "needs review: not checked by a person yet; about 40 % words wrong"."""
+    found = standing(transcript)
+    return f"needs review: {found.summary()}" if found.needs_review else found.summary()
+
+
+def reliability_json(transcript: Transcript) -> dict[str, object]:
+    """How far the transcript can be trusted, for other tools."""
+    found = standing(transcript)
+    return {"estimated_word_error": found.estimate, "needs_review": found.needs_review,
+            "checked_share": found.checked_share, "review_threshold": found.threshold,
+            "summary": found.summary(), "basis": list(transcript.reliability_basis or [])}
 
 
 def filename(transcript: Transcript, extension: str) -> str:
@@ -47,23 +99,27 @@ def filename(transcript: Transcript, extension: str) -> str:
     return f"interview-{transcript.interview_id}-part-{part}-transcript.{extension}"
 
 
-def to_txt(transcript: Transcript) -> str:
-    lines = [title(transcript), ""]
-    lines += [f"{key}: {value}" for key, value in header(transcript).items()]
+def to_txt(transcript: Transcript, about: Cover) -> str:
+    lines = [about.title, ""]
+    lines += [f"{key}: {value}" for key, value in about.header.items()]
     lines.append("")
     for segment in transcript.segments:
-        lines += [f"[{clock(segment.start)}] {segment.speaker}: {segment.text}", ""]
+        lines += [f"[{clock(segment.start)}] {about.speaker(segment.speaker)}: {segment.text}",
+                  ""]
     return "\n".join(lines)
 
 
-def to_docx(transcript: Transcript) -> bytes:
+def to_docx(transcript: Transcript, about: Cover, made_by: str) -> bytes:
     from docx import Document  # python-docx is loaded by the first Word file
     from docx.shared import Pt, RGBColor
 
     document = Document()
-    document.add_heading(title(transcript), level=1)
+    project: Project = transcript.interview.project
+    describe_word_file(document, about.title, f"{project.name}: {about.header['Participants']}",
+                       made_by)
+    document.add_heading(about.title, level=1)
     table = document.add_table(rows=0, cols=2)
-    for key, value in header(transcript).items():
+    for key, value in about.header.items():
         cells = table.add_row().cells
         cells[0].text, cells[1].text = key, value
     document.add_paragraph()
@@ -72,7 +128,7 @@ def to_docx(transcript: Transcript) -> bytes:
         stamp = paragraph.add_run(f"[{clock(segment.start)}] ")
         stamp.font.color.rgb = RGBColor(*GREY)
         stamp.font.size = Pt(9)
-        paragraph.add_run(f"{segment.speaker}: ").bold = True
+        paragraph.add_run(f"{about.speaker(segment.speaker)}: ").bold = True
         paragraph.add_run(segment.text)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -87,20 +143,20 @@ def cue_time(seconds: float, separator: str) -> str:
     return f"{hours:02}:{minutes:02}:{secs:02}{separator}{millis:03}"
 
 
-def to_srt(transcript: Transcript) -> str:
+def to_srt(transcript: Transcript, about: Cover) -> str:
     cues = []
     for number, segment in enumerate(transcript.segments, start=1):
         cues.append(
             f"{number}\n{cue_time(segment.start, ',')} --> {cue_time(segment.end, ',')}\n"
-            f"{segment.speaker}: {segment.text}\n"
+            f"{about.speaker(segment.speaker)}: {segment.text}\n"
         )
     return "\n".join(cues)
 
 
-def to_vtt(transcript: Transcript) -> str:
+def to_vtt(transcript: Transcript, about: Cover) -> str:
     cues = ["WEBVTT", ""]
     for segment in transcript.segments:
-        speaker = segment.speaker.replace(">", "")
+        speaker = about.speaker(segment.speaker).replace(">", "")
         cues += [
             f"{cue_time(segment.start, '.')} --> {cue_time(segment.end, '.')}",
             f"<v {speaker}>{segment.text}", "",
@@ -108,21 +164,25 @@ def to_vtt(transcript: Transcript) -> str:
     return "\n".join(cues)
 
 
-def to_json(transcript: Transcript) -> str:
+def to_json(transcript: Transcript, about: Cover) -> str:
     return json.dumps({
-        "title": title(transcript), "header": header(transcript),
+        "title": about.title, "header": about.header,
         "language": transcript.language, "status": transcript.status,
+        "reliability": reliability_json(transcript),
         "segments": [
-            {"start": s.start, "end": s.end, "speaker": s.speaker, "text": s.text,
-             "words": s.words, "flags": s.flags}
+            {"start": s.start, "end": s.end, "speaker": about.speaker(s.speaker), "text": s.text,
+             "words": s.words, "flags": s.flags,
+             "estimated_word_error": s.estimated_word_error, "checked": s.checked}
             for s in transcript.segments
         ],
     }, ensure_ascii=False, indent=2)
 
 
-def export(transcript: Transcript, fmt: str) -> bytes:
-    """The transcript in format `fmt` (a key of FORMATS), as bytes."""
+def export(transcript: Transcript, fmt: str, made_by: str) -> bytes:
+    """The transcript in format `fmt` (a key of FORMATS), as bytes; `made_by` is the user
+    exporting it (a Word file names them as its author)."""
+    about = cover(transcript)
     if fmt == "docx":
-        return to_docx(transcript)
-    text = {"txt": to_txt, "srt": to_srt, "vtt": to_vtt, "json": to_json}[fmt](transcript)
-    return text.encode("utf-8")
+        return to_docx(transcript, about, made_by)
+    writers = {"txt": to_txt, "srt": to_srt, "vtt": to_vtt, "json": to_json}
+    return writers[fmt](transcript, about).encode("utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldwork.dbtypes import UTCDateTime, utcnow
@@ -52,6 +52,13 @@ class Transcript(db.Model):
     translated_from: Mapped[str] = mapped_column(String(12), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the estimated share of wrong words in the segments no person has checked (0-1); None
+    #: when every segment is checked, or when it was transcribed before estimates were kept
+    estimated_word_error: Mapped[float | None] = mapped_column(Float)
+    #: the share of the words that a person has checked (0-1)
+    checked_share: Mapped[float] = mapped_column(Float, default=0.0)
+    #: what the estimate rests on, in words (asr.reliability.basis)
+    reliability_basis: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     interview = relationship("Interview")
     recording = relationship("Recording")
@@ -93,6 +100,9 @@ class TranscriptSegment(db.Model):
     """A stretch of speech by one speaker."""
 
     __tablename__ = "transcript_segments"
+    #: the marks read only these columns: the index answers without reading the rows' words
+    __table_args__ = (Index("ix_transcript_segments_review", "transcript_id", "checked_at",
+                            "estimated_word_error", "start", "end"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     transcript_id: Mapped[int] = mapped_column(
@@ -111,8 +121,18 @@ class TranscriptSegment(db.Model):
     #: e.g. ["repeated", "low_confidence"]; "gap": speech in which no text was found;
     #: "doubtful": a loop or the prompt said back, even when decoded again
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: the estimated share of wrong words (0-1) as recognised (asr.reliability); None for
+    #: text that no recogniser made
+    estimated_word_error: Mapped[float | None] = mapped_column(Float)
+    #: when a person checked the segment (marked it checked, or corrected its text)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     transcript: Mapped[Transcript] = relationship(back_populates="segments")
+
+    @property
+    def checked(self) -> bool:
+        return self.checked_at is not None
 
     @property
     def is_gap(self) -> bool:

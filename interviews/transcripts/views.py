@@ -3,10 +3,11 @@ the English version's translation."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
@@ -15,7 +16,7 @@ from interviews.recordings.models import Recording
 from interviews.recordings.tasks import transcribe_recording
 from interviews.recordings.transcription import JobError
 from interviews.recordings.translation import queue_translation
-from interviews.transcripts import editing, exports
+from interviews.transcripts import editing, exports, reliability
 from interviews.transcripts.models import FLAG_LABELS, STATUSES, Transcript, TranscriptVersion
 from interviews.transcripts.translations import (
     machine_translation_note,
@@ -26,12 +27,16 @@ from interviews.transcripts.translations import (
 
 @project_access("project.view")
 def transcript_list(project: Project) -> str:
-    transcripts = db.session.scalars(
+    """The project's transcripts by interview, or (sort=review) the least trustworthy first."""
+    transcripts = list(db.session.scalars(
         db.select(Transcript).where(Transcript.project_id == project.id)
         .order_by(Transcript.interview_id, Transcript.id)
-    )
+    ))
+    sort = request.args.get("sort", "")
+    if sort == "review":
+        transcripts.sort(key=lambda t: reliability.standing(t).sort_key, reverse=True)
     return render_template("interviews/transcripts/list.html", project=project,
-                           transcripts=list(transcripts), statuses=STATUSES)
+                           transcripts=transcripts, statuses=STATUSES, sort=sort)
 
 
 @project_access("project.view")
@@ -42,7 +47,8 @@ def transcript_editor(project: Project, transcript_id: int) -> str:
     return render_template(
         "interviews/transcripts/editor.html", project=project, transcript=transcript,
         recording=recording, interview=transcript.interview, statuses=STATUSES,
-        flag_labels=FLAG_LABELS,
+        flag_labels=FLAG_LABELS, standing=reliability.standing(transcript),
+        uncertain=reliability.uncertain_worst_first(transcript),
         job=(translation_job if transcript.is_translation
              else recording.latest_job if recording is not None else None),
         translation_job=translation_job,
@@ -124,7 +130,7 @@ def perform(transcript: Transcript, action: str) -> str:
 def transcript_save(project: Project, transcript_id: int) -> BaseResponse:
     transcript = get_or_404(Transcript, transcript_id, project)
     try:
-        changed = editing.apply_edits(transcript, typed_edits())
+        changed = editing.apply_edits(transcript, typed_edits(), current_user)
         summary = perform(transcript, request.form.get("action", "save"))
     except editing.EditError as error:
         db.session.rollback()
@@ -141,6 +147,40 @@ def transcript_save(project: Project, transcript_id: int) -> BaseResponse:
     anchor = request.form.get("anchor", "")
     return redirect(url_for("transcripts.transcript_editor", project_id=project.id,
                             transcript_id=transcript.id) + (f"#{anchor}" if anchor else ""))
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def standing_payload(transcript: Transcript) -> dict[str, object]:
+    found = reliability.standing(transcript)
+    return {"needs_review": found.needs_review, "summary": found.summary(),
+            "label": found.label, "estimated_word_error": found.estimate,
+            "checked_share": found.checked_share}
+
+
+@project_access("transcripts.check")
+def transcript_check(project: Project, transcript_id: int) -> BaseResponse:
+    """Mark segments checked by a person (the editor's key, or its button)."""
+    transcript = get_or_404(Transcript, transcript_id, project)
+    ids = [int(value) for value in request.form.getlist("segment") if value.isdigit()]
+    segments = reliability.segments_by_id(transcript, ids)
+    if not segments:
+        message = "That segment is no longer in the transcript; reload the page."
+        if wants_json():
+            return jsonify(error=message), 400
+        flash(message, "error")
+    else:
+        count = reliability.mark_checked(transcript, segments, current_user)
+        db.session.commit()
+        if wants_json():
+            return jsonify(checked=[s.id for s in segments], newly=count,
+                           **standing_payload(transcript))
+        flash(f"Marked {counted(len(segments), 'segment')} checked.", "success")
+    return redirect(url_for("transcripts.transcript_editor", project_id=project.id,
+                            transcript_id=transcript.id)
+                    + (f"#seg-{segments[0].id}" if segments else ""))
 
 
 @project_access("project.view")
@@ -190,5 +230,5 @@ def transcript_export(project: Project, transcript_id: int) -> Response:
         abort(404)
     mimetype = exports.FORMATS[fmt][0]
     name = exports.filename(transcript, fmt)
-    return Response(exports.export(transcript, fmt), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(exports.export(transcript, fmt, current_user.name), mimetype=mimetype,
+                    headers=attachment(name))

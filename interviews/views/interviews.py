@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from casestudies.models import CaseStudy, Partnership, Place, Visit
+from fieldwork.downloads import attachment
 from fieldwork.extensions import db
 from fieldwork.forms import choices
 from fieldwork.models import Project, User
 from fieldwork.permissions import can, get_or_404, project_access
 from fieldwork.templating import viewer_zone
 from interviews import calendars, scheduling
-from interviews.asr.offered import offered_models
+from interviews.asr.offered import installed_models
 from interviews.choices import (
     find_place,
     interview_form_choices,
@@ -235,17 +235,15 @@ def interview_ics(project: Project, interview_id: int) -> Response:
         lambda i: url_for("interviews.interview_detail", project_id=i.project_id,
                           interview_id=i.id, _external=True),
     )
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="interview-{interview.id}.ics"'
-    })
+    return Response(body, mimetype="text/calendar",
+                    headers=attachment(f"interview-{interview.id}.ics"))
 
 
 @project_access("project.manage")
 def interview_settings(project: Project) -> tuple[str, int] | BaseResponse:
     settings = settings_for(project)
-    form = SettingsForm(obj=settings)
-    form.transcription_model.choices = choices(
-        [(name, name) for name in offered_models(Path(current_app.config["ASR_MODELS_DIR"]))])
+    form = SettingsForm(obj=settings, review_percent=round(settings.review_threshold * 100))
+    form.transcription_model.choices = choices([(name, name) for name in installed_models()])
     if form.validate_on_submit():
         try:
             update_settings(
@@ -256,6 +254,8 @@ def interview_settings(project: Project) -> tuple[str, int] | BaseResponse:
                 transcription_model=form.transcription_model.data or "base",
                 transcription_language=form.transcription_language.data or "",
                 translate_to_english=bool(form.translate_to_english.data),
+                review_threshold=(form.review_percent.data / 100 if form.review_percent.data
+                                  else settings.review_threshold),
             )
         except SettingsError as error:
             form[error.field].errors.append(str(error))

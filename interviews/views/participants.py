@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from flask import (
@@ -10,6 +11,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_login import current_user
@@ -20,9 +22,10 @@ from fieldwork.extensions import db
 from fieldwork.models import Project
 from fieldwork.permissions import can, get_or_404, project_access
 from fieldwork.storage import download_response
+from interviews import citation_templates, citations
 from interviews import participants as logic
 from interviews.choices import find_place, place_choices, posted_place
-from interviews.forms import ConsentForm, ParticipantForm, WithdrawForm
+from interviews.forms import CitationForm, ConsentForm, ParticipantForm, WithdrawForm
 from interviews.models import Interview, Participant, interview_participants
 from interviews.protection.withdrawal import application_of
 
@@ -178,3 +181,32 @@ def consent_form_file(project: Project, participant_id: int) -> Response:
     if stored is None:
         abort(404)
     return download_response(stored)
+
+
+@project_access("project.manage")
+def citation_settings(project: Project) -> tuple[str, int]:
+    """How participants are cited at each level of consent, with a preview; "Preview" shows
+    the typed rules without saving them."""
+    rules = citations.rules_for(project)
+    form = CitationForm(data={"citation_template": rules.template,
+                              "role_shows_title": rules.role_title,
+                              "role_shows_city": rules.role_city, "role_date": rules.role_date})
+    if form.validate_on_submit():
+        typed = citations.CitationRules(form.citation_template.data or "",
+                                        bool(form.role_shows_title.data),
+                                        bool(form.role_shows_city.data),
+                                        form.role_date.data or "none")
+        try:
+            if request.form.get("action") == "preview":
+                rules = replace(typed, template=citation_templates.check_template(typed.template))
+            else:
+                rules = citations.update_rules(project, typed)
+                db.session.commit()
+                flash("Citation rules saved: every export and page cites with them now.",
+                      "success")
+        except citation_templates.CitationError as error:
+            form[error.field].errors.append(str(error))
+    return render_template("interviews/citations.html", project=project, form=form,
+                           preview=citations.preview(project, rules),
+                           parts=", ".join(f"{{{name}}}" for name in citation_templates.FIELDS),
+                           ), 400 if form.errors else 200

@@ -140,3 +140,92 @@
     surfer.on("interaction", highlight);
   }
 })();
+
+// How far the transcript can be trusted: Ctrl+Enter (or a segment's button) marks the segment
+// being read checked without leaving the page; Ctrl+↓ goes to the next uncertain segment.
+(function () {
+  const panel = document.getElementById("reliability");
+  if (!panel) {
+    return;
+  }
+  const audio = document.getElementById("player");
+  const summary = document.getElementById("reliability-summary");
+  let current = null;
+
+  document.addEventListener("focusin", (event) => {
+    current = event.target.closest(".segment") || current;
+  });
+
+  function uncertain() {
+    return Array.from(document.querySelectorAll(".segment[data-uncertain]"));
+  }
+
+  function goTo(article) {
+    current = article;
+    article.scrollIntoView({ block: "center" });
+    const field = article.querySelector("textarea") || article.querySelector(".seg-time");
+    if (field) {
+      field.focus({ preventScroll: true });
+    }
+    if (audio) {
+      audio.currentTime = parseFloat(article.dataset.start);
+    }
+  }
+
+  function next() {
+    const all = uncertain();
+    if (!all.length) {
+      summary.textContent = "No uncertain segment is left unchecked";
+      return;
+    }
+    const after = current ? all.find((a) => a.compareDocumentPosition(current) & Node.DOCUMENT_POSITION_PRECEDING) : null;
+    goTo(after || all[0]);
+  }
+
+  async function check(article) {
+    const body = new FormData();
+    body.append("csrf_token", panel.dataset.csrf);
+    body.append("segment", article.dataset.id);
+    const answer = await fetch(panel.dataset.checkUrl, {
+      method: "POST", body, headers: { Accept: "application/json" },
+    });
+    const data = await answer.json().catch(() => ({ error: "The server did not answer; try again." }));
+    if (!answer.ok) {
+      summary.textContent = data.error;
+      return;
+    }
+    article.removeAttribute("data-uncertain");
+    article.classList.remove("segment-uncertain");
+    article.querySelector(".check-state").innerHTML = '<span class="badge badge-ok">checked</span>';
+    const button = article.querySelector(".check-button");
+    if (button) {
+      button.remove();
+    }
+    const listed = panel.querySelector(`[data-segment="${article.dataset.id}"]`);
+    if (listed) {
+      listed.remove();
+    }
+    summary.textContent = data.summary.charAt(0).toUpperCase() + data.summary.slice(1);
+    panel.classList.toggle("flash-warning", data.needs_review);
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest(".check-button");
+    if (button) {
+      event.preventDefault();
+      check(button.closest(".segment"));
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (!event.ctrlKey || event.altKey || event.metaKey) {
+      return;
+    }
+    if (event.key === "Enter" && current && current.querySelector(".check-button")) {
+      event.preventDefault();
+      check(current);
+    } else if (event.key === "ArrowDown") {
+      event.preventDefault();
+      next();
+    }
+  });
+})();

@@ -237,7 +237,7 @@ def test_a_document_declared_as_a_web_page_is_downloaded_as_text(
     assert download.get_data() == page
     assert download.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert download.headers["Content-Disposition"] == (
-        "attachment; filename*=UTF-8''agreement.html")
+        "attachment; filename=\"agreement.html\"; filename*=UTF-8''agreement.html")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["Content-Security-Policy"] == "sandbox"
 

@@ -190,8 +190,9 @@ def test_response_file_upload_and_download(
     assert contact.response_file.filename == "ankieta łódź.pdf"
     download = client_for(people["viewer"]).get(url)
     assert download.data == answer
-    assert download.headers["Content-Disposition"] == \
-        "attachment; filename*=UTF-8''ankieta%20%C5%82%C3%B3d%C5%BA.pdf"
+    assert download.headers["Content-Disposition"] == (
+        "attachment; filename=\"ankieta lodz.pdf\"; "
+        "filename*=UTF-8''ankieta%20%C5%82%C3%B3d%C5%BA.pdf")
 
     client.post(f"{url}/upload", data={"file": (io.BytesIO(b"second"), "v2.pdf")})
     db.session.refresh(contact)

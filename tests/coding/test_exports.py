@@ -52,13 +52,21 @@ class Study:
     memo_coding: int
 
 
+#: Polish cities of over 500,000 besides Wrocław, so that "a Polish city of over 500,000"
+#: fits several places of the gazetteer
+OTHER_CITIES = {"Warsaw": 1_702_139, "Kraków": 755_050, "Łódź": 768_755, "Poznań": 570_352}
+
+
 def wroclaw() -> Place:
     place = db.session.scalar(db.select(Place).where(Place.key == "test:wroclaw"))
     if place is None:
         place = Place(key="test:wroclaw", kind="city", name="Wrocław", name_local="Wrocław",
                       country_code="PL", population=672_929, is_eu=True, is_cee=True,
-                      timezone="Europe/Warsaw")
+                      timezone="Europe/Warsaw", alternate_names=["Breslau", "弗罗茨瓦夫"])
         db.session.add(place)
+        db.session.add_all(Place(key=f"test:{name}", kind="city", name=name, country_code="PL",
+                                 population=population, is_eu=True, is_cee=True)
+                           for name, population in OTHER_CITIES.items())
         db.session.flush()
     return place
 
@@ -172,8 +180,8 @@ def test_word_excerpts_follow_the_code_tree_and_leave_out_withdrawn_participants
     assert WITHDRAWN_WORDS not in all_text(document)
     citation = dict(quoted)["Guangzhou"]
     assert citation == (f"— {NAME}, head of the international relations office, Wrocław City "
-                        f"Hall, Wrocław, March 2026 [{study.named_pseudonym}]")
-    assert dict(quoted)["双方在教育和交通领域合作"] == "— 广州协议 (agreement)"
+                        f"Hall, Wrocław (16 March 2026) [{study.named_pseudonym}, 00:00:14]")
+    assert dict(quoted)["双方在教育和交通领域合作"] == "— 广州协议 (agreement) [para. 1]"
     first_page = [p.text for p in document.paragraphs[:4]]
     assert document.paragraphs[0].style.name == "Title"
     assert "1 excerpt was left out: the participants quoted withdrew their consent" in \
@@ -193,8 +201,9 @@ def test_a_coder_sees_pseudonyms_and_roles_never_names(project, people, study):
                 download.content if what == "excerpts_md" else
                 "".join(row["Citation"] + row["Words"] for row in csv_rows(download)))
         assert NAME not in text and "Kowalska" not in text, what
-        assert (f"Head of the international relations office, Wrocław, March 2026 "
-                f"[{study.named_pseudonym}]") in text, what
+        assert (f"A city official in a Polish city of over 500,000 "
+                f"[{study.named_pseudonym}, 00:00:14]") in text, what
+        assert "Wrocław City Hall" not in text and "March 2026" not in text, what
         assert WITHDRAWN_WORDS not in text, what
 
 
@@ -214,7 +223,7 @@ def test_word_excerpts_by_chapter_in_the_quote_banks_order(project, people, stud
     quoted = quotes_and_citations(document)
     assert [text for text, _ in quoted] == [
         "双方在教育和交通领域合作", "zaczęła się w 2015 roku", "Hello.", "Guangzhou"]
-    assert quoted[0][1] == "— 广州协议 (agreement) · Areas of cooperation › Business"
+    assert quoted[0][1] == "— 广州协议 (agreement) [para. 1] · Areas of cooperation › Business"
     paragraphs = [p.text for p in document.paragraphs]
     assert "Note: Opening quote" in paragraphs
     assert "Memo: Key passage for chapter 2." in paragraphs
@@ -327,7 +336,8 @@ def test_markdown_excerpts(project, people, study):
     assert "\n# Areas of cooperation\n" not in text
     assert "\n## Areas of cooperation\n" in text and "\n### Business\n" in text
     assert "\n#### Investment\n" in text
-    assert "> zaczęła się w 2015 roku\n>\n> — Head of the international relations office" in text
+    assert ("> zaczęła się w 2015 roku\n>\n> — A city official in a Polish city of over 500,000 "
+            f"[{study.named_pseudonym}, 00:00:1") in text
     assert "> 双方在教育和交通领域合作\n" in text
     assert "**Memo:** Key passage for chapter 2." in text
     assert "**1 excerpt was left out" in text and WITHDRAWN_WORDS not in text

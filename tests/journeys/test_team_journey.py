@@ -433,9 +433,11 @@ def lead_reads_the_agreement(tab: Page, team: Team) -> None:
     tab.get_by_role("button", name="Compare").click()
     row = tab.locator("table.agreement").get_by_role(
         "row", name=re.compile(r"^Areas of cooperation › Business "))
+    # one pair of coders: named once above the table, and each row holds their figures
+    expect(tab.locator(".compared-pair")).to_have_text(
+        " and ".join(sorted(c.name for c in team.coders)) + ":")
     cells = row.get_by_role("cell")
-    expect(cells.nth(1)).to_have_text(" / ".join(sorted(c.name for c in team.coders)))
-    all_text, coded_text = (float(cells.nth(n).inner_text().rstrip(" %")) for n in (2, 4))
+    all_text, coded_text = (float(cells.nth(n).inner_text().rstrip(" %")) for n in (0, 2))
     # they differ only by the full stop the second coder left out
     assert 95 < coded_text < all_text < 100, (coded_text, all_text)
 

@@ -87,7 +87,7 @@ def test_pseudonymise_and_keep_codings_anonymised(
     assert_no_identity(coding.quote)
     (excerpt,) = excerpts_of(project, [coding], may_see_identity=True)
     assert excerpt.citable
-    assert excerpt.citation == f"EU official, Brussels, March 2026 [{pseudonym}]"
+    assert excerpt.citation == f"{pseudonym} [00:00:03]"  # anonymous: the code only
     assert_no_identity(excerpt.memo)
 
     assert db.session.get(Recording, recording_id) is None
@@ -145,7 +145,7 @@ def test_delete_transcripts_and_keep_codings_detaches_the_source(
     assert_no_identity(source.text)
     (coding,) = db.session.scalars(db.select(Coding).where(Coding.source_id == source.id))
     (excerpt,) = excerpts_of(project, [coding], may_see_identity=True)
-    assert excerpt.citable and excerpt.citation == source.title
+    assert excerpt.citable and excerpt.citation == f"{source.title} [00:00:03]"
 
 
 def test_pseudonymise_and_remove_codings(

@@ -126,3 +126,14 @@ def test_a_language_detected_without_confidence_is_to_be_checked(
     db.session.commit()
     text = client_for(people["interviewer"]).get(panel).text
     assert "Language detected as Bosnian, but only 42 % sure: check it" in text
+
+
+def test_a_transcribed_recording_keeps_each_segments_estimate(recording: Recording) -> None:
+    transcript = db.session.scalar(db.select(Transcript).where(
+        Transcript.recording_id == recording.id))
+    assert transcript.segments
+    assert all(0 < s.estimated_word_error < 1 for s in transcript.segments)
+    assert not any(s.checked for s in transcript.segments)
+    assert transcript.checked_share == 0 and transcript.estimated_word_error is not None
+    assert transcript.reliability_basis[0].startswith("Whisper's own probability for each of")
+    assert any("published word error rate" in line for line in transcript.reliability_basis)

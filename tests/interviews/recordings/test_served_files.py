@@ -85,7 +85,8 @@ def test_a_stored_recording_that_is_not_audio_is_a_download(
     answer = client_for(people["viewer"]).get(audio_url(project, recording))
     assert answer.status_code == 200
     assert answer.headers["Content-Type"].startswith("text/plain")
-    assert answer.headers["Content-Disposition"] == "attachment; filename*=UTF-8''interview.wav"
+    assert answer.headers["Content-Disposition"] == (
+        "attachment; filename=\"interview.wav\"; filename*=UTF-8''interview.wav")
     assert answer.headers["Content-Security-Policy"] == "sandbox"
 
 

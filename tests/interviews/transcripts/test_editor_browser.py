@@ -14,6 +14,7 @@ from fieldwork.extensions import db
 from fieldwork.models import User
 from fieldwork.storage import store_upload
 from interviews.recordings.tasks import make_playback
+from interviews.transcripts.editing import save_version
 from interviews.transcripts.models import Transcript, TranscriptSegment
 from tests.audio import join, pad, speak, trim
 from tests.conftest import LiveServer
@@ -205,3 +206,24 @@ def test_the_transcript_is_marked_ready_for_coding(
     expect(page.get_by_role("button", name="Mark ready for coding")).to_have_count(0)
     db.session.rollback()
     assert db.session.get(Transcript, playable.id).status == "ready"
+
+
+def test_one_key_marks_the_uncertain_segment_checked_and_another_finds_the_next(
+    page: Page, live_server: LiveServer, people: dict[str, User], transcript: Transcript,
+) -> None:
+    first, second = transcript.segments
+    first.estimated_word_error, second.estimated_word_error = 0.08, 0.7
+    transcript.reliability_basis = ["as the job would have said"]
+    save_version(transcript, None, "Estimated")
+    db.session.commit()
+    open_editor(page, live_server, people["coder"], transcript)
+    expect(page.locator("#reliability")).to_contain_text("Needs review")
+    expect(page.locator(".uncertain-list li")).to_have_count(1)
+    page.keyboard.press("Control+ArrowDown")
+    expect(page.locator(f"#seg-{second.id} .seg-time")).to_be_focused()
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(f"#seg-{second.id} .check-state")).to_have_text("checked")
+    expect(page.locator("#reliability-summary")).to_have_text(
+        "65 % checked by a person; the rest about 8 % words wrong")
+    expect(page.locator(".uncertain-list li")).to_have_count(0)
+    assert [s.checked for s in segments_of(transcript.id)] == [False, True]

@@ -18,7 +18,9 @@ def export(client: FlaskClient, transcript: Transcript, fmt: str) -> bytes:
     answer = client.get(f"/projects/{transcript.project_id}/transcripts/{transcript.id}"
                         f"/export?format={fmt}")
     assert answer.status_code == 200
-    assert f"part-1-transcript.{fmt}" in answer.headers["Content-Disposition"]
+    assert answer.headers["Content-Disposition"] == (
+        f'attachment; filename="interview-{transcript.interview_id}-part-1-transcript.{fmt}"; '
+        f"filename*=UTF-8''interview-{transcript.interview_id}-part-1-transcript.{fmt}")
     return answer.data
 
 
@@ -42,7 +44,13 @@ def test_every_format_reads_back(client_for: Callable[[User | None], FlaskClient
     assert "[00:00:03] Speaker 2: It began with a visit of the mayor. Then we signed an " \
            "agreement." in paragraphs
     header = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
-    assert header["Participants"] == pseudonym
+    # cited as their consent allows, the date and place only as far as the citation may
+    assert header["Participants"] == f"An EU official [{pseudonym}]"
+    assert header["Date"] == header["Place"] == "not given (the participants' citation rules)"
+    properties = document.core_properties
+    assert (properties.author, properties.title) == (
+        "Coder", f"Transcript of interview {transcript.interview_id}")
+    assert properties.comments == "" and properties.created.year >= 2026
 
     data = json.loads(export(client, transcript, "json"))
     assert data["segments"][0]["words"][5] == {"start": 2.14, "end": 2.57, "text": "Chengdu",

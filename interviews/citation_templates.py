@@ -1,0 +1,75 @@
+"""Citation templates: the lead's form of a citation ("{who} ({date}) [{code}, {locator}]" by
+default, an author-date form), checked when saved and filled in for each excerpt, a part
+without a value leaving no stray punctuation behind."""
+
+from __future__ import annotations
+
+import re
+
+#: the parts a citation template may use
+FIELDS = ("who", "date", "code", "locator", "speaker")
+DEFAULT_TEMPLATE = "{who} ({date}) [{code}, {locator}]"
+MAX_TEMPLATE = 200
+#: marks a part left empty while the punctuation around it is tidied
+EMPTY = "\x01"
+_FIELD = re.compile(r"\{(\w*)\}")
+
+
+class CitationError(ValueError):
+    """Citation settings that cannot be saved, said in words, with the field that is wrong."""
+
+    def __init__(self, message: str, field: str = "citation_template") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def sentence_start(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def tidy(text: str) -> str:
+    """The template's punctuation next to parts left empty (marked EMPTY) removed, and
+    brackets left empty: "X, EMPTY [EMPTY, 00:14:32]" → "X [00:14:32]"."""
+    text = re.sub(rf"\s*[,;:]\s*{EMPTY}", "", text)
+    text = re.sub(rf"{EMPTY}\s*[,;:]\s*", "", text)
+    text = text.replace(EMPTY, "")
+    text = re.sub(r"\s*(\(\s*\)|\[\s*\])", "", text)
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """The template with its parts filled in; a part without a value leaves no stray
+    punctuation. The values' own text is never changed."""
+    filled: dict[str, str] = {}
+
+    def placeholder(match: re.Match[str]) -> str:
+        value = values.get(match.group(1), "")
+        if not value:
+            return EMPTY
+        token = f"\x00{len(filled)}\x00"
+        filled[token] = value
+        return token
+
+    text = tidy(_FIELD.sub(placeholder, template))
+    for token, value in filled.items():
+        text = text.replace(token, value)
+    return sentence_start(text)
+
+
+def check_template(template: str) -> str:
+    """The template with its spaces tidied, or a CitationError saying what is wrong."""
+    template = " ".join(template.split())
+    parts = ", ".join(f"{{{name}}}" for name in FIELDS)
+    if not template:
+        raise CitationError(f"Give a template, e.g. {DEFAULT_TEMPLATE}.")
+    if len(template) > MAX_TEMPLATE:
+        raise CitationError(f"A template can have at most {MAX_TEMPLATE} characters.")
+    for name in _FIELD.findall(template):
+        if name not in FIELDS:
+            raise CitationError(f"{{{name}}} is not a part of a citation: use {parts}.")
+    if "{" in _FIELD.sub("", template) or "}" in _FIELD.sub("", template):
+        raise CitationError(f"Braces may only enclose a part of the citation: {parts}.")
+    if "{who}" not in template:
+        raise CitationError("The template needs {who}: it is who is quoted (for an anonymous "
+                            "participant, their code).")
+    return template

@@ -80,6 +80,21 @@ SETTINGS: dict[str, Setting] = {
     "EXPORT_RETENTION_DAYS": Setting(
         7, int, "Files made by background exports are deleted this many days after they are ready"
     ),
+    "REFI_FILE_MB": Setting(
+        200, int, "Largest REFI-QDA file read into memory, in megabytes once unpacked: a .qdc, "
+                  "or the project's XML or one source's text inside a .qdpx"
+    ),
+    "REFI_TEXT_MB": Setting(
+        512, int, "The project's XML and all its texts inside one .qdpx together, in megabytes "
+                  "once unpacked (what an import holds in memory)"
+    ),
+    "REFI_UNPACKED_MB": Setting(
+        8192, int, "All that is unpacked from one .qdpx, in megabytes, recordings included (each "
+                   "recording may be as large as MAX_UPLOAD_MB)"
+    ),
+    "REFI_XML_ELEMENTS": Setting(
+        3_000_000, int, "Most XML elements in one REFI-QDA file (a coding takes about three)"
+    ),
 }
 
 ENV_PREFIX = "FIELDWORK_"

@@ -131,11 +131,13 @@ REFI_CASES = {
     "parameter entity": (PARAMETER_ENTITY.encode(), "c.qdc", "declares a document type"),
     "billion laughs": (BILLION_LAUGHS.encode(), "c.qdc", "declares a document type"),
     "undeclared entity": (UNDECLARED_ENTITY.encode(), "c.qdc", "undefined entity"),
-    "zip bomb": (None, "project.qdpx", "more than the 2.0 GB Fieldwork opens"),
+    "zip bomb": (None, "project.qdpx", "“project.qde” in the .qdpx unpacks to 2.0 GB, more "
+                 "than the 200 MB Fieldwork unpacks from one file"),
     "lying sizes": (bomb("project.qde", 2**24, declared=100), "project.qdpx",
-                    "damaged and cannot be unpacked"),
+                    "“project.qde” in the .qdpx unpacks to more than the 100 bytes its header "
+                    "declares"),
     "too many files": (many_members(50_001, {"project.qde": GOOD_QDE}), "project.qdpx",
-                       "holds 50,002 files; Fieldwork opens archives of at most 50,000"),
+                       "holds more than 50,000 files; Fieldwork opens archives of at most 50,000"),
     "climbs out": (zip_of({"project.qde": GOOD_QDE, "../../etc/cron.d/evil": b"x"}),
                    "project.qdpx", "“../../etc/cron.d/evil”, which points outside"),
     "absolute": (zip_of({"project.qde": GOOD_QDE, "/etc/passwd": b"x"}), "project.qdpx",

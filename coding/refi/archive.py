@@ -1,40 +1,56 @@
-"""The ZIP of a .qdpx: its entries found whatever the case of their folder, read with clear
-messages when the archive is damaged, and source texts decoded (UTF-8, with or without a
-byte-order mark; UTF-16 when it has one)."""
+"""The ZIP of a .qdpx: its entries found whatever the case of their folder, unpacked within
+the server's limits (coding.refi.limits) by counting the bytes that come out, with clear
+messages when the archive is damaged or hostile, and source texts decoded (UTF-8, with or
+without a byte-order mark; UTF-16 when it has one)."""
 
 from __future__ import annotations
 
 import codecs
-import io
-import zipfile
-import zlib
 from pathlib import PurePosixPath
+from typing import IO
 
+from coding.refi.limits import RefiLimits, refi_limits
 from coding.refi.xmlio import RefiError
-from fieldwork.archives import ArchiveError, ArchiveLimits, check_zip
-
-#: an archive that unpacks to more than this, or holds more files, is refused
-LIMITS = ArchiveLimits(max_unpacked=2 * 2**30, max_members=50_000)
+from fieldwork.archives import (
+    ArchiveError,
+    ArchiveLimits,
+    Budget,
+    NotZipError,
+    SafeZip,
+    shown,
+)
 
 
 class Archive:
-    """A .qdpx's ZIP, its entries found whatever the case of their folder."""
+    """A .qdpx's ZIP, its entries found whatever the case of their folder. What is read into
+    memory (`read`, `text_file`) is at most `limits.file` a file and `limits.text` in all;
+    a recording copied out (`copy`) at most `limits.recording`; all together at most
+    `limits.unpacked`."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes | IO[bytes], limits: RefiLimits | None = None) -> None:
+        self.limits = limits or refi_limits()
         try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, ValueError, EOFError):
+            self.zip = SafeZip(data, "The .qdpx", ArchiveLimits(
+                max_unpacked=self.limits.unpacked, max_members=self.limits.members,
+                max_member=max(self.limits.file, self.limits.recording)))
+        except NotZipError:
             raise RefiError("This is not a .qdpx file: a .qdpx is a ZIP archive, and this file "
                             "is not one (or it is damaged or cut short).") from None
-        except NotImplementedError:
-            raise RefiError("The .qdpx is a ZIP archive of a kind Fieldwork cannot unpack (or "
-                            "it is damaged); export it again.") from None
-        try:
-            check_zip(self.zip, "The .qdpx", LIMITS)
         except ArchiveError as error:
             raise RefiError(str(error)) from None
-        self.entries = {info.filename.replace("\\", "/").lower(): info
-                        for info in self.zip.infolist() if not info.is_dir()}
+        self.entries = {}
+        for info in self.zip.members:
+            if info.is_dir():
+                continue
+            name = info.filename.replace("\\", "/").lower()
+            if name in self.entries:
+                raise RefiError(f"The .qdpx holds two files named “{shown(info.filename)}” and "
+                                f"“{shown(self.entries[name].filename)}”, so it is not clear which "
+                                "one to read; it was not opened.")
+            self.entries[name] = info
+        self.in_memory = Budget(self.limits.text, "the project's XML and texts came to more "
+                                                  "than {limit}, the most it holds in memory "
+                                                  "from one archive")
 
     def project_entry(self) -> str:
         found = sorted(name for name in self.entries if name.endswith(".qde"))
@@ -49,18 +65,19 @@ class Archive:
                         "export one project per file.")
 
     def read(self, name: str) -> bytes:
-        info = self.entries[name]
+        """An entry read into memory: the project's XML or a source's text."""
         try:
-            return self.zip.read(info)
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):
-            raise RefiError(f"{info.filename} in the .qdpx is damaged and cannot be "
-                            "unpacked.") from None
-        except NotImplementedError:
-            raise RefiError(f"{info.filename} in the .qdpx uses a compression Fieldwork cannot "
-                            "unpack; zip the folder again with ordinary compression.") from None
-        except RuntimeError:
-            raise RefiError("The .qdpx is protected by a password; export it again "
-                            "without one.") from None
+            return self.zip.read(self.entries[name], self.limits.file, self.in_memory)
+        except ArchiveError as error:
+            raise RefiError(str(error)) from None
+
+    def copy(self, name: str, out: IO[bytes]) -> int:
+        """An entry (a recording) unpacked into the file `out`; returns its size. After a
+        RefiError, what was written is the caller's to throw away."""
+        try:
+            return self.zip.copy(self.entries[name], out, self.limits.recording)
+        except ArchiveError as error:
+            raise RefiError(str(error)) from None
 
     def text_file(self, path: str) -> tuple[str, bytes] | None:
         """A source's text file named by plainTextPath (internal://x.txt, a bare name, or a
@@ -79,5 +96,6 @@ def decode_text(data: bytes, what: str) -> str:
     try:
         return data.decode("utf-16" if utf16 else "utf-8-sig").replace("\x00", "")
     except UnicodeDecodeError as error:
-        raise RefiError(f"The text of {what} is not {'UTF-16' if utf16 else 'UTF-8'} (at byte "
-                        f"{error.start}); REFI-QDA text files must be UTF-8.") from None
+        encoding = "UTF-16" if utf16 else "UTF-8"
+        raise RefiError(f"The text of {shown(what)} is not {encoding} (at byte {error.start}); "
+                        "REFI-QDA text files must be UTF-8.") from None

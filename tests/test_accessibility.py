@@ -257,3 +257,20 @@ def test_the_skip_link_and_the_section_menus_work_with_the_keyboard(
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}/projects/{site['project']}/coding/codebook/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Codebook")
+
+
+def test_no_page_scrolls_sideways_on_a_phone(
+    page: Page, live_server: LiveServer, people: dict[str, User], site: dict[str, Any],
+) -> None:
+    """At 390 px (a phone held upright) every page fits its width; a wide table scrolls
+    inside its own box."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    live_server.log_in(page, people["lead"])
+    too_wide = {}
+    for path in main_pages(site):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            too_wide[path] = width
+    assert too_wide == {}

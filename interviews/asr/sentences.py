@@ -86,11 +86,9 @@ def sentence_cuts(segment: Segment) -> list[int]:
     return cuts
 
 
-def split_at_sentences(segment: Segment,
-                       longer_than: float = LONG_SEGMENT_SECONDS) -> list[Segment]:
-    """The segment, or its sentences when it is longer than `longer_than` seconds (each with
-    its own words and times)."""
-    if segment.end - segment.start <= longer_than or len(segment.words) < 2:
+def split_at_sentences(segment: Segment) -> list[Segment]:
+    """The segment, or its sentences when it is long (each with its own words and times)."""
+    if segment.end - segment.start <= LONG_SEGMENT_SECONDS or len(segment.words) < 2:
         return [segment]
     ends = word_ends_in_text(segment)
     cuts = sentence_cuts(segment) if ends is not None else []

@@ -10,6 +10,10 @@ prompt said back). So after a stretch is decoded:
   that no segment covers for more than MIN_GAP_SECONDS, that stretch is decoded again on
   its own, without the previous text and the prompt. What is still without text becomes a
   visible gap segment ("[no text 00:00:31–00:00:45]") for a person to listen to.
+- Whisper also drops single words where one segment ends and the next begins. Speech of at
+  least MIN_MISSED_SECONDS there, with no word, heard again by the detector at a finer grain,
+  becomes a short gap too. It is not decoded again: on its own, so short a stretch comes
+  back as invented words (a dropped "pandemic" came back as "and there we go").
 
 The speech time heard and the speech time covered by text are counted, so that a job can
 say how much of the speech its text covers.
@@ -44,6 +48,14 @@ MIN_LOOP_WORDS = 6
 REGION_JOIN_SECONDS = 0.5
 #: Speech as the job hears it: short pauses inside a turn stay inside the stretch.
 VAD_OPTIONS = VadOptions(min_silence_duration_ms=500, speech_pad_ms=200)
+#: Speech between two segments at least this long (seconds) with no word is a missed word.
+MIN_MISSED_SECONDS = 0.4
+#: Whisper's word times are this far (seconds) from the sound, either way.
+WORD_SLACK = 0.15
+#: Audio heard on each side of a possible missed word, so the detector hears it in context.
+MISSED_CONTEXT = 0.3
+#: Speech as a word is heard: no padding, pauses from 0.2 s.
+WORD_VAD_OPTIONS = VadOptions(min_silence_duration_ms=200, speech_pad_ms=0)
 
 #: decode(samples, offset): the segments of these samples, decoded alone without the
 #: prompt, with times from `offset` seconds.
@@ -61,6 +73,8 @@ class Coverage:
 
 
 def gap_text(start: float, end: float) -> str:
+    if clock(start) == clock(end):
+        return f"[no text at {clock(start)}]"
     return f"[no text {clock(start)}–{clock(end)}]"
 
 
@@ -229,5 +243,33 @@ class CheckedStretch:
             hole = (max(start, self.position + REDECODE_MARGIN), min(end, until - REDECODE_MARGIN))
             if hole[1] - hole[0] >= MIN_GAP_SECONDS:
                 found += self.check.fill(hole, self.samples, self.offset)
+        found = sorted(found + self._missed_words(until, found), key=lambda s: s.start)
         self.position = max(self.position, until)
         return found
+
+    def _missed_words(self, until: float, filled: list[Segment]) -> list[Segment]:
+        """Short gaps where speech between the text so far and `until` has no word."""
+        known = [(segment.start, segment.end) for segment in filled]
+        between = (self.position + WORD_SLACK, until - WORD_SLACK)
+        gaps = []
+        for region in self.regions:
+            part = (max(region[0], between[0]), min(region[1], between[1]))
+            for hole in uncovered(part, known, WORD_SLACK) if part[0] < part[1] else []:
+                heard = self._word_heard(hole) if hole[1] - hole[0] >= MIN_MISSED_SECONDS else None
+                if heard:
+                    gaps.append(Segment(*heard, gap_text(*heard), gap=True))
+        self.check.coverage.covered -= sum(gap.end - gap.start for gap in gaps)
+        return gaps
+
+    def _word_heard(self, hole: tuple[float, float]) -> tuple[float, float] | None:
+        """Where in `hole` the detector hears a word's worth of speech, if it does."""
+        first = max(int((hole[0] - MISSED_CONTEXT - self.offset) * SAMPLE_RATE), 0)
+        last = min(int((hole[1] + MISSED_CONTEXT - self.offset) * SAMPLE_RATE), self.samples.size)
+        start = self.offset + first / SAMPLE_RATE
+        heard = [(max(start + found["start"] / SAMPLE_RATE, hole[0]),
+                  min(start + found["end"] / SAMPLE_RATE, hole[1]))
+                 for found in get_speech_timestamps(self.samples[first:last], WORD_VAD_OPTIONS)]
+        heard = [(begin, end) for begin, end in heard if end > begin]
+        if sum(end - begin for begin, end in heard) < MIN_MISSED_SECONDS:
+            return None
+        return heard[0][0], heard[-1][1]

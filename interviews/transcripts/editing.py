@@ -53,8 +53,9 @@ def transcript_for(recording: Any) -> Transcript:
 
 
 def clear_for_new_transcription(transcript: Transcript) -> None:
-    """Empty the transcript for a new run, keeping what it held as a version."""
-    if transcript.segments:
+    """Empty the transcript for a new run, keeping what it held as a version unless its
+    latest version already holds exactly that."""
+    if transcript.segments and not _kept_as_latest_version(transcript):
         save_version(transcript, None, "Kept before transcribing again")
     transcript.segments.clear()
     transcript.status = "draft"
@@ -74,6 +75,17 @@ def segment_data(segment: TranscriptSegment) -> dict[str, Any]:
 def snapshot(transcript: Transcript) -> dict[str, Any]:
     return {"status": transcript.status, "language": transcript.language,
             "segments": [segment_data(segment) for segment in transcript.segments]}
+
+
+def _kept_as_latest_version(transcript: Transcript) -> bool:
+    latest = db.session.scalar(
+        db.select(TranscriptVersion).where(TranscriptVersion.transcript_id == transcript.id)
+        .order_by(TranscriptVersion.number.desc()).limit(1)
+    )
+    if latest is None:
+        return False
+    reliability.refresh(transcript)
+    return latest.snapshot == snapshot(transcript)
 
 
 def save_version(transcript: Transcript, user: User | None, summary: str) -> TranscriptVersion:

@@ -10,7 +10,10 @@ from flask.testing import FlaskClient
 
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
-from interviews.transcripts.editing import transcripts_ready_for_coding
+from interviews.transcripts.editing import (
+    clear_for_new_transcription,
+    transcripts_ready_for_coding,
+)
 from interviews.transcripts.models import Transcript
 
 
@@ -131,3 +134,33 @@ def test_coders_read_but_do_not_edit(client_for: Callable[[User | None], FlaskCl
     assert answer.status_code == 403
     listing = coder.get(f"/projects/{transcript.project_id}/transcripts/")
     assert f"Interview {transcript.interview_id}" in listing.text
+
+
+def test_transcribing_again_keeps_no_second_copy_of_the_latest_version(
+    editor: FlaskClient, transcript: Transcript,
+) -> None:
+    """Three runs of the same file give one version of its text, not three copies."""
+    first = transcript.segments[0]
+    save(editor, transcript, **{f"text-{first.id}": "How did it start?", "action": "save"})
+    kept = len(transcript.versions)
+
+    clear_for_new_transcription(transcript)
+    db.session.expire(transcript, ["versions"])
+
+    assert len(transcript.versions) == kept and not transcript.segments
+
+
+def test_transcribing_again_keeps_text_changed_since_the_latest_version(
+    editor: FlaskClient, transcript: Transcript,
+) -> None:
+    first = transcript.segments[0]
+    save(editor, transcript, **{f"text-{first.id}": "How did it begin?", "action": "save"})
+    kept = len(transcript.versions)
+    db.session.get(type(first), first.id).text = "How did it really begin?"
+
+    clear_for_new_transcription(transcript)
+    db.session.expire(transcript, ["versions"])
+
+    assert len(transcript.versions) == kept + 1
+    assert transcript.versions[0].summary == "Kept before transcribing again"
+    assert transcript.versions[0].snapshot["segments"][0]["text"] == "How did it really begin?"

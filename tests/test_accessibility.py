@@ -139,7 +139,8 @@ LOW_CONTRAST = """() => {
 #: how the element that has the keyboard focus shows it
 FOCUS_STYLE = """() => {
   const el = document.activeElement;
-  const style = getComputedStyle(el);
+  // A searchable list draws the focus around its whole box, not the search field inside.
+  const style = getComputedStyle(el.closest(".ts-control") || el);
   return {tag: el.tagName, text: (el.textContent || el.value || "").trim().slice(0, 40),
           outline: style.outlineStyle !== "none" ? parseFloat(style.outlineWidth) : 0,
           shadow: style.boxShadow !== "none"};
@@ -226,6 +227,44 @@ def test_the_keyboard_focus_is_visible_on_links_buttons_and_fields(
     assert set(shown) == {"link", "button", "menu", "field"}, shown
     for kind, focus in shown.items():
         assert focus["outline"] >= 2 or focus["shadow"], (kind, focus)
+
+
+def test_searchable_lists_are_named_described_and_work_with_the_keyboard(
+    page: Page, live_server: LiveServer, people: dict[str, User], site: dict[str, Any],
+) -> None:
+    """Every list to choose several from becomes a search box named by its label and
+    described by how to use it; the keyboard alone finds, chooses and removes."""
+    live_server.log_in(page, people["lead"])
+    page.goto(f"/projects/{site['project']}/interviews/new")
+    for name in ("Participants", "Interviewers", "Partnerships discussed"):
+        box = page.get_by_role("combobox", name=name)
+        expect(box).to_be_visible()
+        expect(box).to_have_accessible_description(re.compile(r"Type to find, then Enter"))
+    hidden = page.locator("select[multiple]")
+    assert hidden.count() == 3
+    for i in range(hidden.count()):
+        assert hidden.nth(i).get_attribute("aria-hidden") == "true"
+    box = page.get_by_role("combobox", name="Interviewers")
+    chosen = page.locator("#interviewer_ids + .ts-wrapper .item")
+    expect(chosen).to_have_count(1)
+    page.get_by_role("combobox", name="Participants").focus()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if box.evaluate("el => el === document.activeElement"):
+            break
+    expect(box).to_be_focused()
+    focus = page.evaluate(FOCUS_STYLE)
+    assert focus["outline"] >= 2 or focus["shadow"], focus
+    page.keyboard.type("Interv")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    expect(chosen).to_have_count(2)
+    page.keyboard.press("Escape")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Backspace")
+    expect(chosen).to_have_count(1)
 
 
 def test_the_skip_link_and_the_section_menus_work_with_the_keyboard(

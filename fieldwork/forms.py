@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 from zoneinfo import available_timezones
 
-from wtforms import SelectChoice, SelectField
+from wtforms import Form, SelectChoice, SelectField, SelectMultipleField, ValidationError
 
 
 def choices(pairs: list[tuple[str, str]] | dict[str, str]) -> list[SelectChoice]:
@@ -25,3 +26,18 @@ def timezone_choices() -> list[SelectChoice]:
 class TimezoneField(SelectField):
     def __init__(self, label: str = "Time zone", **kwargs: object) -> None:
         super().__init__(label, choices=timezone_choices(), **kwargs)  # type: ignore[arg-type]
+
+
+class SeveralField(SelectMultipleField):
+    """A list to choose several from, which says in words why a value it did not offer
+    (e.g. a person whose role changed since the page was loaded) cannot be chosen."""
+
+    def __init__(self, label: str, not_offered: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.not_offered = not_offered
+
+    def pre_validate(self, form: Form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.not_offered) from None

@@ -11,10 +11,11 @@ from casestudies.places import resolve_typed_place
 from fieldwork.extensions import db
 from fieldwork.forms import choices
 from fieldwork.models import Membership, Project, User
+from fieldwork.permissions import roles_with
 from interviews.forms import InterviewForm
 from interviews.guides import project_guides
-from interviews.models import Interview, Participant
-from interviews.participants import participant_label, project_participants
+from interviews.models import Consent, Interview, Participant
+from interviews.participants import participant_label
 
 #: the capitals where the EU and US institutions sit, offered in every project
 CAPITALS = (("Brussels", "BE"), ("Washington", "US"))
@@ -63,23 +64,42 @@ def typed_city(text: str) -> Place:
     return resolve_typed_place(text, kinds=("city",))
 
 
-def member_users(project: Project) -> list[User]:
-    return list(db.session.scalars(
-        db.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.project_id == project.id).order_by(User.name)
-    ))
+def eligible_interviewers(project: Project, interview: Interview | None = None) -> list[User]:
+    """The members who may interview (their role plans interviews), and anyone already
+    interviewing in this interview, so that editing it keeps them."""
+    may_interview = db.select(Membership.user_id).where(
+        Membership.project_id == project.id,
+        Membership.role.in_(roles_with("interviews.edit")))
+    users = set(db.session.scalars(db.select(User).where(User.id.in_(may_interview))))
+    users |= set(interview.interviewers if interview else [])
+    return sorted(users, key=lambda user: (user.name.casefold(), user.id))
+
+
+def eligible_participants(
+    project: Project, interview: Interview | None = None
+) -> list[Participant]:
+    """The project's participants who have not withdrawn their consent, and anyone already
+    taking part in this interview."""
+    withdrawn = db.select(Consent.participant_id).where(Consent.withdrawn_on.is_not(None))
+    people = set(db.session.scalars(db.select(Participant).where(
+        Participant.project_id == project.id, Participant.id.not_in(withdrawn))))
+    people |= set(interview.participants if interview else [])
+    return sorted(people, key=lambda participant: (participant.pseudonym, participant.id))
 
 
 def interview_form_choices(
-    form: InterviewForm, project: Project, place: Place | None = None
+    form: InterviewForm, project: Project, place: Place | None = None,
+    interview: Interview | None = None,
 ) -> None:
-    """Fill the interview form's lists with this project's objects."""
+    """Fill the interview form's lists with this project's objects, offering as interviewers
+    and participants only the people who may be chosen."""
     form.participant_ids.choices = choices([
         (str(p.id), f"{participant_label(p, True)} — {p.organisation}")
-        for p in project_participants(project)
+        for p in eligible_participants(project, interview)
     ])
     form.place_id.choices = place_choices(project, place)
-    form.interviewer_ids.choices = choices([(str(u.id), u.name) for u in member_users(project)])
+    form.interviewer_ids.choices = choices([
+        (str(u.id), u.name) for u in eligible_interviewers(project, interview)])
     form.guide_id.choices = choices([NONE] + [(str(g.id), g.title)
                                               for g in project_guides(project)])
     form.case_study_id.choices = case_study_choices(project)

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from fieldwork.forms import choices, timezone_choices
+from fieldwork.forms import SeveralField, choices, timezone_choices
 from interviews.asr.languages import language_choices
 from interviews.citations import ROLE_DATES
 from interviews.models import (
@@ -70,7 +70,9 @@ class WithdrawForm(FlaskForm):
 
 
 class InterviewForm(FlaskForm):
-    participant_ids = SelectMultipleField("Participants", choices=[], validators=[
+    participant_ids = SeveralField("Participants", choices=[], not_offered=(
+        "One of the chosen participants cannot take part: they are not in this project or "
+        "have withdrawn their consent. Choose from the list."), validators=[
         DataRequired(message="Choose at least one participant.")
     ])
     place_id = SelectField("Place", choices=[])
@@ -94,7 +96,9 @@ class InterviewForm(FlaskForm):
     location = StringField("Address or room", validators=[Length(max=500)])
     link = StringField("Video link", validators=[Length(max=500)])
     language = StringField("Language", default="English", validators=[Length(max=60)])
-    interviewer_ids = SelectMultipleField("Interviewers", choices=[])
+    interviewer_ids = SeveralField("Interviewers", choices=[], not_offered=(
+        "One of the chosen people cannot interview: only the project's leads and "
+        "interviewers do. Choose from the list, or ask the lead to change their role."))
     guide_id = SelectField("Interview guide", choices=[])
     case_study_id = SelectField("Case study", choices=[])
     visit_id = SelectField("Visit", choices=[])

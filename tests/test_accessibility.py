@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
+from interviews.transcripts.models import Transcript
 from tests.access_samples import (
     coding_sample,
     interviews_sample,
@@ -139,7 +140,8 @@ LOW_CONTRAST = """() => {
 #: how the element that has the keyboard focus shows it
 FOCUS_STYLE = """() => {
   const el = document.activeElement;
-  const style = getComputedStyle(el);
+  // A searchable list draws the focus around its whole box, not the search field inside.
+  const style = getComputedStyle(el.closest(".ts-control") || el);
   return {tag: el.tagName, text: (el.textContent || el.value || "").trim().slice(0, 40),
           outline: style.outlineStyle !== "none" ? parseFloat(style.outlineWidth) : 0,
           shadow: style.boxShadow !== "none"};
@@ -174,7 +176,7 @@ def main_pages(ids: dict[str, Any]) -> list[str]:
         f"{p}/case-studies", f"{p}/case-studies/{ids['case_study']}", f"{p}/visits/{ids['visit']}",
         f"{p}/visits/{ids['visit']}/itinerary", f"{p}/survey",
         f"{p}/participants/", f"{p}/participants/{ids['participant_id']}",
-        f"{p}/participants/new",
+        f"{p}/participants/{ids['participant_id']}/consent", f"{p}/participants/new",
         f"{p}/interviews/", f"{p}/interviews/new", f"{p}/interviews/{ids['interview_id']}",
         f"{p}/calendar", f"{p}/calendar?view=week", "/calendar",
         f"{p}/guides/", f"{p}/transcription/", f"{p}/transcripts/",
@@ -228,6 +230,44 @@ def test_the_keyboard_focus_is_visible_on_links_buttons_and_fields(
         assert focus["outline"] >= 2 or focus["shadow"], (kind, focus)
 
 
+def test_searchable_lists_are_named_described_and_work_with_the_keyboard(
+    page: Page, live_server: LiveServer, people: dict[str, User], site: dict[str, Any],
+) -> None:
+    """Every list to choose several from becomes a search box named by its label and
+    described by how to use it; the keyboard alone finds, chooses and removes."""
+    live_server.log_in(page, people["lead"])
+    page.goto(f"/projects/{site['project']}/interviews/new")
+    for name in ("Participants", "Interviewers", "Partnerships discussed"):
+        box = page.get_by_role("combobox", name=name)
+        expect(box).to_be_visible()
+        expect(box).to_have_accessible_description(re.compile(r"Type to find, then Enter"))
+    hidden = page.locator("select[multiple]")
+    assert hidden.count() == 3
+    for i in range(hidden.count()):
+        assert hidden.nth(i).get_attribute("aria-hidden") == "true"
+    box = page.get_by_role("combobox", name="Interviewers")
+    chosen = page.locator("#interviewer_ids + .ts-wrapper .item")
+    expect(chosen).to_have_count(1)
+    page.get_by_role("combobox", name="Participants").focus()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if box.evaluate("el => el === document.activeElement"):
+            break
+    expect(box).to_be_focused()
+    focus = page.evaluate(FOCUS_STYLE)
+    assert focus["outline"] >= 2 or focus["shadow"], focus
+    page.keyboard.type("Interv")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    expect(chosen).to_have_count(2)
+    page.keyboard.press("Escape")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Backspace")
+    expect(chosen).to_have_count(1)
+
+
 def test_the_skip_link_and_the_section_menus_work_with_the_keyboard(
     page: Page, live_server: LiveServer, people: dict[str, User], site: dict[str, Any],
 ) -> None:
@@ -259,18 +299,89 @@ def test_the_skip_link_and_the_section_menus_work_with_the_keyboard(
     expect(page.get_by_role("heading", level=1)).to_have_text("Codebook")
 
 
-def test_no_page_scrolls_sideways_on_a_phone(
+def interviewer_pages(ids: dict[str, Any]) -> list[str]:
+    """What an interviewer uses in the field, on a phone or a tablet: the schedule, the
+    interview (with its upload), consent, the transcript editor and the coding page."""
+    p = f"/projects/{ids['project']}"
+    return [
+        f"{p}/calendar?from=2026-03-16", f"{p}/calendar?view=week&from=2026-03-16",
+        "/calendar?from=2026-03-16", f"{p}/interviews/", f"{p}/interviews/new",
+        f"{p}/interviews/{ids['interview_id']}", f"{p}/participants/{ids['participant_id']}",
+        f"{p}/participants/{ids['participant_id']}/consent",
+        f"{p}/transcripts/{ids['transcript_id']}", f"{p}/coding/sources/{ids['source_id']}",
+    ]
+
+
+#: controls and links that stand on their own (links in a sentence or a table cell are
+#: exempt, as in WCAG) and are less than 44 px high or wide: too small for a finger
+TOO_SMALL_TO_TAP = """() => Array.from(document.querySelectorAll(
+    "a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], " +
+    "[role=combobox], [role=option]"))
+  .filter((el) => el.checkVisibility() && !el.classList.contains("ts-hidden-accessible"))
+  .filter((el) => !["checkbox", "radio"].includes(el.type))
+  .filter((el) => !(el.tagName === "A" && el.closest("p, dd, td, small, label, li:not(nav li)")))
+  .map((el) => [el, el.getBoundingClientRect()])
+  .filter(([, box]) => box.width > 0 && (box.height < 43.5 || box.width < 43.5))
+  .map(([el, box]) => `${Math.round(box.width)}x${Math.round(box.height)} ` +
+                      el.outerHTML.slice(0, 120))"""
+
+
+@pytest.mark.parametrize("width", [390, 768])
+def test_no_page_scrolls_sideways_on_a_phone_or_a_tablet(
     page: Page, live_server: LiveServer, people: dict[str, User], site: dict[str, Any],
+    width: int,
 ) -> None:
-    """At 390 px (a phone held upright) every page fits its width; a wide table scrolls
-    inside its own box."""
-    page.set_viewport_size({"width": 390, "height": 844})
+    """At 390 px (a phone held upright) and 768 px (a tablet) every page fits its width; a
+    wide table scrolls inside its own box or becomes one block per row."""
+    page.set_viewport_size({"width": width, "height": 900})
     live_server.log_in(page, people["lead"])
     too_wide = {}
-    for path in main_pages(site):
+    for path in dict.fromkeys(main_pages(site) + interviewer_pages(site)):
         page.goto(path)
         page.wait_for_load_state("networkidle")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > 390:
-            too_wide[path] = width
+        scrolled = page.evaluate("document.documentElement.scrollWidth")
+        if scrolled > width:
+            too_wide[path] = scrolled
     assert too_wide == {}
+
+
+@pytest.mark.parametrize("width", [390, 768])
+def test_the_interviewers_pages_can_be_used_with_a_finger(
+    page: Page, live_server: LiveServer, people: dict[str, User], site: dict[str, Any],
+    width: int,
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    live_server.log_in(page, people["lead"])
+    too_small = {}
+    for path in interviewer_pages(site):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        found = page.evaluate(TOO_SMALL_TO_TAP)
+        if found:
+            too_small[path] = found
+    assert too_small == {}
+
+
+def test_a_transcript_segment_shows_all_its_words_on_a_phone(
+    page: Page, live_server: LiveServer, people: dict[str, User], site: dict[str, Any],
+) -> None:
+    transcript = db.session.get(Transcript, site["transcript_id"])
+    transcript.segments[0].text = " ".join(
+        ["We signed the agreement with Chengdu in 2015 and opened an office there."] * 4)
+    db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    live_server.log_in(page, people["lead"])
+    page.goto(f"/projects/{site['project']}/transcripts/{site['transcript_id']}")
+    page.wait_for_load_state("networkidle")
+    boxes = page.locator(".segment textarea")
+    assert boxes.count() == 2
+    for i in range(boxes.count()):
+        hidden = boxes.nth(i).evaluate("el => el.scrollHeight - el.clientHeight")
+        assert hidden <= 0, (i, hidden)
+    first = boxes.first
+    before = first.bounding_box()["height"]
+    first.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" And the mayor went there twice." * 3)
+    assert first.evaluate("el => el.scrollHeight - el.clientHeight") <= 0
+    assert first.bounding_box()["height"] > before

@@ -188,7 +188,7 @@ def interview_edit(project: Project, interview_id: int) -> tuple[str, int] | Bas
     interview = get_or_404(Interview, interview_id, project)
     form = InterviewForm(obj=interview)
     interview_form_choices(form, project, posted_place(form.place_id.data)
-                           if form.is_submitted() else interview.place)
+                           if form.is_submitted() else interview.place, interview)
     if not form.is_submitted():
         fill_form(form, interview)
         return render_form(project, form, interview)

@@ -3,6 +3,26 @@
 // the cursor position for "Split at cursor", and a warning before leaving unsaved text.
 "use strict";
 
+// Each segment's box is as tall as its words, so that no text is hidden on a phone: the
+// heights are read in one pass and written in another (one layout for a long transcript).
+(function () {
+  const boxes = Array.from(document.querySelectorAll(".segment textarea"));
+  const fit = (areas) => {
+    areas.forEach((area) => { area.style.height = "auto"; });
+    const heights = areas.map((area) => area.scrollHeight + area.offsetHeight - area.clientHeight);
+    areas.forEach((area, i) => { area.style.height = `${heights[i]}px`; });
+  };
+  fit(boxes);
+  document.addEventListener("input", (event) => {
+    if (event.target.matches(".segment textarea")) fit([event.target]);
+  });
+  let resizing = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => fit(boxes), 150);
+  });
+})();
+
 (function () {
   const audio = document.getElementById("player");
   const form = document.getElementById("transcript-form");

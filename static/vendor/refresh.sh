@@ -26,6 +26,7 @@ PACKAGES=(
   "topojson-client@3.1.0|sha512-605uxS6bcYxGXw9qi62XyrV6Q3xwbndjachmNxu8HWTtVPxZfEJN9fd/SZS1Q54Sn2y0TMyMxFj/cJINqGHrKw==|topojson-client|dist/topojson-client.min.js LICENSE"
   "world-atlas@2.0.2|sha512-IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ==|world-atlas|countries-50m.json countries-110m.json land-110m.json LICENSE"
   "wavesurfer.js@7.12.12|sha512-fyKNuREQTliCl4b9w7pUzpFXQIkX5tcdYu1o6vBdH+NlUXvTxshvfbG2hj8OxDevzQNZlDTHzZGyAT3FhuutWw==|wavesurfer|dist/wavesurfer.min.js dist/plugins/regions.min.js dist/plugins/timeline.min.js LICENSE"
+  "tom-select@2.6.2|sha512-eiXIkk82XzzUTOVQDFpy+ZGejuqdTvMukyUyeZBQaKnqW42UoTiTZnrod/eX0rkqJEc4rZY9DZ3zdjV07i29wQ==|tom-select|dist/js/tom-select.popular.min.js dist/js/tom-select.popular.min.js.map dist/css/tom-select.min.css dist/css/tom-select.min.css.map LICENSE"
 )
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/fieldwork-vendor.XXXXXX")"

@@ -173,12 +173,11 @@
   function drawMarks() {
     layer.replaceChildren();
     const box = textEl.getBoundingClientRect();
-    const labelled = new Set();
+    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("#suggestion-list li");
     suggestions.forEach((s) => {
       const range = rangeOf(s.start, s.end);
       if (!range) return;
-      Array.from(range.getClientRects()).forEach((rect) => {
-        if (!rect.width) return;
+      Array.from(range.getClientRects()).filter((rect) => rect.width).forEach((rect, i) => {
         const mark = document.createElement("div");
         mark.className = "suggestion-mark";
         mark.dataset.suggestion = s.id;
@@ -187,19 +186,17 @@
         mark.style.top = (rect.top - box.top + textEl.scrollTop) + "px";
         mark.style.width = rect.width + "px";
         mark.style.height = rect.height + "px";
-        const key = s.start + ":" + s.end;
-        if (!labelled.has(key + ":" + s.code)) {
-          labelled.add(key + ":" + s.code);
+        if (i === 0) {
           const tag = document.createElement("span");
           tag.className = "suggestion-tag";
           tag.textContent = s.codeName + "?";
           tag.style.backgroundColor = s.colour;
-          tag.style.marginLeft = (Array.from(labelled).filter((k) => k.startsWith(key + ":")).length - 1) * 0.4 + "rem";
           mark.appendChild(tag);
         }
         layer.appendChild(mark);
       });
     });
+    if (focused) focusMark(Number(focused.dataset.suggestion));
   }
 
   function focusMark(id) {

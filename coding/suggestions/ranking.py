@@ -1,7 +1,10 @@
-"""The suggestion model: for each code, how like a passage is to the code's earlier codings
-(its nearest ones and their centroid) and to the code's definition, include notes and
-example, less its exclude notes. A nearest-neighbour and nearest-centroid classifier trained
-on the project's own codings each time it runs: nothing to store, nothing to download."""
+"""The suggestion model: a classifier trained on the project's own codings each time it runs
+(nothing to store, nothing to download). Each earlier coding of a code, and the code's
+codebook entry (name, definition, include notes, example), is a training row labelled with
+its code; the exclude notes are rows labelled with no code. A kernel ridge regression over
+the cosines of character n-gram vectors learns, from all codes at once, which passages are
+like a code's and unlike the others'; its scores are near 1 for a passage like a code's
+codings and near 0 otherwise, so one threshold fits every code."""
 
 from __future__ import annotations
 
@@ -12,16 +15,16 @@ import numpy as np
 
 from coding.suggestions.vectors import Passage, Vectoriser
 
-MODEL_NAME = ("Fieldwork's own classifier: character n-grams (TF-IDF), nearest earlier codings "
-              "and the codebook's words; numpy only")
+MODEL_NAME = ("Fieldwork's own classifier: kernel ridge regression over character n-grams "
+              "(TF-IDF), trained on this project's codings and codebook; numpy only")
 MODEL_LICENCE = "Fieldwork's own code (no third-party model or weights)"
-#: how many of a code's nearest earlier codings are averaged
-NEIGHBOURS = 3
-#: the most earlier codings of one code that are learnt from (the latest ones)
-MAX_EXAMPLES = 300
-WEIGHTS = {"neighbours": 0.5, "centroid": 0.3, "definition": 0.2, "exclusion": 0.15}
+#: the most earlier codings of one code that are learnt from (the latest ones): the
+#: regression solves a system as large as all the rows together
+MAX_EXAMPLES = 150
+#: the ridge: larger learns the examples less closely
+RIDGE = 1.0
 #: below this a passage is not suggested for the code (chosen on bench/suggestions.py)
-MIN_SCORE = 0.12
+MIN_SCORE = 0.2
 PER_PASSAGE = 3
 QUOTE_IN_REASON = 90
 DEFINITION_WORD = re.compile(r"\w{4,}", re.UNICODE)
@@ -77,44 +80,31 @@ class Ranker:
         self.profiles = profiles
         for profile in profiles:
             profile.examples = profile.examples[-MAX_EXAMPLES:]
-        examples = [example for profile in profiles for example in profile.examples]
-        self.vectoriser = Vectoriser().fit(
-            [p.text for p in passages] + [e.text for e in examples] +
-            [profile.description for profile in profiles])
-        self.examples = examples
-        self.example_matrix = self.vectoriser.matrix([e.text for e in examples])
+        self.examples = [example for profile in profiles for example in profile.examples]
         self.example_code = np.array([i for i, profile in enumerate(profiles)
-                                      for _ in profile.examples], dtype=np.int32)
-        self.definitions = self.vectoriser.matrix([p.description for p in profiles])
-        self.exclusions = self.vectoriser.matrix([p.when_not_to_use for p in profiles])
-        self.centroids = self.centroid_matrix()
-
-    def centroid_matrix(self) -> np.ndarray:
-        centroids = np.zeros((len(self.profiles), self.example_matrix.shape[1]),
-                             dtype=np.float32)
-        np.add.at(centroids, self.example_code, self.example_matrix)
-        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
-        return np.divide(centroids, norms, out=centroids, where=norms > 0)
+                                      for _ in profile.examples], dtype=np.int64)
+        exclusions = [(i, p.when_not_to_use) for i, p in enumerate(profiles)
+                      if p.when_not_to_use.strip()]
+        rows = ([e.text for e in self.examples] + [p.description for p in profiles] +
+                [text for _i, text in exclusions])
+        self.vectoriser = Vectoriser().fit([p.text for p in passages] + rows)
+        self.rows = self.vectoriser.matrix(rows)
+        labels = np.zeros((len(rows), len(profiles)), dtype=np.float32)
+        labels[np.arange(len(self.examples)), self.example_code] = 1
+        labels[len(self.examples) + np.arange(len(profiles)), np.arange(len(profiles))] = 1
+        gram = self.rows @ self.rows.T
+        self.dual = np.linalg.solve(gram + RIDGE * np.eye(len(rows), dtype=np.float32), labels)
 
     def scores(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(passages x codes) scores, and for each the index of the nearest example of the
-        code (-1 where the code has none)."""
-        scores = (WEIGHTS["definition"] * vectors @ self.definitions.T -
-                  WEIGHTS["exclusion"] * np.clip(vectors @ self.exclusions.T, 0, None))
+        """(passages x codes) scores, and for each the index of the code's earlier coding
+        most like the passage (-1 where the code has none)."""
+        similar = vectors @ self.rows.T
+        scores = similar @ self.dual
         nearest = np.full(scores.shape, -1, dtype=np.int64)
-        if not self.examples:
-            return scores, nearest
-        similar = vectors @ self.example_matrix.T
-        scores += WEIGHTS["centroid"] * vectors @ self.centroids.T
         for c in range(len(self.profiles)):
             mine = np.flatnonzero(self.example_code == c)
-            if not len(mine):
-                continue
-            ours = similar[:, mine]
-            k = min(NEIGHBOURS, len(mine))
-            top = np.partition(ours, len(mine) - k, axis=1)[:, len(mine) - k:]
-            scores[:, c] += WEIGHTS["neighbours"] * top.mean(axis=1)
-            nearest[:, c] = mine[np.argmax(ours, axis=1)]
+            if len(mine):
+                nearest[:, c] = mine[np.argmax(similar[:, mine], axis=1)]
         return scores, nearest
 
     def rank(self, passages: list[Passage], per_passage: int = PER_PASSAGE,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ import numpy as np
 #: hashed dimensions: enough for cosines to within about 0.02 of the exact ones
 DIMENSIONS = 4096
 NGRAM_SIZES = (3, 4, 5)
+#: texts made into vectors at once: bounds the memory of a long source's passages
+CHUNK = 256
 #: a sentence shorter than this joins the next one: too few words to say anything
 SHORT_PASSAGE = 40
 LONG_PASSAGE = 600
@@ -69,58 +72,76 @@ def passages_of(source_id: int, text: str, paragraphs: list[dict]) -> list[Passa
     return result
 
 
-def ngrams(text: str) -> list[str]:
-    """Character n-grams of each word, padded with a space on both sides."""
-    grams = []
-    for word in WORD.findall(text.casefold()):
-        padded = f" {word} "
-        for size in NGRAM_SIZES:
-            grams.extend(padded[i:i + size] for i in range(max(1, len(padded) - size + 1)))
-    return grams
+def word_grams(word: str) -> list[str]:
+    """Character n-grams of a (case-folded) word, padded with a space on both sides."""
+    padded = f" {word} "
+    return [padded[i:i + size] for size in NGRAM_SIZES
+            for i in range(max(1, len(padded) - size + 1))]
+
+
+def words_of(text: str) -> list[str]:
+    return WORD.findall(text.casefold())
 
 
 class Vectoriser:
-    """Turns texts into unit vectors; the IDF is learnt from the texts given to `fit`."""
+    """Turns texts into unit vectors: the sum of the TF-IDF weights of the n-grams of their
+    words, each n-gram in a dimension with a sign from its checksum (the same in every
+    process). The IDF is learnt from the texts given to `fit`; each distinct word is worked
+    out once, which makes a long source cheap (its words repeat)."""
 
     def __init__(self) -> None:
         self.idf: dict[str, float] = {}
         self.default_idf = 1.0
-        self.slots: dict[str, tuple[int, float]] = {}
+        self.grams: dict[str, list[str]] = {}
+        self.words: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def grams_of(self, word: str) -> list[str]:
+        found = self.grams.get(word)
+        if found is None:
+            found = self.grams[word] = word_grams(word)
+        return found
 
     def fit(self, texts: list[str]) -> Vectoriser:
-        counts: dict[str, int] = {}
+        counts: Counter[str] = Counter()
         for text in texts:
-            for gram in set(ngrams(text)):
-                counts[gram] = counts.get(gram, 0) + 1
+            counts.update(set().union(*(self.grams_of(w) for w in set(words_of(text)))))
         total = len(texts) + 1
         self.idf = {gram: float(np.log(total / (count + 1)) + 1) for gram, count in
                     counts.items()}
         self.default_idf = float(np.log(total) + 1)
+        self.words = {}
         return self
 
-    def slot(self, gram: str) -> tuple[int, float]:
-        """The gram's dimension and sign, from a checksum: the same in every process."""
-        found = self.slots.get(gram)
+    def word_vector(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """The word's dimensions and signed weights."""
+        found = self.words.get(word)
         if found is None:
-            checksum = zlib.crc32(gram.encode("utf-8"))
-            found = (checksum % DIMENSIONS, 1.0 if checksum & 0x80000000 else -1.0)
-            self.slots[gram] = found
+            grams = self.grams_of(word)
+            checksums = np.array([zlib.crc32(g.encode("utf-8")) for g in grams], dtype=np.int64)
+            weights = np.array([self.idf.get(g, self.default_idf) for g in grams],
+                               dtype=np.float32)
+            signs = np.where(checksums & 0x80000000, 1.0, -1.0).astype(np.float32)
+            found = self.words[word] = ((checksums % DIMENSIONS).astype(np.int64),
+                                        weights * signs)
         return found
-
-    def vector(self, text: str) -> np.ndarray:
-        counts: dict[str, int] = {}
-        for gram in ngrams(text):
-            counts[gram] = counts.get(gram, 0) + 1
-        vector = np.zeros(DIMENSIONS, dtype=np.float32)
-        for gram, count in counts.items():
-            dimension, sign = self.slot(gram)
-            vector[dimension] += sign * (1 + np.log(count)) * self.idf.get(gram, self.default_idf)
-        norm = float(np.linalg.norm(vector))
-        return vector / norm if norm else vector
 
     def matrix(self, texts: list[str]) -> np.ndarray:
         """One unit row per text (a zero row for a text without words)."""
         rows = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for i, text in enumerate(texts):
-            rows[i] = self.vector(text)
-        return rows
+        for first in range(0, len(texts), CHUNK):
+            rows[first:first + CHUNK] = self.chunk(texts[first:first + CHUNK])
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        return np.divide(rows, norms, out=rows, where=norms > 0)
+
+    def chunk(self, texts: list[str]) -> np.ndarray:
+        dims, values = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.float32)]
+        for row, text in enumerate(texts):
+            for word in words_of(text):
+                dimension, weight = self.word_vector(word)
+                dims.append(dimension + row * DIMENSIONS)
+                values.append(weight)
+        return np.bincount(np.concatenate(dims), np.concatenate(values),
+                           minlength=len(texts) * DIMENSIONS).reshape(len(texts), DIMENSIONS)
+
+    def vector(self, text: str) -> np.ndarray:
+        return self.matrix([text])[0]

@@ -31,12 +31,15 @@ CODES: dict[str, dict[str, tuple[str, list[str]]]] = {
             "The partnership was sold to councillors as a way to bring in foreign capital."]),
         "pl": ("Przyciąganie inwestorów, inwestycje, miejsca pracy i rozwój lokalnej gospodarki.", [
             "Liczyliśmy, że fabryka z {partner} powstanie u nas i da {n} miejsc pracy.",
-            "Prezydent pojechał do {partner}, żeby spotkać się z firmami zainteresowanymi parkiem przemysłowym.",
+            "Prezydent pojechał do {partner}, żeby spotkać się z firmami zainteresowanymi parkiem"
+            " przemysłowym.",
             "Producent z {partner} kupił w {year} roku działkę przy autostradzie.",
-            "Miastu chodziło przede wszystkim o kapitał: o firmy, które budują zakłady i zatrudniają ludzi.",
+            "Miastu chodziło przede wszystkim o kapitał: o firmy, które budują zakłady i"
+            " zatrudniają ludzi.",
             "Pytali o ulgi podatkowe w specjalnej strefie ekonomicznej, zanim wyłożyli pieniądze.",
             "Od {year} roku dwie firmy z {partner} zainwestowały u nas w logistykę.",
-            "Nasze przedsiębiorstwa liczą na większy eksport, jeśli miasto partnerskie otworzy dla nich rynek.",
+            "Nasze przedsiębiorstwa liczą na większy eksport, jeśli miasto partnerskie otworzy"
+            " dla nich rynek.",
             "Radnym przedstawiono partnerstwo jako sposób na ściągnięcie zagranicznego kapitału."]),
         "cs": ("Přilákání investorů, investice, pracovní místa a růst místní ekonomiky.", [
             "Doufali jsme, že u nás továrna z {partner} otevře provoz a přinese {n} nových míst.",
@@ -64,7 +67,8 @@ CODES: dict[str, dict[str, tuple[str, list[str]]]] = {
             "Nasi wykładowcy prowadzą wspólny kurs letni z kolegami z {partner}.",
             "Młodzi wracają z {partner}, mówiąc w obcym języku i chcąc tam wrócić.",
             "Politechnika podpisała podwójny dyplom z kampusem w {partner}.",
-            "Nauczyciele z {partner} odwiedzili nasze podstawówki, żeby zobaczyć, jak uczymy matematyki.",
+            "Nauczyciele z {partner} odwiedzili nasze podstawówki, żeby zobaczyć, jak uczymy"
+            " matematyki.",
             "Stypendia dla doktorantów były pierwszą rzeczą, na którą zgodzili się partnerzy.",
             "Dzieci ze szkoły muzycznej zagrały koncert dla gospodarzy podczas wyjazdu."]),
         "cs": ("Výměny žáků, studentů a učitelů, spolupráce škol a univerzit.", [
@@ -121,7 +125,8 @@ CODES: dict[str, dict[str, tuple[str, list[str]]]] = {
             "Wymieniliśmy się doświadczeniami w sprawie autobusów elektrycznych i ładowarek.",
             "Partnerzy przez {n} miesięcy wspólnie badali zanieczyszczenie rzeki.",
             "Przyjechała delegacja, żeby zobaczyć, jak nasza ciepłownia oszczędza energię.",
-            "Obaj prezydenci podpisali zobowiązanie do ograniczenia emisji dwutlenku węgla do {year} roku.",
+            "Obaj prezydenci podpisali zobowiązanie do ograniczenia emisji dwutlenku węgla do"
+            " {year} roku.",
             "Panele słoneczne na szkołach zamontowano dzięki wiedzy z {partner}.",
             "Po powodzi w {year} roku tematem stała się ochrona przed wodą.",
             "Sadzenie drzew wzdłuż obwodnicy skopiowano z parku w {partner}."]),
@@ -149,7 +154,8 @@ CODES: dict[str, dict[str, tuple[str, list[str]]]] = {
             "Jedna osoba w gabinecie prezydenta zajmuje się wszystkimi {n} partnerstwami.",
             "Biuro współpracy zagranicznej straciło w {year} roku dwóch z trzech pracowników.",
             "Nikt u nas nie mówi językiem partnera, więc za każdym razem wynajmujemy tłumacza.",
-            "Urzędniczka, która zbudowała te kontakty, przeszła na emeryturę i nikt nie przejął jej spraw.",
+            "Urzędniczka, która zbudowała te kontakty, przeszła na emeryturę i nikt nie przejął"
+            " jej spraw.",
             "Mamy jedno stanowisko do spraw zagranicznych, wspólne z promocją turystyki.",
             "Nowo zatrudnieni w wydziale najpierw uczą się, jak przyjąć delegację.",
             "Praktykanci z uczelni pomagają nam odpowiadać na listy z {partner}.",
@@ -158,7 +164,8 @@ CODES: dict[str, dict[str, tuple[str, list[str]]]] = {
             "Jedna osoba v kanceláři primátora má na starosti všech {n} partnerství.",
             "Oddělení zahraničních vztahů přišlo v roce {year} o dva ze tří zaměstnanců.",
             "Nikdo tady nemluví jazykem partnera, takže pokaždé najímáme tlumočníka.",
-            "Úřednice, která ty kontakty vybudovala, odešla do důchodu a nikdo nepřevzal její agendu.",
+            "Úřednice, která ty kontakty vybudovala, odešla do důchodu a nikdo nepřevzal její"
+            " agendu.",
             "Máme jedno místo pro zahraniční záležitosti, sdílené s propagací cestovního ruchu.",
             "Noví zaměstnanci odboru se nejdřív učí, jak přijmout delegaci.",
             "Stážisté z univerzity nám pomáhají odpovídat na dopisy z {partner}.",
@@ -181,7 +188,8 @@ CODES: dict[str, dict[str, tuple[str, list[str]]]] = {
             "Ambasada nam pomogła, ale ministerstwo w stolicy było podejrzliwe.",
             "Służby państwowe sprawdziły porozumienie, zanim zostało podpisane.",
             "Nie mogliśmy podpisać, bo państwo nie zatwierdziło umowy inwestycyjnej.",
-            "Kancelaria premiera zaprosiła {n} prezydentów miast, żeby uzgodnić wspólne stanowisko.",
+            "Kancelaria premiera zaprosiła {n} prezydentów miast, żeby uzgodnić wspólne"
+            " stanowisko.",
             "Nasze plany szły za krajową strategią stosunków z {partner}."]),
         "cs": ("Koordinace s vládou a ministerstvy.", [
             "Ministerstvo zahraničí teď chce být informováno před každým memorandem s {partner}.",
@@ -204,7 +212,8 @@ CODES: dict[str, dict[str, tuple[str, list[str]]]] = {
             "A sponsor from a local bank paid for the delegation's dinner.",
             "Accounting asks for receipts in the local currency, which delays everything."]),
         "pl": ("Pieniądze, które miasto wydaje na partnerstwa: budżet, koszty, dotacje.", [
-            "Nie ma osobnej pozycji w budżecie na partnerstwa, więc każdy wyjazd płacimy z promocji.",
+            "Nie ma osobnej pozycji w budżecie na partnerstwa, więc każdy wyjazd płacimy z"
+            " promocji.",
             "Wizyta kosztowała {n} tysięcy euro i rada zapytała dlaczego.",
             "Złożyliśmy wniosek o dotację na przeloty dla wymiany młodzieży.",
             "W {year} roku środki na współpracę zagraniczną obcięto o połowę.",

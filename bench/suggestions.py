@@ -11,7 +11,9 @@ Speed: suggestions for a 20,000-word Polish source (passages, vectors, ranking),
 400 earlier codings of 8 codes: median of runs, and the peak memory the run allocated
 (tracemalloc) with the process's peak resident size; then the same through the app's real
 background task (Huey, run at once) on a fresh SQLite database, reading the codings and
-writing the suggestions.
+writing the suggestions; and with the whole starter codebook (46 codes) at the most codings
+the model learns from. "Passages like this": one sentence against a project of ten such
+sources.
 
 usage (from the project folder): python -m bench.suggestions [--runs N]
 """
@@ -40,6 +42,7 @@ from coding.models import Code, CodeSuggestion, Source
 from coding.sources import document_paragraphs
 from coding.starter import load_starter_codebook
 from coding.suggestions.ranking import MIN_SCORE, CodeProfile, Example, Ranker
+from coding.suggestions.similar import MAX_RESULTS, most_alike
 from coding.suggestions.vectors import Passage, passages_of
 from coding.tasks import queue_suggestions
 from fieldwork.background import submit
@@ -195,7 +198,36 @@ def timing(runs: int) -> dict[str, float]:
             "suggestions": made, "median_s": round(statistics.median(times), 3),
             "slowest_s": round(max(times), 3), "allocated_peak_mb": round(peak / 2**20, 1),
             "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                                         / 1024, 1)}
+                                         / 1024, 1),
+            "full_codebook_s": full_codebook_time(text, paragraphs)}
+
+
+def full_codebook_time(text: str, paragraphs: list[dict]) -> float:
+    """The same source with every code of the starter codebook (46) holding 150 codings: the
+    most rows the model learns from (MAX_ROWS)."""
+    texts = [p.text for language in ("en", "pl", "cs")
+             for p in coded_passages(language, PASSAGES_PER_LANGUAGE, seed=3)]
+    profiles = [CodeProfile(i, code.name, code.definition,
+                            examples=[Example(texts[(i * 150 + j) % len(texts)])
+                                      for j in range(150)])
+                for i, code in enumerate(c for top in load_starter_codebook()
+                                         for c in top.walk())]
+    started = time.perf_counter()
+    passages = passages_of(1, text, paragraphs)
+    Ranker(profiles, passages).rank(passages)
+    return round(time.perf_counter() - started, 3)
+
+
+def passages_like_time(sources: int) -> dict[str, float]:
+    """Passages like one sentence, across a project of `sources` 20,000-word sources."""
+    passages = []
+    for n in range(sources):
+        text = long_source("pl", WORDS, seed=n)
+        passages.extend(passages_of(n, text, document_paragraphs(text)))
+    started = time.perf_counter()
+    found = most_alike(passages, passages[0].text, MAX_RESULTS)
+    return {"sources": sources, "passages": len(passages), "found": len(found),
+            "seconds": round(time.perf_counter() - started, 3)}
 
 
 def document(project: Project, title: str, text: str) -> Source:
@@ -260,6 +292,7 @@ def main() -> None:
         "quality": {**demo_figures(), **corpus_figures()},
         "time_20000_words": timing(args.runs),
         "task_20000_words_sqlite": task_timing(args.runs),
+        "passages_like": passages_like_time(10),
     }, ensure_ascii=False))
 
 

@@ -18,9 +18,13 @@ from coding.suggestions.vectors import Passage, Vectoriser
 MODEL_NAME = ("Fieldwork's own classifier: kernel ridge regression over character n-grams "
               "(TF-IDF), trained on this project's codings and codebook; numpy only")
 MODEL_LICENCE = "Fieldwork's own code (no third-party model or weights)"
-#: the most earlier codings of one code that are learnt from (the latest ones): the
-#: regression solves a system as large as all the rows together
+#: the most earlier codings of one code that are learnt from (the latest ones)
 MAX_EXAMPLES = 150
+#: the most earlier codings learnt from in all: the regression solves a system as large as
+#: its rows (1,500 rows: under a second on 2 cores); shared among the codes that have any
+MAX_ROWS = 1500
+#: a code keeps at least this many of its latest codings however many codes share MAX_ROWS
+MIN_PER_CODE = 20
 #: the ridge: larger learns the examples less closely
 RIDGE = 1.0
 #: below this a passage is not suggested for the code (chosen on bench/suggestions.py)
@@ -78,8 +82,9 @@ class Ranker:
 
     def __init__(self, profiles: list[CodeProfile], passages: list[Passage]) -> None:
         self.profiles = profiles
+        share = MAX_ROWS // max(1, sum(1 for p in profiles if p.examples))
         for profile in profiles:
-            profile.examples = profile.examples[-MAX_EXAMPLES:]
+            profile.examples = profile.examples[-min(MAX_EXAMPLES, max(MIN_PER_CODE, share)):]
         self.examples = [example for profile in profiles for example in profile.examples]
         self.example_code = np.array([i for i, profile in enumerate(profiles)
                                       for _ in profile.examples], dtype=np.int64)

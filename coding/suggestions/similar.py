@@ -57,10 +57,18 @@ def passages_like(project: Project, viewer: Viewer, text: str,
         source_id, start, end = where
         passages = [p for p in passages if not (p.source_id == source_id and
                                                 p.start < end and p.end > start)]
+    best = most_alike(passages, text, limit)
+    return [Similar(passages[i], titles[passages[i].source_id], score,
+                    codes_on(passages[i], viewer)) for i, score in best]
+
+
+def most_alike(passages: list[Passage], text: str, limit: int) -> list[tuple[int, float]]:
+    """(index, cosine) of the passages most like the text, best first, none unlike it."""
     if not passages:
         return []
     vectoriser = Vectoriser().fit([p.text for p in passages] + [text])
-    similarity = vectoriser.matrix([p.text for p in passages]) @ vectoriser.vector(text)
+    query = vectoriser.vector(text)
+    similarity = np.concatenate([rows @ query for rows in
+                                 vectoriser.unit_chunks([p.text for p in passages])])
     best = np.argsort(-similarity)[:limit]
-    return [Similar(passages[i], titles[passages[i].source_id], float(similarity[i]),
-                    codes_on(passages[i], viewer)) for i in best if similarity[i] > 0]
+    return [(int(i), float(similarity[i])) for i in best if similarity[i] > 0]

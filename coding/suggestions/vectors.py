@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -93,7 +94,13 @@ class Vectoriser:
         self.idf: dict[str, float] = {}
         self.default_idf = 1.0
         self.grams: dict[str, list[str]] = {}
-        self.words: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.forget_words()
+
+    def forget_words(self) -> None:
+        """Each word once: its id, and its n-grams' dimensions and signed weights."""
+        self.word_ids: dict[str, int] = {}
+        self.word_dims: list[np.ndarray] = []
+        self.word_weights: list[np.ndarray] = []
 
     def grams_of(self, word: str) -> list[str]:
         found = self.grams.get(word)
@@ -109,39 +116,52 @@ class Vectoriser:
         self.idf = {gram: float(np.log(total / (count + 1)) + 1) for gram, count in
                     counts.items()}
         self.default_idf = float(np.log(total) + 1)
-        self.words = {}
+        self.forget_words()
         return self
 
-    def word_vector(self, word: str) -> tuple[np.ndarray, np.ndarray]:
-        """The word's dimensions and signed weights."""
-        found = self.words.get(word)
+    def word_id(self, word: str) -> int:
+        found = self.word_ids.get(word)
         if found is None:
+            found = self.word_ids[word] = len(self.word_dims)
             grams = self.grams_of(word)
             checksums = np.array([zlib.crc32(g.encode("utf-8")) for g in grams], dtype=np.int64)
             weights = np.array([self.idf.get(g, self.default_idf) for g in grams],
                                dtype=np.float32)
-            signs = np.where(checksums & 0x80000000, 1.0, -1.0).astype(np.float32)
-            found = self.words[word] = ((checksums % DIMENSIONS).astype(np.int64),
-                                        weights * signs)
+            self.word_dims.append(checksums % DIMENSIONS)
+            self.word_weights.append(np.where(checksums & 0x80000000, weights, -weights))
         return found
 
     def matrix(self, texts: list[str]) -> np.ndarray:
         """One unit row per text (a zero row for a text without words)."""
-        rows = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for first in range(0, len(texts), CHUNK):
-            rows[first:first + CHUNK] = self.chunk(texts[first:first + CHUNK])
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        return np.divide(rows, norms, out=rows, where=norms > 0)
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.concatenate(list(self.unit_chunks(texts)))
 
-    def chunk(self, texts: list[str]) -> np.ndarray:
-        dims, values = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.float32)]
-        for row, text in enumerate(texts):
-            for word in words_of(text):
-                dimension, weight = self.word_vector(word)
-                dims.append(dimension + row * DIMENSIONS)
-                values.append(weight)
-        return np.bincount(np.concatenate(dims), np.concatenate(values),
-                           minlength=len(texts) * DIMENSIONS).reshape(len(texts), DIMENSIONS)
+    def unit_chunks(self, texts: list[str]) -> Iterator[np.ndarray]:
+        """The unit rows of CHUNK texts at a time: a long list never lies whole in memory."""
+        tokens = [[self.word_id(word) for word in words_of(text)] for text in texts]
+        sizes = np.array([len(d) for d in self.word_dims], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        dims = np.concatenate([np.zeros(0, dtype=np.int64), *self.word_dims])
+        weights = np.concatenate([np.zeros(0, dtype=np.float32), *self.word_weights])
+        for first in range(0, len(texts), CHUNK):
+            rows = summed_rows(tokens[first:first + CHUNK], starts, dims, weights)
+            norms = np.sqrt(np.einsum("ij,ij->i", rows, rows))[:, None]
+            yield np.divide(rows, norms, out=rows, where=norms > 0)
 
     def vector(self, text: str) -> np.ndarray:
         return self.matrix([text])[0]
+
+
+def summed_rows(texts: list[list[int]], starts: np.ndarray, dims: np.ndarray,
+                weights: np.ndarray) -> np.ndarray:
+    """Each text's vector: the sum of its words' (given by id) weights in their dimensions,
+    with the words' n-grams laid end to end in `dims` and `weights` from `starts`."""
+    ids = np.fromiter(chain.from_iterable(texts), dtype=np.int64)
+    text_of = np.repeat(np.arange(len(texts)), [len(t) for t in texts])
+    sizes = starts[ids + 1] - starts[ids]
+    before = np.cumsum(sizes) - sizes
+    where = np.arange(int(sizes.sum())) + np.repeat(starts[ids] - before, sizes)
+    flat = np.bincount(np.repeat(text_of, sizes) * DIMENSIONS + dims[where], weights[where],
+                       minlength=len(texts) * DIMENSIONS)
+    return flat.astype(np.float32).reshape(len(texts), DIMENSIONS)

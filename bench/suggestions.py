@@ -11,9 +11,10 @@ Speed: suggestions for a 20,000-word Polish source (passages, vectors, ranking),
 400 earlier codings of 8 codes: median of runs, and the peak memory the run allocated
 (tracemalloc) with the process's peak resident size; then the same through the app's real
 background task (Huey, run at once) on a fresh SQLite database, reading the codings and
-writing the suggestions; and with the whole starter codebook (46 codes) at the most codings
-the model learns from. "Passages like this": one sentence against a project of ten such
-sources.
+writing the suggestions; with the whole starter codebook (46 codes) at the most codings the
+model learns from; and with the packaged sentence encoder added (SUGGESTION_MODEL =
+"ngrams+sentences", the `embeddings` extra), which is also measured for quality.
+"Passages like this": one sentence against a project of ten such sources.
 
 usage (from the project folder): python -m bench.suggestions [--runs N]
 """
@@ -42,6 +43,7 @@ from coding.models import Code, CodeSuggestion, Source
 from coding.sources import document_paragraphs
 from coding.starter import load_starter_codebook
 from coding.suggestions.ranking import MIN_SCORE, CodeProfile, Example, Ranker
+from coding.suggestions.sentences import sentence_encoder
 from coding.suggestions.similar import MAX_RESULTS, most_alike
 from coding.suggestions.vectors import Passage, passages_of
 from coding.tasks import queue_suggestions
@@ -69,12 +71,13 @@ def scores(predicted: list[list[str]], gold: list[frozenset[str]]) -> dict[str, 
     return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3)}
 
 
-def model_top(min_score: float) -> Predict:
+def model_top(min_score: float, sentences: bool = False) -> Predict:
     def predict(profiles: list[CodeProfile], test: list[CodedPassage]) -> list[list[str]]:
         passages = [Passage(0, i, i + 1, p.text) for i, p in enumerate(test)]
         names = {p.code_id: p.name for p in profiles}
         predicted: list[list[str]] = [[] for _ in test]
-        for s in Ranker(profiles, passages).rank(passages, TOP, min_score):
+        embed = sentence_encoder() if sentences else None
+        for s in Ranker(profiles, passages, embed).rank(passages, TOP, min_score):
             predicted[s.passage.start].append(names[s.code_id])
         return predicted
 
@@ -102,6 +105,8 @@ def keyword_top(letters: int | None) -> Predict:
 METHODS: dict[str, Predict] = {
     "suggestions (top 3)": model_top(float("-inf")),
     f"suggestions (top 3, score ≥ {MIN_SCORE})": model_top(MIN_SCORE),
+    "with sentence encoder (top 3)": model_top(float("-inf"), sentences=True),
+    f"with sentence encoder (top 3, score ≥ {MIN_SCORE})": model_top(MIN_SCORE, sentences=True),
     "keywords, whole words": keyword_top(None),
     "keywords, first 5 letters": keyword_top(5),
 }
@@ -199,7 +204,17 @@ def timing(runs: int) -> dict[str, float]:
             "slowest_s": round(max(times), 3), "allocated_peak_mb": round(peak / 2**20, 1),
             "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                                          / 1024, 1),
-            "full_codebook_s": full_codebook_time(text, paragraphs)}
+            "full_codebook_s": full_codebook_time(text, paragraphs),
+            "with_sentence_encoder_s": sentence_time(text, paragraphs, profiles)}
+
+
+def sentence_time(text: str, paragraphs: list[dict], profiles: list[CodeProfile]) -> float:
+    """The same with the sentence encoder (loaded beforehand, as a worker keeps it)."""
+    embed = sentence_encoder()
+    started = time.perf_counter()
+    passages = passages_of(1, text, paragraphs)
+    Ranker(profiles, passages, embed).rank(passages)
+    return round(time.perf_counter() - started, 3)
 
 
 def full_codebook_time(text: str, paragraphs: list[dict]) -> float:

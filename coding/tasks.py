@@ -27,6 +27,7 @@ from coding.exports import (
 )
 from coding.exports.tables import SPOOL_BYTES
 from coding.models import Source
+from coding.suggestions.sentences import SentenceModelMissing, encoder_for
 from coding.suggestions.store import SCOPES, make_suggestions, save_suggestions
 from fieldwork.background import (
     Outcome,
@@ -194,7 +195,11 @@ def run_suggestions(info: TaskInfo, progress: ProgressReport) -> Outcome:
         if source is None or source.project_id != project.id:
             raise TaskError("the source was deleted")
         scope = info.params.get("scope", "all")
-        made = make_suggestions(project, source, viewer_in(project, user, role), scope)
+        try:
+            embed = encoder_for(current_app.config["SUGGESTION_MODEL"])
+        except SentenceModelMissing as error:
+            raise TaskError(str(error)) from None
+        made = make_suggestions(project, source, viewer_in(project, user, role), scope, embed)
         title = source.title
     progress(made.passages, made.passages, "passages read")
 

@@ -9,6 +9,7 @@ codings and near 0 otherwise, so one threshold fits every code."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,9 +79,12 @@ def stems(text: str) -> dict[str, str]:
 
 class Ranker:
     """Scores passages for codes; built from the codes' profiles and the passages to rank (the
-    IDF is learnt from both, so words common in this project's texts weigh little)."""
+    IDF is learnt from both, so words common in this project's texts weigh little). With
+    `embed` (coding.suggestions.sentences), the cosines of sentence embeddings are added to
+    those of the n-grams: the regression then learns from both."""
 
-    def __init__(self, profiles: list[CodeProfile], passages: list[Passage]) -> None:
+    def __init__(self, profiles: list[CodeProfile], passages: list[Passage],
+                 embed: Callable[[list[str]], np.ndarray] | None = None) -> None:
         self.profiles = profiles
         share = MAX_ROWS // max(1, sum(1 for p in profiles if p.examples))
         for profile in profiles:
@@ -94,16 +98,27 @@ class Ranker:
                 [text for _i, text in exclusions])
         self.vectoriser = Vectoriser().fit([p.text for p in passages] + rows)
         self.rows = self.vectoriser.matrix(rows)
+        self.embed = embed
+        self.sentence_rows = embed(rows) if embed is not None else None
         labels = np.zeros((len(rows), len(profiles)), dtype=np.float32)
         labels[np.arange(len(self.examples)), self.example_code] = 1
         labels[len(self.examples) + np.arange(len(profiles)), np.arange(len(profiles))] = 1
         gram = self.rows @ self.rows.T
+        if self.sentence_rows is not None:
+            gram += self.sentence_rows @ self.sentence_rows.T
         self.dual = np.linalg.solve(gram + RIDGE * np.eye(len(rows), dtype=np.float32), labels)
 
-    def scores(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def similarities(self, texts: list[str]) -> np.ndarray:
+        """(texts x training rows) cosines, of n-grams (plus of sentence embeddings)."""
+        similar = self.vectoriser.matrix(texts) @ self.rows.T
+        if self.embed is not None and self.sentence_rows is not None:
+            similar += self.embed(texts) @ self.sentence_rows.T
+        return similar
+
+    def scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(passages x codes) scores, and for each the index of the code's earlier coding
         most like the passage (-1 where the code has none)."""
-        similar = vectors @ self.rows.T
+        similar = self.similarities(texts)
         scores = similar @ self.dual
         nearest = np.full(scores.shape, -1, dtype=np.int64)
         for c in range(len(self.profiles)):
@@ -117,8 +132,7 @@ class Ranker:
         """The best codes for each passage, at most `per_passage`, above `min_score`."""
         if not passages or not self.profiles:
             return []
-        vectors = self.vectoriser.matrix([p.text for p in passages])
-        scores, nearest = self.scores(vectors)
+        scores, nearest = self.scores([p.text for p in passages])
         result = []
         for i, passage in enumerate(passages):
             for c in np.argsort(-scores[i])[:per_passage]:

@@ -12,6 +12,7 @@ from coding.codings import CodingError, Viewer, apply_codes, merge_intervals
 from coding.models import Code, CodeSuggestion, Coding, Source
 from coding.models.suggestions import ACCEPTED, PENDING, REJECTED
 from coding.suggestions.ranking import CodeProfile, Example, Ranker, Suggestion
+from coding.suggestions.sentences import Embed
 from coding.suggestions.vectors import Passage, passages_of
 from fieldwork import audit
 from fieldwork.dbtypes import utcnow
@@ -86,11 +87,13 @@ def rejected_quotes(source: Source, user: User) -> set[tuple[int, str]]:
             CodeSuggestion.status == REJECTED))}
 
 
-def make_suggestions(project: Project, source: Source, viewer: Viewer, scope: str) -> Made:
-    """Rank the source's passages for every code; leave out what the coder rejected before
-    and words they already coded with that code. Reads only."""
+def make_suggestions(project: Project, source: Source, viewer: Viewer, scope: str,
+                     embed: Embed | None = None) -> Made:
+    """Rank the source's passages for every code (with the sentence encoder `embed` too, when
+    given); leave out what the coder rejected before and words they already coded with that
+    code. Reads only."""
     passages = passages_to_suggest(source, viewer, scope)
-    ranked = Ranker(code_profiles(project, viewer), passages).rank(passages)
+    ranked = Ranker(code_profiles(project, viewer), passages, embed).rank(passages)
     rejected = rejected_quotes(source, viewer.user)
     mine = coded_ranges(source, viewer.user.id)
     kept = [s for s in ranked

@@ -4,7 +4,7 @@ passages like a selected one or a coding."""
 
 from __future__ import annotations
 
-from flask import g, jsonify, request, url_for
+from flask import current_app, g, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -12,7 +12,8 @@ from coding import codings as logic
 from coding import tasks
 from coding.codebook import project_codes
 from coding.models import CodeSuggestion, Coding, Source
-from coding.suggestions import MODEL_LICENCE, MODEL_NAME, similar, store
+from coding.suggestions import similar, store
+from coding.suggestions.sentences import model_in_use
 from coding.views.workbench import body, refused, visible_coding
 from fieldwork.background import status, submit
 from fieldwork.extensions import db
@@ -52,7 +53,8 @@ def suggestions_list(project: Project, source_id: int) -> Response:
     state, error = task_state(project, request.args.get("task", type=int))
     pending = store.pending_suggestions(source, current_user) if state == "done" else []
     codes = [{"id": c.id, "name": c.name} for c in project_codes(project, include_archived=False)]
-    return jsonify(state=state, error=error, model=MODEL_NAME, licence=MODEL_LICENCE,
+    model, licence = model_in_use(current_app.config["SUGGESTION_MODEL"])
+    return jsonify(state=state, error=error, model=model, licence=licence,
                    codes=codes, suggestions=[store.suggestion_payload(s) for s in pending])
 
 

@@ -279,3 +279,21 @@ def test_viewers_may_not_ask_for_suggestions(project, people, new_source, client
         f"/projects/{project.id}/coding/sources/{new_source.id}/suggestions/ask", json={})
     assert response.status_code == 403
     assert db.session.scalar(db.select(db.func.count()).select_from(Code)) == 0
+
+
+@pytest.fixture
+def with_sentences(app):
+    previous = app.config["SUGGESTION_MODEL"]
+    app.config["SUGGESTION_MODEL"] = "ngrams+sentences"
+    yield
+    app.config["SUGGESTION_MODEL"] = previous
+
+
+def test_the_packaged_sentence_encoder_joins_when_chosen(project, people, codes, new_source,
+                                                         third, client_for, with_sentences):
+    data = ask(client_for(third), project, new_source)
+    assert "Universal Sentence Encoder, multilingual v3" in data["model"]
+    assert data["licence"].endswith("the sentence encoder: Apache-2.0")
+    found = suggested(data, codes)
+    assert {("Investment", "Miasto"), ("Education", "W"), ("Staff", "Sprawami")} <= found
+    assert not any(word == "Pogoda" for _name, word in found)

@@ -95,8 +95,8 @@
     suggestions.forEach((s) => {
       const item = document.createElement("li");
       item.tabIndex = 0;
-      item.setAttribute("role", "option");
       item.dataset.suggestion = s.id;
+      item.setAttribute("aria-label", "Suggested: " + s.codeName + " for “" + s.quote + "”. " + s.reason);
       const swatch = document.createElement("span");
       swatch.className = "swatch";
       swatch.style.backgroundColor = s.colour;

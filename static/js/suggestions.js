@@ -202,7 +202,7 @@
   function focusMark(id) {
     layer.querySelectorAll(".suggestion-mark").forEach((m) => m.classList.toggle("focused", Number(m.dataset.suggestion) === id));
     const mark = layer.querySelector('.suggestion-mark[data-suggestion="' + id + '"]');
-    if (mark) mark.scrollIntoView({block: "nearest"});
+    if (mark) mark.scrollIntoView({block: "center"});
   }
 
   /* ---------- passages like this ---------- */

@@ -14,6 +14,7 @@ from coding.views import (
     exports,
     memos,
     sources,
+    suggestions,
     workbench,
 )
 from fieldwork.features import Feature, NavItem
@@ -52,6 +53,16 @@ bp.add_url_rule(f"{C}/codings/<int:coding_id>/memo", view_func=workbench.coding_
                 methods=POST)
 bp.add_url_rule(f"{C}/codings/<int:coding_id>/reviewed", view_func=workbench.coding_reviewed,
                 methods=POST)
+
+bp.add_url_rule(f"{C}/sources/<int:source_id>/suggestions",
+                view_func=suggestions.suggestions_list)
+bp.add_url_rule(f"{C}/sources/<int:source_id>/suggestions/ask",
+                view_func=suggestions.suggestions_start, methods=POST)
+bp.add_url_rule(f"{C}/suggestions/<int:suggestion_id>/accept",
+                view_func=suggestions.suggestion_accept, methods=POST)
+bp.add_url_rule(f"{C}/suggestions/<int:suggestion_id>/reject",
+                view_func=suggestions.suggestion_reject, methods=POST)
+bp.add_url_rule(f"{C}/passages-like", view_func=suggestions.passages_like)
 
 bp.add_url_rule(f"{C}/codebook/", view_func=codebook.codebook)
 bp.add_url_rule(f"{C}/codebook/new", view_func=codebook.code_new, methods=FORM)

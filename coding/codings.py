@@ -8,7 +8,7 @@ from typing import Any
 
 from coding.agreement import merge_intervals
 from coding.codebook import CodeFields, clean_fields, code_tree, create_code, project_codes
-from coding.models import Code, Coding, CodingSettings, Memo, Source
+from coding.models import Code, CodeSuggestion, Coding, CodingSettings, Memo, Source
 from fieldwork import audit
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
@@ -297,4 +297,11 @@ def coding_payload(coding: Coding) -> dict[str, Any]:
     return {"id": coding.id, "code": coding.code_id, "coder": coding.coder_id,
             "start": coding.start, "end": coding.end, "review": coding.needs_review,
             "memo": memo is not None, "memoText": memo.body if memo else "",
-            "coderName": coding.coder.name, "created": coding.created_at.isoformat()}
+            "coderName": coding.coder.name, "created": coding.created_at.isoformat(),
+            "fromSuggestion": from_suggestion(coding)}
+
+
+def from_suggestion(coding: Coding) -> bool:
+    """Whether the coder made the coding by accepting a code suggestion."""
+    return db.session.scalar(db.select(CodeSuggestion.id).where(
+        CodeSuggestion.coding_id == coding.id).limit(1)) is not None

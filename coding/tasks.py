@@ -1,5 +1,5 @@
 """Background work of the coding feature: exports too large for a request, the REFI-QDA
-project export, and the .qdpx and .qdc imports.
+project export, the .qdpx and .qdc imports, and code suggestions for a source.
 
 Exports read everything inside `read_phase()` (no lock, however long) and write only their
 audit entry, with the task's file, at the end. Imports read and check the whole file before
@@ -26,6 +26,9 @@ from coding.exports import (
     selection_for,
 )
 from coding.exports.tables import SPOOL_BYTES
+from coding.models import Source
+from coding.suggestions.sentences import SentenceModelMissing, encoder_for
+from coding.suggestions.store import SCOPES, make_suggestions, save_suggestions
 from fieldwork.background import (
     Outcome,
     ProgressReport,
@@ -43,6 +46,7 @@ from fieldwork.storage import file_store, store_upload
 
 EXPORT, QDPX_EXPORT = "coding.export", "coding.qdpx_export"
 PROJECT_IMPORT, CODEBOOK_IMPORT = "coding.project_import", "coding.codebook_import"
+SUGGEST = "coding.suggest"
 QDPX_TYPE = "application/zip"
 #: import steps, as the task's page counts them
 STEPS = 2
@@ -175,3 +179,33 @@ def run_codebook_import(info: TaskInfo, progress: ProgressReport) -> Outcome:
         raise TaskError(f"Nothing was imported. {error}") from None
     return Outcome(lines=refi.codebook_lines(report), next=("Go to the codebook",
                                                             "coding.codebook"))
+
+
+def queue_suggestions(project: Project, source: Source, user: User, scope: str) -> BackgroundTask:
+    """A task suggesting codes for the source (flushed; the caller commits and submits it)."""
+    return create_task(project, user, SUGGEST, f"Code suggestions for “{source.title}”",
+                       "coding.edit", {"source_id": source.id, "scope": scope})
+
+
+@task_kind(SUGGEST)
+def run_suggestions(info: TaskInfo, progress: ProgressReport) -> Outcome:
+    with read_phase():
+        project, user, role = starter_in(info, "coding.edit")
+        source = db.session.get(Source, info.params["source_id"])
+        if source is None or source.project_id != project.id:
+            raise TaskError("the source was deleted")
+        scope = info.params.get("scope", "all")
+        try:
+            embed = encoder_for(current_app.config["SUGGESTION_MODEL"])
+        except SentenceModelMissing as error:
+            raise TaskError(str(error)) from None
+        made = make_suggestions(project, source, viewer_in(project, user, role), scope, embed)
+        title = source.title
+    progress(made.passages, made.passages, "passages read")
+
+    def record() -> None:
+        save_suggestions(db.session.get(Project, info.project_id), made)
+
+    return Outcome(lines=[f"{len(made.suggestions):,} suggestions for {made.passages:,} "
+                          f"passages of “{title}” ({SCOPES.get(scope, scope)})."],
+                   record=record)

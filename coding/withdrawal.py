@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from coding.codebook import code_paths
-from coding.models import Coding, Memo, Quote, Source
+from coding.models import CodeSuggestion, Coding, Memo, Quote, Source
 from coding.sources import links_of
 from fieldwork import audit
 from fieldwork.extensions import db
@@ -41,6 +41,20 @@ def pseudonymise_codings(source: Source, codings: list[Coding], participant: Par
         memo.title = pseudonymise_text(memo.title, participant)
 
 
+def pseudonymise_suggestions(source: Source, codings: list[Coding],
+                             participant: Participant) -> None:
+    """Code suggestions keep the suggested words and, as their reason, the words of the
+    coding they are like: those on the source, and those like its codings anywhere."""
+    on_source = db.select(CodeSuggestion).where(CodeSuggestion.source_id == source.id)
+    for suggestion in db.session.scalars(on_source):
+        suggestion.quote = pseudonymise_text(suggestion.quote, participant)
+        suggestion.reason = pseudonymise_text(suggestion.reason, participant)
+    like_these = db.select(CodeSuggestion).where(
+        CodeSuggestion.like_coding_id.in_([c.id for c in codings]))
+    for suggestion in db.session.scalars(like_these):
+        suggestion.reason = pseudonymise_text(suggestion.reason, participant)
+
+
 def detach(source: Source) -> None:
     """Keep a source whose transcript is deleted: its own links replace its interview's,
     and its citation becomes its title, which names pseudonyms only."""
@@ -55,6 +69,7 @@ def detach(source: Source) -> None:
 def apply_to_source(source: Source, participant: Participant, delete_transcripts: bool,
                     keep_codings: bool) -> int:
     codings = codings_of(source)
+    pseudonymise_suggestions(source, codings, participant)
     if keep_codings:
         pseudonymise_codings(source, codings, participant)
         if delete_transcripts:

@@ -95,6 +95,10 @@ SETTINGS: dict[str, Setting] = {
     "REFI_XML_ELEMENTS": Setting(
         3_000_000, int, "Most XML elements in one REFI-QDA file (a coding takes about three)"
     ),
+    "SUGGESTION_MODEL": Setting(
+        "ngrams", str, "Code suggestions: 'ngrams' (fast), or 'ngrams+sentences' adding the "
+        "multilingual sentence encoder of the 'embeddings' extra (better on new wording, "
+        "about 20 times slower)", choices=("ngrams", "ngrams+sentences")),
 }
 
 ENV_PREFIX = "FIELDWORK_"

@@ -1,5 +1,5 @@
-"""Sources, the codebook and its history, codings, memos, coding settings, consensus decisions
-and the quote bank."""
+"""Sources, the codebook and its history, codings, memos, coding settings, consensus decisions,
+the quote bank and code suggestions."""
 
 from coding.models.analysis import (
     SQLITE_FTS,
@@ -10,12 +10,14 @@ from coding.models.analysis import (
 from coding.models.codebook import Code, CodebookChange
 from coding.models.codings import CoderIdentity, Coding, CodingSettings, ConsensusDecision, Memo
 from coding.models.sources import KINDS, Source, source_partnerships, source_places
+from coding.models.suggestions import CodeSuggestion
 
 __all__ = [
     "KINDS",
     "SQLITE_FTS",
     "SQLITE_FTS_DROP",
     "Code",
+    "CodeSuggestion",
     "CodebookChange",
     "CoderIdentity",
     "Coding",

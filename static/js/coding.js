@@ -109,6 +109,7 @@
   function render() {
     paras.forEach(renderParagraph);
     if (state.active) showDetails(state.active);
+    root.dispatchEvent(new CustomEvent("coding:rendered"));
   }
 
   function renderParagraph(p) {
@@ -260,6 +261,7 @@
     const chosen = readSelection();
     if (chosen) {
       state.selection = chosen;
+      root.dispatchEvent(new CustomEvent("coding:selected", {detail: chosen}));
       if (inVivo) inVivo.disabled = !canAddCodes;
       if (playSelection) playSelection.disabled = false;
       say((chosen.end - chosen.start) + " characters selected" + (canCode ? ": choose a code." : ".")
@@ -502,8 +504,10 @@
     head.append(swatch, name);
     const who = document.createElement("div");
     who.className = "muted small";
-    who.textContent = "by " + coding.coderName + ", " + new Date(coding.created).toLocaleString();
-    card.append(head, who);
+    who.textContent = "by " + coding.coderName + ", " + new Date(coding.created).toLocaleString() +
+      (coding.fromSuggestion ? ", from a suggestion" : "");
+    card.append(head, who,
+                button("Passages like this", () => root.dispatchEvent(new CustomEvent("coding:like", {detail: coding.id}))));
     if (coding.review) {
       const warn = document.createElement("p");
       warn.className = "flash flash-warning small";
@@ -667,6 +671,9 @@
     piece.classList.add("requested");
     piece.scrollIntoView({block: "center"});
   }
+
+  /* Another script (suggestions.js) asks for this after it made codings. */
+  root.addEventListener("coding:reload", load);
 
   showCompare();
   load().then(showRequestedPlace);

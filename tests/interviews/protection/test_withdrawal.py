@@ -14,9 +14,11 @@ from flask.testing import FlaskClient
 
 from coding import refi
 from coding.codebook import CodeFields, create_code
-from coding.codings import Viewer, apply_codes
+from coding.codings import Viewer, apply_codes, viewer_in
 from coding.excerpts import excerpts_of
-from coding.models import Coding, Quote, Source
+from coding.models import CodeSuggestion, Coding, Quote, Source
+from coding.sources import document_paragraphs
+from coding.suggestions.store import make_suggestions, save_suggestions
 from fieldwork.extensions import db
 from fieldwork.models import AuditEntry, Project, User
 from interviews.participants import withdraw_consent
@@ -158,6 +160,33 @@ def test_pseudonymise_and_remove_codings(
     assert db.session.scalar(db.select(db.func.count()).select_from(Coding)) == 0
     assert source.transcript_id == recorded.transcript.id
     assert_no_identity(source.text)
+
+
+@pytest.mark.parametrize(("transcripts", "codings"), [("pseudonymise", "keep"),
+                                                      ("delete", "remove")])
+def test_code_suggestions_forget_the_participant(
+    project: Project, people: dict[str, User], coded: tuple[Recorded, Source],
+    client_for: Callable[..., FlaskClient], transcripts: str, codings: str,
+) -> None:
+    recorded, source = coded
+    text = "The city signed an agreement with Chengdu last year, said the mayor."
+    other = Source(project_id=project.id, kind="document", title="Notes", text=text,
+                   paragraphs=document_paragraphs(text))
+    db.session.add(other)
+    db.session.flush()
+    lead = viewer_in(project, people["lead"], "lead")
+    for suggested in (source, other):
+        save_suggestions(project, make_suggestions(project, suggested, lead, "all"))
+    db.session.commit()
+    before = db.session.scalars(db.select(CodeSuggestion)).all()
+    assert any("Claire" in s.quote for s in before)
+    assert any(s.source_id == other.id and "Claire" in s.reason for s in before)
+
+    assert apply(client_for(people["lead"]), recorded, transcripts, codings).status_code == 302
+    db.session.expire_all()
+    after = db.session.scalars(db.select(CodeSuggestion)).all()
+    assert any(s.source_id == other.id for s in after)
+    assert_no_identity(*(s.quote for s in after), *(s.reason for s in after))
 
 
 def test_refusals_are_said_in_words(

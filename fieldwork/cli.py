@@ -55,10 +55,12 @@ def serve_command(host: str, port: int, threads: int, demo: bool) -> None:
 
 
 def listening_server(app: Flask, host: str, port: int, threads: int) -> Any:
-    """The web server, already listening: the address printed after it answers at once."""
+    """The web server, already listening: the address printed after it answers at once.
+    Each piece of a response is sent as soon as it is written (send_bytes=1): waitress would
+    otherwise hold a small live-update event for up to a second, until its loop wakes."""
     try:
         return waitress.create_server(app, host=host, port=port, threads=threads,
-                                      ident="Fieldwork")
+                                      ident="Fieldwork", send_bytes=1)
     except OSError as error:
         raise click.ClickException(
             f"Fieldwork cannot listen on {host}:{port} ({error.strerror}). Another program, "

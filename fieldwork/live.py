@@ -156,13 +156,17 @@ class RedisBroker:
         return newest[0][0] if newest else "0-0"
 
     def missed_some(self, channel: str, after: tuple[int, int]) -> bool:
-        """Whether events after `after` were already trimmed from the stream."""
+        """Whether events after `after` may have been trimmed from the stream: it is older
+        than the oldest event kept, and some were trimmed (then, at worst, a needless
+        resync)."""
         try:
             info = self.redis.xinfo_stream(self.key(channel))
         except redis.ResponseError:
             return False
-        deleted = stream_id(str(info.get("max-deleted-entry-id") or "0-0"))
-        return deleted is not None and deleted > after
+        first = info.get("first-entry")
+        if not first or (stream_id(first[0]) or (0, 0)) <= after:
+            return False
+        return int(info.get("entries-added", 0)) > int(info.get("length", 0))
 
     def events_after(self, channel: str, after: str) -> list[Event] | None:
         parsed = stream_id(after)

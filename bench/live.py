@@ -8,7 +8,9 @@ sources of 2,000 words and 10 codes, starts gunicorn on 127.0.0.1 and runs the c
 threads of this process: each holds its page's event stream (or polls, as the page does when
 the server tells it to) and applies a code to random words every 5 s, starting at a random
 moment. --mode stream: gthread workers, whose threads hold the streams (LIVE_STREAMS each);
---mode poll: sync workers, as docs/operations.md sets them up, where every page polls.
+--mode poll: sync workers, as docs/operations.md sets them up, where every page polls;
+--mode off: the same gthread server and coders with no page following the changes, the
+baseline that shows what following them costs applying a code.
 Prints one JSON line; drops the database and deletes the run's Redis keys at the end.
 
 usage (from the project folder):
@@ -232,13 +234,24 @@ def summary(figures: Figures, coders: list[Coder]) -> dict[str, Any]:
 
 def server_command(args: argparse.Namespace) -> list[str]:
     command = ["gunicorn", "--bind", f"127.0.0.1:{args.port}", "--preload", "wsgi:app",
-               "--workers", str(args.workers)]
-    if args.mode == "stream":
+               "--workers", str(args.workers), "--access-logfile", str(args.access_log),
+               "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
+    if args.mode != "poll":
         command += ["--worker-class", "gthread", "--threads", str(args.threads)]
     return [sys.executable, "-m", *command]
 
 
+def server_apply_ms(access_log: Path) -> dict[str, float]:
+    """How long the server took to apply a code, from its access log (microseconds there):
+    without the time the request waited for a free worker or the client for the CPU."""
+    took = [int(line.split()[3]) / 1000 for line in access_log.read_text().splitlines()
+            if line.startswith("POST ") and line.split()[1].endswith("/codings")]
+    return {"p50": percentile(took, 0.5), "p95": percentile(took, 0.95),
+            "max": percentile(took, 1.0)}
+
+
 def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    args.access_log = folder / "access.log"
     os.environ["BENCH_DATABASE_URL"] = args.database_url
     app, _url = bench_app(str(folder), SECRET_KEY=SECRET)
     plan = seed(app, args.coders, args.sources)
@@ -260,8 +273,9 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
                         until) for n, user in enumerate(plan["users"])]
         with app.app_context():
             db.engine.dispose()
-        threads = [threading.Thread(target=work, daemon=True)
-                   for coder in coders for work in (coder.receive, coder.code)]
+        threads = [threading.Thread(target=coder.code, daemon=True) for coder in coders]
+        if args.mode != "off":
+            threads += [threading.Thread(target=coder.receive, daemon=True) for coder in coders]
         loads = []
         for thread in threads:
             thread.start()
@@ -272,7 +286,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             thread.join(timeout=45)
     for error in figures.errors[:5]:
         print(error)
-    return {**summary(figures, coders),
+    return {**summary(figures, coders), "server_apply_ms": server_apply_ms(args.access_log),
             "load_average_1min": [round(min(loads), 2), round(max(loads), 2)]}
 
 
@@ -284,7 +298,7 @@ def delete_run_keys() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=("stream", "poll"), default="stream")
+    parser.add_argument("--mode", choices=("stream", "poll", "off"), default="stream")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--coders", type=int, default=30)
     parser.add_argument("--sources", type=int, default=10)
@@ -296,13 +310,13 @@ def main() -> None:
     parser.add_argument("--database-url", default=DATABASE_URL)
     args = parser.parse_args()
     if args.workers is None:
-        args.workers = 3 if args.mode == "stream" else 2 * (os.cpu_count() or 1) + 1
+        args.workers = 2 * (os.cpu_count() or 1) + 1 if args.mode == "poll" else 3
     with tempfile.TemporaryDirectory() as folder:
         results = run(args, Path(folder))
     print(json.dumps({
         "bench": "live", "mode": args.mode, "coders": args.coders, "sources": args.sources,
         "seconds": args.seconds, "gunicorn_workers": args.workers,
-        "threads": args.threads if args.mode == "stream" else 1,
+        "threads": 1 if args.mode == "poll" else args.threads,
         "live_streams_per_worker": args.live_streams, **results, "cores": os.cpu_count(),
         "python": platform.python_version(), "machine": platform.machine(),
         "date": datetime.now(UTC).date().isoformat(),

@@ -30,8 +30,12 @@ from fieldwork.permissions import roles_with
 PENDING = "fieldwork.live_pending"
 #: session.info key: where each open SAVEPOINT began in the pending changes
 SAVEPOINTS = "fieldwork.live_savepoints"
+#: session.info key: sources changed beyond what is kept in detail, sent as one "reload"
+OVERFLOW = "fieldwork.live_overflow"
 #: more changes than this to one source in one transaction are sent as one "reload"
 MOST_EVENTS = 200
+#: changes kept in detail per transaction: an import of 100,000 codings keeps no more
+MOST_PENDING = 2000
 #: how often a page without a stream asks for changes, in milliseconds
 POLL_MS = 1000
 TAB = re.compile(r"[A-Za-z0-9]{1,32}")
@@ -43,8 +47,13 @@ def channel(source_id: int) -> str:
 
 def note(target: Any, source_id: int | None, data: dict[str, Any]) -> None:
     session = object_session(target)
-    if session is not None and source_id is not None:
-        session.info.setdefault(PENDING, []).append((source_id, data))
+    if session is None or source_id is None:
+        return
+    pending = session.info.setdefault(PENDING, [])
+    if len(pending) < MOST_PENDING:
+        pending.append((source_id, data))
+    else:
+        session.info.setdefault(OVERFLOW, set()).add(source_id)
 
 
 def coding_fields(coding: Coding) -> dict[str, Any]:
@@ -97,11 +106,14 @@ def on_source_changed(_mapper: Any, _connection: Connection, source: Source) -> 
 
 def publish_pending(session: Session) -> None:
     pending = session.info.pop(PENDING, [])
-    if not pending or not has_app_context():
+    overflow = session.info.pop(OVERFLOW, set())
+    if not (pending or overflow) or not has_app_context():
         return
     by_source: dict[int, list[dict[str, Any]]] = {}
     for source_id, data in pending:
         by_source.setdefault(source_id, []).append(data)
+    for source_id in overflow:
+        by_source[source_id] = [{"kind": "reload"}]
     target = live.broker()
     for source_id, events in by_source.items():
         if len(events) > MOST_EVENTS:
@@ -122,6 +134,7 @@ def drop_rolled_back(session: Session, transaction: SessionTransaction) -> None:
     if not transaction.nested:
         began = 0
         session.info.pop(SAVEPOINTS, None)
+        session.info.pop(OVERFLOW, None)
     del session.info.get(PENDING, [])[began:]
 
 

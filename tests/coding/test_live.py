@@ -13,8 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from coding import live as coding_live
 from coding.codings import set_blind
-from coding.models import Code, Source
+from coding.models import Code, Coding, Source
 from coding.sources import edit_document_text
 from fieldwork import live
 from fieldwork.extensions import db
@@ -255,3 +256,19 @@ def test_a_change_against_an_older_text_is_refused_in_words_and_pages_learn_of_t
     assert "text was changed since this page was opened" in answer["error"]
     assert {"kind": "text", "textVersion": old_version + 1} in changes(events)
     assert lead.get(f"{base(source)}/data").get_json()["textVersion"] == old_version + 1
+
+
+def test_a_transaction_that_changes_many_codings_asks_the_pages_to_reload_once(
+        people: dict[str, User], make_source: Callable[..., Source], code: Code) -> None:
+    source = make_source("Współpraca miast. " * 30)
+    broker = live.broker()
+    before = broker.cursor(f"source:{source.id}")
+    db.session.add_all(Coding(project_id=source.project_id, source_id=source.id,
+                              code_id=code.id, coder_id=people["coder"].id, start=n,
+                              end=n + 1, quote=source.text[n])
+                       for n in range(coding_live.MOST_EVENTS + 1))
+    db.session.commit()
+
+    sent = broker.events_after(f"source:{source.id}", before)
+
+    assert [e.data for e in sent] == [{"kind": "reload"}]

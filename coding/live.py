@@ -189,7 +189,7 @@ def watcher(source: Source, viewer: Viewer, tab: str) -> Watcher:
                    tab if TAB.fullmatch(tab) else "page")
 
 
-def may_stream() -> bool:
+def took_stream_slot() -> bool:
     """A stream holds a thread for its whole life: never on a server with one thread per
     process (gunicorn's sync workers), and only while this process has a stream slot."""
     return bool(request.environ.get("wsgi.multithread")) and live.slots().take()
@@ -198,7 +198,7 @@ def may_stream() -> bool:
 def stream(who: Watcher, after: str) -> Response:
     """The page's event stream; when it may not have one, one event telling it to poll."""
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    if not may_stream():
+    if not took_stream_slot():
         return Response(live.sse({"every": POLL_MS}, kind="poll"),
                         mimetype="text/event-stream", headers=headers)
     body = live.event_stream(live.broker(), who.presence, after,

@@ -20,8 +20,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import redis
 from flask import Flask, current_app
+
+try:  # the `redis` extra: only a setup with FIELDWORK_REDIS_URL needs it
+    import redis
+except ImportError:  # pragma: no cover - installs without the extra
+    redis = None
 
 #: events kept per channel for pages that reconnect
 HISTORY = 500
@@ -33,6 +37,8 @@ HEARTBEAT_S = 10
 RETRY_MS = 1000
 
 log = logging.getLogger(__name__)
+#: what a broker raises when it cannot be reached
+BROKER_ERRORS: tuple[type[Exception], ...] = (redis.RedisError,) if redis else ()
 
 
 @dataclass(frozen=True)
@@ -257,7 +263,7 @@ def publish_quietly(target: Broker, channel: str, data: dict[str, Any]) -> None:
     live view (their page still refreshes itself), never the change."""
     try:
         target.publish(channel, data)
-    except redis.RedisError as error:
+    except BROKER_ERRORS as error:
         log.warning("A live update on %s was not sent: %s", channel, error)
 
 

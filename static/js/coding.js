@@ -667,7 +667,7 @@
 
   function loadSoon() {
     clearTimeout(liveLoadTimer);
-    liveLoadTimer = setTimeout(load, 200);
+    liveLoadTimer = setTimeout(() => (readSelection() ? loadSoon() : load()), 200);
   }
 
   /* Redrawing the text would drop the words someone is selecting: wait until they are done. */

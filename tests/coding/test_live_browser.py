@@ -97,3 +97,29 @@ def test_a_page_is_told_when_the_words_it_shows_were_changed(
     page.locator("#text-changed a").click()
     expect(page.locator("#source-text")).to_contain_text("Magistrat miasta")
     expect(page.locator("#text-changed")).to_be_hidden()
+
+
+def test_pages_whose_streams_keep_ending_miss_nothing_and_compare_coders_live(
+        page: Page, second_page: Page, live_server: LiveServer, people: dict[str, User],
+        source: Source) -> None:
+    """Streams of one second: the browser reconnects again and again with its last event's
+    id, and the codings made meanwhile still arrive; coder against coder redraws the
+    differences as the other coder codes."""
+    live_server.app.config["LIVE_STREAM_SECONDS"] = 1
+    try:
+        open_page(second_page, live_server, people["coder"], source)
+        second_page.select_option("#mode", "compare")
+        second_page.select_option("#coder-a", str(people["lead"].id))
+        second_page.select_option("#coder-b", str(people["coder"].id))
+        open_page(page, live_server, people["lead"], source)
+        for words in ("Współpraca Wrocławia", "Guangzhou", "Urząd miasta"):
+            select_words(page, words)
+            page.keyboard.press("s")
+            expect(page.locator(".piece.coded", has_text=words)).to_have_count(1)
+            page.wait_for_timeout(700)
+
+        for words in ("Współpraca Wrocławia", "Guangzhou", "Urząd miasta"):
+            expect(second_page.locator(".piece.disagree", has_text=words)).to_have_count(
+                1, timeout=3_000)
+    finally:
+        live_server.app.config["LIVE_STREAM_SECONDS"] = 20

@@ -29,6 +29,10 @@ except ImportError:  # pragma: no cover - installs without the extra
 
 #: events kept per channel for pages that reconnect
 HISTORY = 500
+#: events the in-memory broker keeps over all channels (a few megabytes)
+MEMORY_EVENTS = 20_000
+#: a Redis stream with no new event for this long is deleted (its pages reload)
+STREAM_IDLE_S = 24 * 3600
 #: how long a page counts as present after its last heartbeat, in seconds
 PRESENCE_TTL_S = 30
 #: how often an open stream renews its page's presence and resends who is present
@@ -67,12 +71,16 @@ class MemoryBroker:
     """Events and presence in this process's memory, for the one-process setup. Event ids are
     the process's start token and a counter: an id from before a restart asks for a resync."""
 
-    def __init__(self, presence_ttl: float = PRESENCE_TTL_S) -> None:
+    def __init__(self, presence_ttl: float = PRESENCE_TTL_S, history: int = HISTORY,
+                 most_events: int = MEMORY_EVENTS) -> None:
         self.presence_ttl = presence_ttl
+        self.keep, self.most_events = history, most_events
         self.changed = threading.Condition()
         self.boot = secrets.token_hex(4)
         self.counter = 0
         self.history: dict[str, deque[tuple[int, Event]]] = {}
+        #: (channel, number) of every event kept, oldest first, to drop the oldest of all
+        self.order: deque[tuple[str, int]] = deque()
         #: per channel, the number of the newest event dropped from its history
         self.dropped: dict[str, int] = {}
         self.members: dict[str, dict[str, tuple[float, dict[str, Any]]]] = {}
@@ -83,10 +91,22 @@ class MemoryBroker:
             event = Event(f"{self.boot}-{self.counter}", data)
             kept = self.history.setdefault(channel, deque())
             kept.append((self.counter, event))
-            if len(kept) > HISTORY:
+            self.order.append((channel, self.counter))
+            if len(kept) > self.keep:
                 self.dropped[channel] = kept.popleft()[0]
+            while len(self.order) > self.most_events:
+                self.drop_oldest(*self.order.popleft())
             self.changed.notify_all()
             return event.id
+
+    def drop_oldest(self, channel: str, number: int) -> None:
+        """Drop the oldest event of all, unless its channel's own limit dropped it already;
+        a channel left empty is forgotten but for the number of its last event."""
+        kept = self.history.get(channel)
+        if kept and kept[0][0] == number:
+            self.dropped[channel] = kept.popleft()[0]
+            if not kept:
+                del self.history[channel]
 
     def cursor(self, channel: str) -> str:
         with self.changed:
@@ -154,8 +174,11 @@ class RedisBroker:
         return self.prefix + channel
 
     def publish(self, channel: str, data: dict[str, Any]) -> str:
-        return self.redis.xadd(self.key(channel), {"data": json.dumps(data)},
-                               maxlen=HISTORY, approximate=True)
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.xadd(self.key(channel), {"data": json.dumps(data)}, maxlen=HISTORY,
+                      approximate=True)
+            pipe.expire(self.key(channel), STREAM_IDLE_S)
+            return pipe.execute()[0]
 
     def cursor(self, channel: str) -> str:
         newest = self.redis.xrevrange(self.key(channel), count=1)

@@ -272,3 +272,20 @@ def test_a_transaction_that_changes_many_codings_asks_the_pages_to_reload_once(
     sent = broker.events_after(f"source:{source.id}", before)
 
     assert [e.data for e in sent] == [{"kind": "reload"}]
+
+
+def test_the_in_memory_broker_keeps_a_bounded_history_and_pages_beyond_it_reload() -> None:
+    per_channel = live.MemoryBroker(history=3)
+    start = per_channel.cursor("a")
+    for n in range(4):
+        per_channel.publish("a", {"n": n})
+    assert per_channel.events_after("a", start) is None  # the oldest was dropped
+    in_all = live.MemoryBroker(history=10, most_events=3)
+    start = {name: in_all.cursor(name) for name in ("a", "b", "c")}
+    for name in ("a", "b", "b", "c"):
+        in_all.publish(name, {"n": name})
+
+    assert in_all.events_after("a", start["a"]) is None  # the oldest of all made room
+    assert [e.data["n"] for e in in_all.events_after("b", start["b"])] == ["b", "b"]
+    assert [e.data["n"] for e in in_all.events_after("c", start["c"])] == ["c"]
+    assert "a" not in in_all.history

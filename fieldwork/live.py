@@ -310,8 +310,16 @@ def event_stream(target: Broker, presence: Presence, after: str, seconds: float,
     """The text of a stream that lasts `seconds`: a resync when `after` is unknown or too old,
     the events after it that `visible(data)` lets through, who is present every HEARTBEAT_S.
     The browser reconnects when it ends, with the last id it got."""
-    channel = presence.channel
     yield f"retry: {RETRY_MS}\n\n"
+    try:
+        yield from stream_events(target, presence, after, seconds, visible)
+    except BROKER_ERRORS as error:
+        log.warning("A live-update stream ended: its broker failed: %s", error)
+
+
+def stream_events(target: Broker, presence: Presence, after: str, seconds: float,
+                  visible: Callable[[dict[str, Any]], bool]) -> Iterator[str]:
+    channel = presence.channel
     if target.events_after(channel, after) is None:
         after = target.cursor(channel)
         yield sse({"reason": "reconnected"}, after, "resync")

@@ -17,9 +17,10 @@ from coding import live as coding_live
 from coding.codings import set_blind
 from coding.models import Code, Coding, Source
 from coding.sources import edit_document_text
-from fieldwork import live
+from fieldwork import jobs, live
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
+from tests.conftest import log_in
 
 THREADED = {"wsgi.multithread": True}
 
@@ -289,3 +290,22 @@ def test_the_in_memory_broker_keeps_a_bounded_history_and_pages_beyond_it_reload
     assert [e.data["n"] for e in in_all.events_after("b", start["b"])] == ["b", "b"]
     assert [e.data["n"] for e in in_all.events_after("c", start["c"])] == ["c"]
     assert "a" not in in_all.history
+
+
+def test_a_coding_is_saved_when_the_broker_cannot_be_reached(
+        make_app: Callable[..., Flask], app: Flask, people: dict[str, User], source: Source,
+        code: Code, caplog: pytest.LogCaptureFixture) -> None:
+    unreachable = make_app(REDIS_URL="redis://127.0.0.1:1/0")
+    try:
+        coder = log_in(unreachable.test_client(), people["coder"])
+        status, made = apply(coder, source, code, "Urząd miasta")
+        stream = coder.get(f"{base(source)}/live?tab=t1", environ_overrides=THREADED)
+        text = stream.get_data(as_text=True)
+        stream.close()
+    finally:
+        jobs.configure_queue(app)
+
+    assert status == 200
+    assert db.session.get(Coding, made["codings"][0]["id"]) is not None
+    assert "A live update on source:" in caplog.text
+    assert text == "retry: 1000\n\n"  # the page tries again a second later

@@ -5,7 +5,6 @@ what it missed, and the pages present through either are seen by both."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import queue
@@ -79,7 +78,7 @@ class Team:
 def settings(tmp_path: Path) -> dict[str, str]:
     return {"DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}", "SECRET_KEY": "test-secret",
             "REDIS_URL": redis_url(), "QUEUE_NAME": f"fieldwork-live-{RUN_TOKEN}",
-            "FILES_DIR": str(tmp_path / "files")}
+            "FILES_DIR": str(tmp_path / "files"), "LIVE_STREAM_SECONDS": "8"}
 
 
 def start_serving(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
@@ -152,20 +151,18 @@ def signed_in(team: Team, user_id: int) -> requests.Session:
 
 
 class Stream:
-    """A page's event stream, read in a thread: each event with the time it arrived."""
+    """A page's event stream, read in a thread until the server ends it: each event with the
+    time it arrived."""
 
     def __init__(self, browser: requests.Session, url: str, last_id: str = "") -> None:
         headers = {"Last-Event-ID": last_id} if last_id else {}
         self.response = browser.get(url, headers=headers, stream=True, timeout=30)
         assert self.response.headers["Content-Type"].startswith("text/event-stream")
         self.events: queue.Queue[tuple[float, dict]] = queue.Queue()
-        threading.Thread(target=self.read, daemon=True).start()
+        self.reader = threading.Thread(target=self.read, daemon=True)
+        self.reader.start()
 
     def read(self) -> None:
-        with contextlib.suppress(requests.RequestException):  # the test closed the stream
-            self.read_lines()
-
-    def read_lines(self) -> None:
         fields: dict = {}
         for line in self.response.iter_lines(decode_unicode=True):
             if not line:
@@ -185,6 +182,8 @@ class Stream:
                 return arrived, fields
 
     def close(self) -> None:
+        """Wait for the stream's end (8 s after it opened: LIVE_STREAM_SECONDS)."""
+        self.reader.join(timeout=30)
         self.response.close()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from coding.demo import add_demo_coding
+from coding.live import connect_publishing
 from coding.receivers import connect_receivers
 from coding.views import (
     agreement,
@@ -12,6 +13,7 @@ from coding.views import (
     codebook,
     exchange,
     exports,
+    live,
     memos,
     sources,
     suggestions,
@@ -43,6 +45,10 @@ bp.add_url_rule(f"{C}/sources/<int:source_id>/data", view_func=workbench.coding_
 bp.add_url_rule(f"{C}/sources/<int:source_id>/codings", view_func=workbench.coding_apply,
                 methods=POST)
 bp.add_url_rule(f"{C}/sources/<int:source_id>/in-vivo", view_func=workbench.coding_in_vivo,
+                methods=POST)
+bp.add_url_rule(f"{C}/sources/<int:source_id>/live", view_func=live.live_stream)
+bp.add_url_rule(f"{C}/sources/<int:source_id>/live/poll", view_func=live.live_poll)
+bp.add_url_rule(f"{C}/sources/<int:source_id>/live/leave", view_func=live.live_leave,
                 methods=POST)
 bp.add_url_rule(f"{C}/codings/<int:coding_id>", view_func=workbench.coding_detail)
 bp.add_url_rule(f"{C}/codings/<int:coding_id>/remove", view_func=workbench.coding_remove,
@@ -116,6 +122,7 @@ bp.add_url_rule(f"{C}/codings/<int:coding_id>/checked", view_func=analysis.excer
                 methods=POST)
 
 bp.record_once(lambda _state: connect_receivers())
+bp.record_once(lambda _state: connect_publishing())
 
 feature = Feature(
     name="coding",

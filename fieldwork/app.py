@@ -14,7 +14,7 @@ from casestudies.blueprint import feature as places_feature
 from casestudies.studies.blueprint import feature as studies_feature
 from casestudies.survey.blueprint import feature as survey_feature
 from coding.blueprint import feature as coding_feature
-from fieldwork import errors, jobs, security, templating
+from fieldwork import errors, jobs, live, security, templating
 from fieldwork.accounts.blueprint import feature as accounts_feature
 from fieldwork.background.blueprint import feature as background_feature
 from fieldwork.cli import register_commands
@@ -104,6 +104,7 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     jobs.configure_queue(app)
+    live.init_app(app)
 
 
 def register_core(app: Flask) -> None:

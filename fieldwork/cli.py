@@ -31,7 +31,8 @@ PARENT_CHECK_INTERVAL_S = 2
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="Web server threads.")
+@click.option("--threads", default=16, show_default=True, type=int,
+              help="Web server threads (live-update streams take at most LIVE_STREAMS).")
 @click.option("--demo", is_flag=True, help="Create the demo project and print its login.")
 @with_appcontext
 def serve_command(host: str, port: int, threads: int, demo: bool) -> None:
@@ -54,10 +55,12 @@ def serve_command(host: str, port: int, threads: int, demo: bool) -> None:
 
 
 def listening_server(app: Flask, host: str, port: int, threads: int) -> Any:
-    """The web server, already listening: the address printed after it answers at once."""
+    """The web server, already listening: the address printed after it answers at once.
+    Each piece of a response is sent as soon as it is written (send_bytes=1): waitress would
+    otherwise hold a small live-update event for up to a second, until its loop wakes."""
     try:
         return waitress.create_server(app, host=host, port=port, threads=threads,
-                                      ident="Fieldwork")
+                                      ident="Fieldwork", send_bytes=1)
     except OSError as error:
         raise click.ClickException(
             f"Fieldwork cannot listen on {host}:{port} ({error.strerror}). Another program, "

@@ -68,6 +68,13 @@ SETTINGS: dict[str, Setting] = {
     "SECURE_COOKIES": Setting(False, bool, "Send cookies over HTTPS only (turn on behind HTTPS)"),
     "JOBS_IMMEDIATE": Setting(False, bool, "Run background jobs inside the request (tests only)"),
     "WORKER_THREADS": Setting(1, int, "Jobs run at once by each worker process"),
+    "LIVE_STREAMS": Setting(
+        8, int, "Live-update streams each web process keeps open at once (each holds a thread); "
+                "pages beyond it, and every page on single-threaded servers, poll instead"
+    ),
+    "LIVE_STREAM_SECONDS": Setting(
+        20, int, "How long one live-update stream lasts before the browser reconnects"
+    ),
     "JOB_TRANSACTION_WARN_SECONDS": Setting(
         5, int, "A job's database transaction open longer than this is logged as a warning"
     ),

@@ -80,7 +80,7 @@
     state.coders = new Map(data.coders.map((c) => [c.id, c]));
     state.codings = data.codings;
     state.disagreements = data.disagreements;
-    state.textVersion = data.textVersion;
+    noteTextVersion(data.textVersion);
     state.me = data.me;
     state.isLead = data.isLead;
     if (data.mode !== modeSelect.value) modeSelect.value = data.mode;
@@ -650,6 +650,58 @@
     const code = Array.from(state.codes.values()).find((c) => c.shortcut === key && !c.archived);
     if (code) { event.preventDefault(); applyCode(code.id); }
   });
+
+  /* ---------- live: the others' changes, received by static/js/live.js ---------- */
+
+  /* Offsets count in the text drawn on this page: a coding of a newer text would land on
+     other words, so the page keeps its own text's version and says when there is a newer. */
+  const pageTextVersion = Number(cfg.textVersion);
+  let liveDrawWaiting = false;
+  let liveLoadTimer = null;
+
+  function noteTextVersion(version) {
+    state.textVersion = pageTextVersion;
+    if (version !== pageTextVersion) textChanged();
+  }
+
+  function textChanged() {
+    const notice = document.getElementById("text-changed");
+    if (notice) notice.hidden = false;
+  }
+
+  function loadSoon() {
+    clearTimeout(liveLoadTimer);
+    liveLoadTimer = setTimeout(() => (readSelection() ? loadSoon() : load()), 200);
+  }
+
+  /* Redrawing the text would drop the words someone is selecting: wait until they are done. */
+  function drawLive() {
+    liveDrawWaiting = Boolean(readSelection());
+    if (!liveDrawWaiting) paras.forEach(renderParagraph);
+  }
+
+  function receiveLive(change) {
+    if (change.kind === "text") { textChanged(); return; }
+    if (change.kind === "reload" || modeSelect.value === "compare") { loadSoon(); return; }
+    const payload = change.coding;
+    if (!payload) return;
+    const local = state.codings.find((c) => c.id === payload.id);
+    if (change.op === "remove") {
+      state.codings = state.codings.filter((c) => c.id !== payload.id);
+      if (state.active === payload.id) { state.active = null; details.hidden = true; }
+    } else if (local) {
+      Object.assign(local, payload);
+      if (codeFilter.value && Number(codeFilter.value) !== local.code) {
+        state.codings = state.codings.filter((c) => c !== local);
+      }
+    } else if (change.kind === "coding" && (modeSelect.value !== "mine" || change.coder === state.me)) {
+      addCoding(Object.assign({memo: false}, payload));
+    }
+    drawLive();
+  }
+
+  root.addEventListener("fieldwork:live", (event) => receiveLive(event.detail));
+  document.addEventListener("selectionchange", () => { if (liveDrawWaiting) drawLive(); });
 
   function showCompare() {
     root.querySelectorAll(".compare-only").forEach((el) => { el.hidden = modeSelect.value !== "compare"; });

@@ -1,0 +1,125 @@
+"""Coding together in two real browsers: two coders on the same text, each at their own
+computer (two browser contexts, two users). Each sees the other's codings appear without a
+reload, sees who else has the text open, and is told when its words were changed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from coding.codebook import CodeFields, create_code
+from coding.models import Source
+from coding.sources import document_paragraphs, edit_document_text
+from fieldwork.extensions import db
+from fieldwork.models import Project, User
+from tests.coding.test_coding_browser import open_page, select_words
+from tests.conftest import LiveServer
+
+pytestmark = [pytest.mark.committed, pytest.mark.slow]
+
+TEXT = ("Współpraca Wrocławia z Guangzhou zaczęła się w 2015 roku.\n\n"
+        "Urząd miasta ma jedną osobę do spraw partnerstw zagranicznych.")
+
+
+@pytest.fixture
+def source(project: Project, people: dict[str, User]) -> Source:
+    source = Source(project_id=project.id, kind="document", title="Notatki z Wrocławia",
+                    text=TEXT, paragraphs=document_paragraphs(TEXT))
+    db.session.add(source)
+    db.session.flush()
+    create_code(project, CodeFields(name="Staff", shortcut="s"), None, people["lead"])
+    db.session.commit()
+    return source
+
+
+@pytest.fixture
+def second_page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """Another person's browser: cookies and storage of its own."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    problems: list[str] = []
+    tab = context.new_page()
+    tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    yield tab
+    context.close()
+    assert problems == []
+
+
+def test_two_coders_see_each_others_codings_appear_and_who_is_coding(
+        page: Page, second_page: Page, live_server: LiveServer, people: dict[str, User],
+        source: Source) -> None:
+    open_page(second_page, live_server, people["coder"], source)
+    open_page(page, live_server, people["lead"], source)
+    expect(second_page.locator("#live-presence")).to_have_text(
+        "Lead is coding this document")
+    expect(page.locator("#live-presence")).to_have_text("Coder is coding this document")
+
+    select_words(page, "jedną osobę do spraw")
+    page.keyboard.press("s")
+    coded = time.monotonic()
+    expect(second_page.locator(".piece.coded")).to_have_text("jedną osobę do spraw",
+                                                             timeout=2_000)
+    assert time.monotonic() - coded < 2.0
+    expect(second_page.locator(".piece.coded")).to_have_attribute(
+        "title", "Staff — Lead")
+
+    select_words(second_page, "Guangzhou")
+    second_page.keyboard.press("s")
+    expect(page.locator(".piece.coded", has_text="Guangzhou")).to_have_count(1, timeout=2_000)
+
+    page.locator(".piece.coded", has_text="jedną osobę").click()
+    page.locator(".coding-card").get_by_role("button", name="Remove").click()
+    expect(second_page.locator(".piece.coded", has_text="jedną osobę")).to_have_count(
+        0, timeout=2_000)
+
+    page.close()
+    expect(second_page.locator("#live-presence")).to_be_hidden(timeout=3_000)
+
+
+def test_a_page_is_told_when_the_words_it_shows_were_changed(
+        page: Page, live_server: LiveServer, people: dict[str, User], source: Source) -> None:
+    open_page(page, live_server, people["coder"], source)
+    expect(page.locator("#text-changed")).to_be_hidden()
+    with live_server.app.app_context():
+        edited = db.session.get(Source, source.id)
+        edit_document_text(edited, TEXT.replace("Urząd", "Magistrat"), db.session.get(
+            User, people["lead"].id))
+        db.session.commit()
+
+    expect(page.locator("#text-changed")).to_be_visible(timeout=2_000)
+    select_words(page, "jedną osobę")
+    page.keyboard.press("s")
+    expect(page.locator("#coding-status")).to_contain_text(
+        "The text was changed since this page was opened")
+    page.locator("#text-changed a").click()
+    expect(page.locator("#source-text")).to_contain_text("Magistrat miasta")
+    expect(page.locator("#text-changed")).to_be_hidden()
+
+
+def test_pages_whose_streams_keep_ending_miss_nothing_and_compare_coders_live(
+        page: Page, second_page: Page, live_server: LiveServer, people: dict[str, User],
+        source: Source) -> None:
+    """Streams of one second: the browser reconnects again and again with its last event's
+    id, and the codings made meanwhile still arrive; coder against coder redraws the
+    differences as the other coder codes."""
+    live_server.app.config["LIVE_STREAM_SECONDS"] = 1
+    try:
+        open_page(second_page, live_server, people["coder"], source)
+        second_page.select_option("#mode", "compare")
+        second_page.select_option("#coder-a", str(people["lead"].id))
+        second_page.select_option("#coder-b", str(people["coder"].id))
+        open_page(page, live_server, people["lead"], source)
+        for words in ("Współpraca Wrocławia", "Guangzhou", "Urząd miasta"):
+            select_words(page, words)
+            page.keyboard.press("s")
+            expect(page.locator(".piece.coded", has_text=words)).to_have_count(1)
+            page.wait_for_timeout(700)
+
+        for words in ("Współpraca Wrocławia", "Guangzhou", "Urząd miasta"):
+            expect(second_page.locator(".piece.disagree", has_text=words)).to_have_count(
+                1, timeout=3_000)
+    finally:
+        live_server.app.config["LIVE_STREAM_SECONDS"] = 20

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
-from fieldwork import jobs
+from fieldwork import jobs, live
 from fieldwork.accounts import passwords, sessions
 from fieldwork.app import create_app
 from fieldwork.extensions import db
@@ -363,10 +363,21 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+def forget_live_coding(app: Flask) -> None:
+    """Who is coding what, and the events of live coding, left by earlier tests: each test's
+    database gives its sources the same ids, so the same live channels."""
+    broker = app.extensions["fieldwork.live"]
+    if isinstance(broker, live.RedisBroker):
+        for key in broker.redis.scan_iter(f"{broker.prefix}*"):
+            broker.redis.delete(key)
+    live.init_app(app)
+
+
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     """A new tab with its own cookies and storage on the live server. A script error or a
     Content-Security-Policy refusal on any page it opens fails the test."""
+    forget_live_coding(live_server.app)
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     tab = context.new_page()

@@ -3,7 +3,8 @@ project export, and the .qdpx and .qdc imports.
 
 Exports read everything inside `read_phase()` (no lock, however long) and write only their
 audit entry, with the task's file, at the end. Imports read and check the whole file before
-the one transaction that writes it all, or nothing when anything is wrong.
+writing anything; a codebook is written in one transaction, a project in short ones while
+the project is closed, all of it or nothing (coding.refi.staging).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from fieldwork.background import (
     TaskInfo,
     create_task,
     read_phase,
+    register_undo,
     starter_in,
     task_kind,
 )
@@ -156,11 +158,18 @@ def run_project_import(info: TaskInfo, progress: ProgressReport) -> Outcome:
         file = refi.read_project(uploaded_bytes(info), info.params.get("positions", ""))
         progress(1, STEPS, "steps done: saving what was read")
         project, user, _role = starter_in(info, "project.manage")
-        report = refi.import_project_file(project, file, info.input_filename, user)
+        writer = refi.open_import(project, file, info.input_filename, user, info.id)
+        db.session.commit()
+        total = writer.codings
+        refi.write_in_batches(writer, lambda done: progress(done, total, "codings written"))
+        report = refi.close_import(writer)
     except refi.RefiError as error:
         raise TaskError(f"Nothing was imported. {error}") from None
     return Outcome(lines=refi.project_lines(report), next=("Go to the sources",
                                                            "coding.source_list"))
+
+
+register_undo(PROJECT_IMPORT, refi.undo_project_import)
 
 
 @task_kind(CODEBOOK_IMPORT)

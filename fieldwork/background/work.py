@@ -21,6 +21,7 @@ from typing import IO, Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from fieldwork.background.locks import undo_import
 from fieldwork.database import reading, writing
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
@@ -208,8 +209,9 @@ def finish(task_id: int, outcome: Outcome, stored: tuple[str, int] | None) -> No
 
 
 def fail(task_id: int, error: str, problems: list[str] | None = None) -> None:
-    """Mark the task failed, saying why; nothing the work wrote is kept."""
-    db.session.rollback()
+    """Mark the task failed, saying why; nothing the work wrote is kept (an import that
+    wrote in batches is undone first)."""
+    undo_import(task_id)
     task = db.session.get(BackgroundTask, task_id)
     task.status, task.error, task.finished_at = FAILED, error, utcnow()
     task.report = {"lines": [], "problems": problems or [], "next": None}

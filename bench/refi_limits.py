@@ -9,9 +9,10 @@ and how long another writer waits on SQLite while an import runs (issue 16).
    3,000,000 elements (the element cap) and texts of 2 × 190 MB, read the same way: the
    bound of the reading phase of an import.
 3. Writers: a coder saves a coding every 100 ms (test client, its own request and commit)
-   while a process of its own runs a queued import task as a worker would: a refused 5 KB
-   bomb, then an honest .qdpx of 100,000 codings on 200 ASCII sources. Longest wait of a
-   save, the task's time, the worker's peak memory.
+   while a process of its own runs a queued task as a worker would: the import of a refused
+   5 KB bomb, then of an honest .qdpx of 100,000 codings on 200 ASCII sources, then the
+   export of that project. Longest wait of a save, the task's time, the worker's peak
+   memory; on SQLite, or on PostgreSQL when BENCH_DATABASE_URL names a database to make.
 
 usage (from the project folder): python -m bench.refi_limits [--parts bombs,honest,writers]
 """
@@ -214,7 +215,8 @@ def run_task_child(task_id: str) -> None:
 
 def writers(folder: str, files: dict[str, bytes]) -> dict[str, dict[str, object]]:
     """Each file imported by a task in a process of its own while a coder saves a coding every
-    100 ms: the longest wait of a save."""
+    100 ms; then the largest project imported exported again the same way: the longest wait
+    of a save."""
 
     app, url = bench_app(folder, JOBS_IMMEDIATE=False)
     with app.app_context():
@@ -236,18 +238,29 @@ def writers(folder: str, files: dict[str, bytes]) -> dict[str, dict[str, object]
     save_url = f"/projects/{ids['project']}/coding/sources/{ids['source']}/codings"
     environment = {**os.environ, "FIELDWORK_INSTANCE_PATH": folder,
                    "FIELDWORK_DATABASE_URL": url, "FIELDWORK_FILES_DIR": app.config["FILES_DIR"]}
+
+    def import_task(name: str, data: bytes) -> int:
+        empty = Project(name=name[:60])
+        db.session.add_all([empty, Membership(project=empty, user_id=ids["lead"], role="lead")])
+        db.session.flush()
+        task = tasks.queue_import(empty, db.session.get(User, ids["lead"]),
+                                  FileStorage(io.BytesIO(data), "bench.qdpx"),
+                                  tasks.PROJECT_IMPORT)
+        return task.id
+
+    def export_task(_name: str, _data: bytes) -> int:
+        largest = db.session.scalar(db.select(Source.project_id).group_by(Source.project_id)
+                                    .order_by(db.func.count().desc()).limit(1))
+        return tasks.queue_qdpx_export(db.session.get(Project, largest),
+                                       db.session.get(User, ids["lead"])).id
+
+    jobs = [(f"import: {name}", import_task, data) for name, data in files.items()]
+    jobs.append(("export of the largest project imported", export_task, b""))
     results = {}
-    for name, data in files.items():
+    for name, make_task, data in jobs:
         with app.app_context():
-            empty = Project(name=name[:60])
-            db.session.add_all([empty, Membership(project=empty, user_id=ids["lead"],
-                                                  role="lead")])
-            db.session.flush()
-            task = tasks.queue_import(empty, db.session.get(User, ids["lead"]),
-                                      FileStorage(io.BytesIO(data), "bench.qdpx"),
-                                      tasks.PROJECT_IMPORT)
+            task_id = make_task(name, data)
             db.session.commit()
-            task_id = task.id
         waits: list[float] = []
         failures: list[str] = []
         stop = threading.Event()
@@ -317,8 +330,9 @@ def main() -> None:
                                          for name, data in honest(rng).items()}
     if "writers" in parts:
         qde, files = project_xml(200, 100_000, 15_000, rng)
+        database = "postgresql" if os.environ.get("BENCH_DATABASE_URL") else "sqlite"
         with tempfile.TemporaryDirectory() as folder:
-            figures["writers_sqlite"] = writers(folder, {
+            figures[f"writers_{database}"] = writers(folder, {
                 "5 KB bzip2 bomb": hostile["5 KB bzip2, 6.8 GiB, declaring 1,000 bytes"],
                 "100,000 codings": qdpx(qde, files)})
     print(json.dumps({"bench": "refi_limits", **figures, "python": platform.python_version(),

@@ -17,8 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
-from coding.refi.archive import Archive, decode_text
+from coding.refi.archive import Archive, decode_text, head_of, whole
 from coding.refi.codes import CodeSpec, all_specs, check_unique_guids, free_name, read_codes
 from coding.refi.offsets import Finding, Selection, SourceCounting, find_counting
 from coding.refi.xmlio import (
@@ -162,14 +163,15 @@ def is_codebook(data: bytes) -> bool:
     return head.startswith(b"<") and re.search(rb"<(?:[\w.-]+:)?CodeBook[\s>/]", head) is not None
 
 
-def read_codebook(data: bytes) -> tuple[list[CodeSpec], Counter[str]]:
-    """The codes of a .qdc file (or of the codebook inside a .qdpx or .qde)."""
-    if data[:2] == b"PK":
+def read_codebook(data: bytes | BinaryIO) -> tuple[list[CodeSpec], Counter[str]]:
+    """The codes of a .qdc file (or of the codebook inside a .qdpx or .qde), in memory or
+    open (an archive is unpacked from the file, never read whole)."""
+    if head_of(data)[:2] == b"PK":
         archive = Archive(data)
         entry = archive.project_entry()
         root = parse_xml(archive.read(entry), entry)
     else:
-        root = parse_xml(data, "The codebook")
+        root = parse_xml(whole(data, "The codebook"), "The codebook")
     if root.tag == "Project":
         codebook = root.first("CodeBook")
         codes = read_codes(codebook.first("Codes") if codebook is not None else None)
@@ -421,10 +423,10 @@ class ProjectReader:
                 source.attributes = {**values, **source.attributes}
 
 
-def read_project(data: bytes, counting: str = "") -> ProjectFile:
-    """The project of a .qdpx; `counting` is how its positions count when the user said so
-    ("" to find out from the file)."""
-    if is_codebook(data):
+def read_project(data: bytes | BinaryIO, counting: str = "") -> ProjectFile:
+    """The project of a .qdpx, in memory or open (unpacked from the file, never read whole);
+    `counting` is how its positions count when the user said so ("" to find out)."""
+    if is_codebook(head_of(data)):
         raise RefiError(WRONG_PAGE_CODEBOOK)
     archive = Archive(data)
     entry = archive.project_entry()

@@ -1,4 +1,8 @@
-"""Imports that write in many short transactions and stay all-or-nothing.
+"""Imports: nothing of a refused file remains, and those that write in many short
+transactions stay all-or-nothing.
+
+The uploaded file of an import that fails is deleted with the failure (fieldwork.background
+.work.fail).
 
 An import too large for one short transaction closes its project first (an ImportLock,
 committed with the marks that tell its rows from older ones), writes in batches, each its
@@ -22,11 +26,17 @@ log = logging.getLogger(__name__)
 #: (project id, marks): delete the rows an import wrote, committing as it goes
 Undo = Callable[[int, dict[str, int]], None]
 UNDO: dict[str, Undo] = {}
+#: kinds of work that import an uploaded file: when one fails, its file is deleted (nothing
+#: of a refused file remains) and it is uploaded again rather than restarted
+IMPORTS: set[str] = set()
 
 
-def register_undo(kind: str, undo: Undo) -> None:
-    """What deletes the rows of a failed import of this kind."""
-    UNDO[kind] = undo
+def register_import(kind: str, undo: Undo | None = None) -> None:
+    """Mark a kind of work as an import; `undo` deletes the rows of a failed one that wrote
+    in batches (close_for_import)."""
+    IMPORTS.add(kind)
+    if undo is not None:
+        UNDO[kind] = undo
 
 
 def close_for_import(project_id: int, task_id: int, marks: dict[str, int]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import random
 import time
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from datetime import timedelta
@@ -24,11 +25,11 @@ from coding.refi.importing import BATCH
 from fieldwork.background import submit
 from fieldwork.background.status import STALE_AFTER
 from fieldwork.background.tasks import tidy_background_tasks
-from fieldwork.background.work import start
+from fieldwork.background.work import run_task, start
 from fieldwork.database import writing
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
-from fieldwork.models import BackgroundTask, ImportLock, Project, User
+from fieldwork.models import BackgroundTask, ImportLock, Project, StoredFile, User
 from fieldwork.processes import stop_process
 from tests.coding.test_refi_limits import (
     finished_tasks,
@@ -183,7 +184,8 @@ def test_an_import_whose_worker_died_is_undone_by_the_tidying(
         io.BytesIO(big_qdpx(10, 5_000)), "big.qdpx"), tasks.PROJECT_IMPORT)
     db.session.commit()
     info = start(task)
-    file = refi.read_project(tasks.uploaded_bytes(info))
+    with tasks.uploaded_file(info) as stream:
+        file = refi.read_project(stream)
     writer = refi.open_import(project, file, "big.qdpx", people["lead"], info.id)
     db.session.commit()
 
@@ -232,3 +234,75 @@ def test_a_large_import_commits_in_batches_and_keeps_every_row(
     refi.import_project(whole, data, "big.qdpx", people["lead"])
     assert quotes == sorted(db.session.scalars(db.select(Coding.quote).where(
         Coding.project_id == whole.id)))
+
+
+# --- the uploaded file: streamed from the store, deleted once refused ----------------------
+
+
+def blobs(files_dir: Path) -> list[Path]:
+    return sorted(path for path in files_dir.rglob("*") if path.is_file()
+                  and path.parent.name != "tmp")
+
+
+def with_recording(data: bytes, megabytes: int) -> bytes:
+    """The .qdpx with a recording of `megabytes` MB stored beside its sources (not coded)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as small, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name in small.namelist():
+            archive.writestr(name, small.read(name))
+        archive.writestr("sources/interview.mp3", random.Random(3).randbytes(megabytes * 2**20))
+    return out.getvalue()
+
+
+def test_the_worker_reads_the_upload_from_the_store_without_holding_it_whole(
+        project: Project, people: dict[str, User], files_dir: Path) -> None:
+    """A .qdpx of 40 MB (most of it a recording): the task's peak of memory allocated by
+    Python stays under a quarter of the file."""
+    upload = FileStorage(io.BytesIO(with_recording(big_qdpx(2, 20), 40)), "recorded.qdpx")
+    task = tasks.queue_import(project, people["lead"], upload, tasks.PROJECT_IMPORT)
+    db.session.commit()
+    upload.close()
+    tracemalloc.start()
+    status = run_task(task.id)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert status == "done", db.session.get(BackgroundTask, task.id).error
+    assert written(project.id)[2] == 20
+    assert peak < 10 * 2**20, f"the task held {peak / 2**20:.0f} MB"
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    (b"not a zip at all", "This is not a .qdpx file"),
+    (b"PK\x03\x04" + bytes(200), "not a .qdpx file"),
+])
+def test_a_refused_file_leaves_nothing_in_the_file_store(
+        project: Project, people: dict[str, User], files_dir: Path,
+        client_for: Callable[[User | None], FlaskClient], content: bytes, said: str) -> None:
+    before, files = blobs(files_dir), db.session.scalar(
+        db.select(db.func.count()).select_from(StoredFile))
+    page = client_for(people["lead"]).post(
+        f"/projects/{project.id}/coding/exchange/import",
+        data={"file": (io.BytesIO(content), "bad.qdpx")}, content_type="multipart/form-data",
+        follow_redirects=True)
+    assert "Failed: Nothing was imported." in page.text and said in page.text
+    assert blobs(files_dir) == before
+    assert db.session.scalar(db.select(db.func.count()).select_from(StoredFile)) == files
+    task = db.session.scalar(db.select(BackgroundTask).order_by(BackgroundTask.id.desc()))
+    assert task.input_file_id is None and "Start it again" not in page.text
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    (b"", "The file is empty."),
+    (b'<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
+     "This is a codebook (.qdc)"),
+])
+def test_a_file_refused_at_once_is_never_stored(
+        project: Project, people: dict[str, User], files_dir: Path,
+        client_for: Callable[[User | None], FlaskClient], content: bytes, said: str) -> None:
+    before = blobs(files_dir)
+    page = client_for(people["lead"]).post(
+        f"/projects/{project.id}/coding/exchange/import",
+        data={"file": (io.BytesIO(content), "bad.qdpx")}, content_type="multipart/form-data")
+    assert page.status_code == 400 and said in page.text
+    assert blobs(files_dir) == before

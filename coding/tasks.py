@@ -162,15 +162,16 @@ def uploaded_file(info: TaskInfo) -> Iterator[BinaryIO]:
 def run_project_import(info: TaskInfo, progress: ProgressReport) -> Outcome:
     progress(0, STEPS, "steps done: reading the file")
     try:
+        # open while the import writes: recordings are copied out of it then
         with uploaded_file(info) as stream:
             file = refi.read_project(stream, info.params.get("positions", ""))
-        progress(1, STEPS, "steps done: saving what was read")
-        project, user, _role = starter_in(info, "project.manage")
-        writer = refi.open_import(project, file, info.input_filename, user, info.id)
-        db.session.commit()
-        total = writer.codings
-        refi.write_in_batches(writer, lambda done: progress(done, total, "codings written"))
-        report = refi.close_import(writer)
+            progress(1, STEPS, "steps done: saving what was read")
+            project, user, _role = starter_in(info, "project.manage")
+            writer = refi.open_import(project, file, info.input_filename, user, info.id)
+            db.session.commit()
+            total = writer.codings
+            refi.write_in_batches(writer, lambda done: progress(done, total, "codings written"))
+            report = refi.close_import(writer)
     except refi.RefiError as error:
         raise TaskError(f"Nothing was imported. {error}") from None
     return Outcome(lines=refi.project_lines(report), next=("Go to the sources",

@@ -81,15 +81,18 @@ class Archive:
         except ArchiveError as error:
             raise RefiError(str(error)) from None
 
-    def text_file(self, path: str) -> tuple[str, bytes] | None:
-        """A source's text file named by plainTextPath (internal://x.txt, a bare name, or a
-        path from another computer whose file name is looked for in sources/)."""
+    def find(self, path: str) -> str | None:
+        """The entry a source's path names (internal://x.txt, a bare name, or a path from
+        another computer whose file name is looked for in sources/)."""
         name = path.split("://", 1)[-1].replace("\\", "/").strip("/").lower()
         base = PurePosixPath(name).name
-        for candidate in (name, f"sources/{name}", f"sources/{base}", base):
-            if candidate in self.entries:
-                return self.entries[candidate].filename, self.read(candidate)
-        return None
+        return next((candidate for candidate in (name, f"sources/{name}", f"sources/{base}",
+                                                 base) if candidate in self.entries), None)
+
+    def text_file(self, path: str) -> tuple[str, bytes] | None:
+        """A source's text file named by plainTextPath (see `find`)."""
+        entry = self.find(path)
+        return None if entry is None else (self.entries[entry].filename, self.read(entry))
 
 
 def decode_text(data: bytes, what: str) -> str:

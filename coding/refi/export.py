@@ -30,6 +30,7 @@ from coding.codings import Viewer
 from coding.models import Code, CoderIdentity, Coding, Memo, Source
 from coding.refi.codes import code_guid, write_code_tree
 from coding.refi.guids import guid, guid_of
+from coding.refi.media import Media, recordings_of, sync_points, transcript_selection
 from coding.refi.xmlio import RefiError, XmlWriter, xml_datetime
 from fieldwork import audit
 from fieldwork.background import ProgressReport, no_progress
@@ -37,6 +38,7 @@ from fieldwork.dbtypes import utcnow
 from fieldwork.downloads import slug
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
+from fieldwork.storage import file_store
 from interviews.models import Consent, Participant, interview_participants
 from interviews.protection.withdrawal import anonymised_only
 from interviews.transcripts.models import Transcript
@@ -76,6 +78,8 @@ class Contents:
     notes_of_source: dict[int, list[str]] = field(default_factory=dict)
     notes_of_code: dict[int, list[str]] = field(default_factory=dict)
     notes_of_project: list[str] = field(default_factory=list)
+    #: the recording of each transcript source that has one
+    media: dict[int, Media] = field(default_factory=dict)
 
     def guid(self, kind: str, key: int | str) -> str:
         return guid(self.project.id, kind, key)
@@ -152,6 +156,7 @@ def read_contents(project: Project, viewer: Viewer) -> Contents:
     contents = Contents(project, project_codes(project), sources, codings, memos, names,
                         [source.title for source in every_source if source.id in withdrawn],
                         identities)
+    contents.media = recordings_of(sources)
     place_notes(contents)
     return contents
 
@@ -254,6 +259,9 @@ def write_sources(writer: XmlWriter, contents: Contents,
     for source in contents.sources:
         progress(done, total, "codings written")
         done += len(contents.codings[source.id])
+        if source.id in contents.media:
+            write_media_source(writer, contents, source, codes, users)
+            continue
         source_guid = contents.source_guid(source)
         writer.open("TextSource", [
             ("guid", source_guid), ("name", source.title),
@@ -269,6 +277,40 @@ def write_sources(writer: XmlWriter, contents: Contents,
     writer.close("Sources")
 
 
+def write_media_source(writer: XmlWriter, contents: Contents, source: Source,
+                       codes: dict[int, str], users: Callable[[int | None], str | None]) -> None:
+    """An interview with its recording: an AudioSource or VideoSource whose Transcript is
+    the source's text, its codings TranscriptSelections between sync points (media.py)."""
+    media, source_guid = contents.media[source.id], contents.source_guid(source)
+    rows = contents.codings[source.id]
+    times = sync_points(source, {row.start for row in rows} | {row.end for row in rows})
+    points = {position: contents.guid("sync", f"{source.id}/{position}") for position in times}
+    transcript = contents.guid("transcript", source.id)
+    writer.open(media.element, [
+        ("guid", source_guid), ("name", source.title),
+        ("path", f"internal://{source_guid}{media.suffix}"),
+        ("creatingUser", users(source.created_by_id)),
+        ("creationDateTime", xml_datetime(source.created_at)),
+        ("modifiedDateTime", xml_datetime(source.updated_at))])
+    writer.open("Transcript", [("guid", transcript), ("name", source.title),
+                               ("plainTextPath", f"internal://{transcript}.txt")])
+    for position, time in times.items():
+        writer.empty("SyncPoint", [("guid", points[position]), ("timeStamp", str(time)),
+                                   ("position", str(position))])
+    for _key, group in groupby(rows, key=selection_key):
+        selection = list(group)
+        first = selection[0]
+        writer.markup(transcript_selection(
+            first.selection_guid or contents.guid("selection", first.id),
+            points[first.start], points[first.end],
+            made_by(users(first.coder_id), first.created_at),
+            codings_markup(contents, selection, codes, users)))
+    writer.close("Transcript")
+    for note in contents.notes_of_source.get(source.id, []):
+        writer.empty("NoteRef", [("targetGUID", note)])
+    writer.close(media.element)
+
+
 def selection_key(row: Row[Any]) -> tuple[str, int, int] | int:
     """Codings of one selection of the file they came from go out in one selection again."""
     return (row.selection_guid, row.start, row.end) if row.selection_guid else row.id
@@ -279,19 +321,26 @@ def selection_markup(contents: Contents, rows: list[Row[Any]], codes: dict[int, 
     """A selection: its characters, and the Coding of each row with its code and memo.
     Written as one string (the export's inner loop); every value is a GUID, a number or a
     date."""
-    project_id = contents.project.id
     first = rows[0]
-    selection = first.selection_guid or guid(project_id, "selection", first.id)
-    by = [made_by(users(row.coder_id), row.created_at) for row in rows]
+    selection = first.selection_guid or guid(contents.project.id, "selection", first.id)
+    return (f'<PlainTextSelection guid="{selection}" startPosition="{first.start}" '
+            f'endPosition="{first.end}"{made_by(users(first.coder_id), first.created_at)}>'
+            f'{codings_markup(contents, rows, codes, users)}</PlainTextSelection>')
+
+
+def codings_markup(contents: Contents, rows: list[Row[Any]], codes: dict[int, str],
+                   users: Callable[[int | None], str | None]) -> str:
+    """The Coding of each row of one selection, with its code and memo."""
+    project_id = contents.project.id
     codings = []
-    for row, row_by in zip(rows, by, strict=True):
+    for row in rows:
         notes = contents.notes_of_coding.get(row.id)
         refs = "".join(f'<NoteRef targetGUID="{note}"/>' for note in notes) if notes else ""
         codings.append(
-            f'<Coding guid="{row.guid or guid(project_id, "coding", row.id)}"{row_by}>'
+            f'<Coding guid="{row.guid or guid(project_id, "coding", row.id)}"'
+            f'{made_by(users(row.coder_id), row.created_at)}>'
             f'<CodeRef targetGUID="{codes[row.code_id]}"/>{refs}</Coding>')
-    return (f'<PlainTextSelection guid="{selection}" startPosition="{first.start}" '
-            f'endPosition="{first.end}"{by[0]}>{"".join(codings)}</PlainTextSelection>')
+    return "".join(codings)
 
 
 def made_by(coder: str | None, created: datetime | None) -> str:
@@ -320,11 +369,18 @@ def write_qdpx(project: Project, viewer: Viewer, out: IO[bytes],
                progress: ProgressReport = no_progress) -> ProjectExport:
     """Write the project as a .qdpx archive into `out`; nothing is written to the database."""
     contents = read_contents(project, viewer)
+    store = file_store()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", project_qde(contents, progress))
         for source in contents.sources:
-            archive.writestr(f"sources/{contents.source_guid(source)}.txt",
-                             source.text.encode("utf-8"))
+            media = contents.media.get(source.id)
+            text_guid = (contents.guid("transcript", source.id) if media
+                         else contents.source_guid(source))
+            archive.writestr(f"sources/{text_guid}.txt", source.text.encode("utf-8"))
+            if media is not None:
+                archive.write(store.blob_path(media.sha256),
+                              f"sources/{contents.source_guid(source)}{media.suffix}",
+                              zipfile.ZIP_STORED)
     codings = sum(len(rows) for rows in contents.codings.values())
     return ProjectExport(b"", len(contents.sources), codings, len(contents.memos),
                          contents.left_out)

@@ -31,6 +31,7 @@ from coding.memos import MAX_TITLE
 from coding.models import Coding, Memo, Source
 from coding.refi.codes import CodeSpec, add_codes, is_guid
 from coding.refi.guids import guid
+from coding.refi.media import add_interview, store_recording
 from coding.refi.reading import (
     CodingSpec,
     NoteSpec,
@@ -240,27 +241,60 @@ class ProjectImport:
         return self.people.get(user_guid, self.user_id)
 
     def add_sources(self, batch_done: Callable[[], None]) -> list[int]:
-        """The sources' rows, in batches of about SOURCE_BATCH characters; their ids."""
-        ids: list[int] = []
-        rows: list[dict[str, Any]] = []
+        """The sources' rows, interviews with their recordings each in a transaction, the
+        others in batches of about SOURCE_BATCH characters; their ids."""
+        ids: dict[int, int] = {}
+        pending: list[tuple[int, dict[str, Any]]] = []
         characters = 0
-        for spec in self.file.sources:
-            created = spec.created or utcnow()
-            rows.append({"project_id": self.project_id, "kind": "document",
-                         "title": spec.name, "text": spec.text,
-                         "paragraphs": document_paragraphs(spec.text),
-                         "attributes": spec.attributes,
-                         "created_by_id": self.person(spec.creator), "created_at": created,
-                         "updated_at": created, "guid": self.kept_guid("sources", spec.guid)})
-            characters += len(spec.text)
+        for index, spec in enumerate(self.file.sources):
             self.report.attributes += len(spec.attributes)
-            if characters >= SOURCE_BATCH or spec is self.file.sources[-1]:
-                ids += db.session.scalars(insert(Source).returning(
-                    Source.id, sort_by_parameter_order=True), rows).all()
+            if spec.media is not None:
+                ids[index] = self.add_interview(spec)
                 batch_done()
-                rows, characters = [], 0
+                continue
+            created = spec.created or utcnow()
+            pending.append((index, {
+                "project_id": self.project_id, "kind": "document", "title": spec.name,
+                "text": spec.text, "paragraphs": document_paragraphs(spec.text),
+                "attributes": spec.attributes, "created_by_id": self.person(spec.creator),
+                "created_at": created, "updated_at": created,
+                "guid": self.kept_guid("sources", spec.guid)}))
+            characters += len(spec.text)
+            if characters >= SOURCE_BATCH:
+                ids.update(self.insert_sources(pending))
+                batch_done()
+                pending, characters = [], 0
+        ids.update(self.insert_sources(pending))
+        batch_done()
         self.report.sources = len(ids)
-        return ids
+        return [ids[index] for index in range(len(self.file.sources)) if index in ids]
+
+    @staticmethod
+    def insert_sources(pending: list[tuple[int, dict[str, Any]]]) -> dict[int, int]:
+        if not pending:
+            return {}
+        ids = db.session.scalars(insert(Source).returning(
+            Source.id, sort_by_parameter_order=True), [row for _index, row in pending]).all()
+        return dict(zip([index for index, _row in pending], ids, strict=True))
+
+    def add_interview(self, spec: SourceSpec) -> int:
+        """An interview with its recording copied out of the archive (media.py); the
+        positions of its codings moved to its source's text."""
+        media, archive = spec.media, self.file.archive
+        stored = None
+        if media is not None and media.member and archive is not None:
+            stored = store_recording(lambda out: archive.copy(media.member, out),
+                                     media.filename, self.user_id)
+        source, moved = add_interview(self.project_id, spec.name, spec.text, media, stored,
+                                      self.person(spec.creator))
+        source.attributes, source.guid = spec.attributes, self.kept_guid("sources", spec.guid)
+        source.created_at = source.updated_at = spec.created or source.created_at
+        for coding in spec.codings:
+            coding.start, coding.end = moved(coding.start), moved(coding.end)
+        spec.codings = [coding for coding in spec.codings if coding.start < coding.end]
+        spec.text = source.text
+        db.session.flush()
+        return source.id
 
     def selection_guid(self, source_id: int, spec: CodingSpec) -> str | None:
         """The selection's GUID, shared by its codings; replaced where another selection

@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from coding.refi.archive import Archive, decode_text, head_of, whole
 from coding.refi.codes import CodeSpec, all_specs, check_unique_guids, free_name, read_codes
+from coding.refi.media import MediaSpec
 from coding.refi.offsets import Finding, Selection, SourceCounting, find_counting
 from coding.refi.xmlio import (
     Node,
@@ -39,15 +40,15 @@ UNTAKEN_SELECTIONS = {
     "PDFSelection": "PDF selections (areas of a page)",
     "AudioSelection": "audio selections",
     "VideoSelection": "video selections",
-    "TranscriptSelection": "selections in audio or video transcripts",
+    "TranscriptSelection": "selections in the second and later transcripts of a recording",
 }
 _CRLF = re.compile("\r\n")
 _GUID_NAME = re.compile(r"\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?",
                         re.I)
 #: a source without a name is named by this many first words of its text
 NAME_WORDS = 8
-UNTAKEN_SOURCES = {"PictureSource": "picture sources", "AudioSource": "audio sources",
-                   "VideoSource": "video sources"}
+UNTAKEN_SOURCES = {"PictureSource": "picture sources"}
+MEDIA_SOURCES = {"AudioSource": "audio", "VideoSource": "video"}
 
 
 WRONG_PAGE_CODEBOOK = ("This is a codebook (.qdc), not a whole project (.qdpx): import it on the "
@@ -103,6 +104,9 @@ class SourceSpec:
     note_guids: list[str] = field(default_factory=list)
     description: str = ""
     attributes: dict[str, str] = field(default_factory=dict)
+    #: for an interview with its recording (AudioSource, VideoSource): the recording and its
+    #: transcript's sync points; `text` is the transcript's
+    media: MediaSpec | None = None
 
 
 @dataclass
@@ -118,6 +122,8 @@ class ProjectFile:
     skipped: Counter[str]
     #: how the file counts positions, and how that was found
     positions: Finding
+    #: the archive it came in, for copying out recordings while they are imported
+    archive: Archive | None = None
 
 
 class LineEnds:
@@ -293,6 +299,8 @@ class ProjectReader:
                 source = self.text_source(node, node.get("name") or "")
             elif node.tag == "PDFSource":
                 source = self.pdf_source(node)
+            elif node.tag in MEDIA_SOURCES:
+                source = self.media_source(node)
             else:
                 self.skipped[UNTAKEN_SOURCES.get(node.tag, "sources of other kinds")] += 1
             self.count_untaken_selections(node)
@@ -304,8 +312,61 @@ class ProjectReader:
         for tag, words in UNTAKEN_SELECTIONS.items():
             self.skipped[words] += sum(1 for _ in node.all(tag))
         self.skipped[UNTAKEN_SELECTIONS["TranscriptSelection"]] += sum(
-            1 for transcript in node.all("Transcript")
+            1 for transcript in list(node.all("Transcript"))[1:]
             for _ in transcript.all("TranscriptSelection"))
+
+    def media_source(self, node: Node) -> SourceSpec | None:
+        """A recording with its first transcript: the transcript's text, its sync points
+        and its selections (TranscriptSelection, between two sync points)."""
+        transcript = node.first("Transcript")
+        kind = MEDIA_SOURCES[node.tag]
+        if transcript is None:
+            self.skipped[f"{kind} sources without a transcript"] += 1
+            return None
+        name = node.get("name") or transcript.get("name") or ""
+        text = self.text_of(transcript, f"the transcript of “{' '.join(name.split())}”")
+        if text is None:
+            return None
+        path = node.get("path") or node.get("currentPath") or ""
+        member = self.archive.find(path) or ""
+        if not member:
+            self.skipped[f"{kind} recordings not inside the .qdpx (their transcripts are "
+                         "imported without them)"] += 1
+        ends = LineEnds(text)
+        sync = {guid_in(point): (ends.position(whole_number(point, "position")),
+                                 whole_number(point, "timeStamp"))
+                for point in transcript.all("SyncPoint")}
+        description = node.first("Description")
+        source = SourceSpec(
+            guid=guid_in(node), name=source_name(name, path, text), text=ends.text,
+            creator=guid_in(node, "creatingUser"),
+            created=read_datetime(node.get("creationDateTime")),
+            note_guids=[guid_in(ref, "targetGUID") for ref in node.all("NoteRef")],
+            description=description.text.strip() if description is not None else "",
+            attributes=self.values_of(node),
+            media=MediaSpec(node.tag, member, PurePosixPath(
+                path.split("://", 1)[-1].replace("\\", "/")).name, sorted(sync.values())))
+        for selection in transcript.all("TranscriptSelection"):
+            source.codings += self.transcript_codings(selection, sync)
+        return source
+
+    def transcript_codings(self, node: Node,
+                           sync: dict[str, tuple[int, int]]) -> list[CodingSpec]:
+        """A TranscriptSelection's codings, at the positions of its two sync points."""
+        start = sync.get(guid_in(node, "fromSyncPoint"))
+        end = sync.get(guid_in(node, "toSyncPoint"))
+        if start is None or end is None or not start[0] < end[0]:
+            self.skipped["selections in transcripts without two sync points in order"] += 1
+            return []
+        description = node.first("Description")
+        notes = [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")]
+        selection_guid, coder = guid_in(node), guid_in(node, "creatingUser")
+        codings = list(node.all("Coding"))
+        return [self.coding(coding, start[0], end[0], LineEnds(""),
+                            notes if number == 0 else [],
+                            description.text.strip() if description is not None and number == 0
+                            else "", coder, selection_guid)
+                for number, coding in enumerate(codings)]
 
     def pdf_source(self, node: Node) -> SourceSpec | None:
         """A PDF's text version, with its text selections (areas of pages are skipped)."""
@@ -434,4 +495,6 @@ def read_project(data: bytes | BinaryIO, counting: str = "") -> ProjectFile:
     if root.tag != "Project":
         raise RefiError(f"{entry} is not a REFI-QDA project: its XML starts with <{root.tag}>, "
                         "not <Project>.")
-    return ProjectReader(archive, root, counting).read()
+    project = ProjectReader(archive, root, counting).read()
+    project.archive = archive
+    return project

@@ -21,10 +21,14 @@ from coding.refi.report import ImportReport
 from coding.refi.xmlio import RefiError
 from fieldwork.background.locks import close_for_import, is_closed, reopen
 from fieldwork.extensions import db
-from fieldwork.models import Project, User
+from fieldwork.models import Project, StoredFile, User
+from fieldwork.storage import delete_stored_file
+from interviews.models import Interview
+from interviews.recordings.models import Recording
+from interviews.transcripts.models import Transcript
 
 #: rows an import writes, by table, in the order they are deleted when it is undone
-WRITTEN = (Memo, Coding, Source, Code, CoderIdentity)
+WRITTEN = (Memo, Coding, Source, Transcript, Recording, Interview, Code, CoderIdentity)
 #: rows deleted in one transaction when an import is undone
 DELETE_BATCH = 5_000
 #: seconds between two batches on SQLite: a writer waiting for the lock retries every 0.1 s
@@ -79,13 +83,18 @@ def close_import(writer: ProjectImport) -> ImportReport:
 
 
 def undo_project_import(project_id: int, marks: dict[str, int]) -> None:
-    """Delete the rows the import wrote in the project, then the external coders it made
-    who are nobody else's; commits every DELETE_BATCH rows."""
+    """Delete the rows the import wrote in the project and the recordings it stored, then
+    the external coders it made who are nobody else's; commits every DELETE_BATCH rows."""
     made = list(db.session.scalars(db.select(CoderIdentity.user_id).where(
         CoderIdentity.project_id == project_id,
         CoderIdentity.id >= marks[CoderIdentity.__tablename__])))
+    recordings = list(db.session.scalars(db.select(Recording.stored_file_id).where(
+        Recording.project_id == project_id, Recording.id >= marks[Recording.__tablename__])))
     for model in WRITTEN:
         delete_in_batches(model, project_id, marks[model.__tablename__])
+    for stored in db.session.scalars(db.select(StoredFile).where(StoredFile.id.in_(
+            recordings))):
+        delete_stored_file(stored)
     unused = [user_id for user_id in made if db.session.scalar(
         db.select(CoderIdentity.id).where(CoderIdentity.user_id == user_id).limit(1)) is None]
     db.session.execute(db.delete(User).where(User.id.in_(unused), User.external.is_(True)))

@@ -32,22 +32,16 @@ from coding.models import Coding, Memo, Source
 from coding.refi.codes import CodeSpec, add_codes, is_guid
 from coding.refi.guids import guid
 from coding.refi.media import add_interview, store_recording
-from coding.refi.reading import (
-    CodingSpec,
-    NoteSpec,
-    ProjectFile,
-    SourceSpec,
-    UserSpec,
-    read_codebook,
-    read_project,
-)
+from coding.refi.people import Accounts
+from coding.refi.reading import read_codebook, read_project
 from coding.refi.report import ImportReport
+from coding.refi.specs import CodingSpec, NoteSpec, ProjectFile, SourceSpec, UserSpec
 from coding.refi.xmlio import RefiError
 from coding.sources import document_paragraphs
 from fieldwork import audit
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
-from fieldwork.models import Membership, Project, User
+from fieldwork.models import Project, User
 
 #: codings written between two commits of a task's import: a transaction of about 0.1 s
 BATCH = 2_000
@@ -73,29 +67,6 @@ def import_codebook_specs(project: Project, specs: list[CodeSpec], skipped: Coun
                  summary=f"Codebook imported from “{filename}”: {added.added} codes added, "
                          f"{added.kept} already there", skipped=report.skipped)
     return report
-
-
-class Accounts:
-    """Finds the account of a file's user: by email (the file's id or name), else by name, a
-    member of the project first; external coders are no accounts."""
-
-    def __init__(self, project: Project) -> None:
-        self.accounts = list(db.session.scalars(db.select(User).where(
-            User.external.is_(False))))
-        self.by_email = {user.email.casefold(): user for user in self.accounts}
-        self.members = set(db.session.scalars(db.select(Membership.user_id).where(
-            Membership.project_id == project.id)))
-
-    def match(self, spec: UserSpec) -> User | None:
-        found = self.by_email.get(spec.login.casefold()) or self.by_email.get(
-            spec.name.casefold())
-        if found is None and spec.name:
-            named = [user for user in self.accounts
-                     if user.name.casefold() == spec.name.casefold()]
-            in_project = [user for user in named if user.id in self.members]
-            chosen = in_project if len(in_project) == 1 else named
-            found = chosen[0] if len(chosen) == 1 else None
-        return found
 
 
 class ProjectImport:

@@ -16,8 +16,8 @@ from sqlalchemy import func
 
 from coding.models import Code, CoderIdentity, Coding, Memo, Source
 from coding.refi.importing import ProjectImport, check_empty, record_project_import
-from coding.refi.reading import ProjectFile
 from coding.refi.report import ImportReport
+from coding.refi.specs import ProjectFile
 from coding.refi.xmlio import RefiError
 from fieldwork.background.locks import close_for_import, is_closed, reopen
 from fieldwork.extensions import db

@@ -31,7 +31,7 @@ from coding.memos import MAX_TITLE
 from coding.models import Coding, Memo, Source
 from coding.refi.codes import CodeSpec, add_codes, is_guid
 from coding.refi.guids import guid
-from coding.refi.media import add_interview, store_recording
+from coding.refi.media import add_interview, unpacked_file
 from coding.refi.people import Accounts
 from coding.refi.reading import read_codebook, read_project
 from coding.refi.report import ImportReport
@@ -41,7 +41,7 @@ from coding.sources import document_paragraphs
 from fieldwork import audit
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
-from fieldwork.models import Project, User
+from fieldwork.models import Project, StoredFile, User
 
 #: codings written between two commits of a task's import: a transaction of about 0.1 s
 BATCH = 2_000
@@ -226,10 +226,10 @@ class ProjectImport:
             created = spec.created or utcnow()
             pending.append((index, {
                 "project_id": self.project_id, "kind": "document", "title": spec.name,
-                "text": spec.text, "paragraphs": document_paragraphs(spec.text),
+                "text": spec.text, "paragraphs": document_paragraphs(spec.text, spec.pages),
                 "attributes": spec.attributes, "created_by_id": self.person(spec.creator),
                 "created_at": created, "updated_at": created,
-                "guid": self.kept_guid("sources", spec.guid)}))
+                "guid": self.kept_guid("sources", spec.guid), "file_id": self.original(spec)}))
             characters += len(spec.text)
             if characters >= SOURCE_BATCH:
                 ids.update(self.insert_sources(pending))
@@ -240,10 +240,24 @@ class ProjectImport:
         self.report.sources = len(ids)
         return [ids[index] for index in range(len(self.file.sources)) if index in ids]
 
+    def original(self, spec: SourceSpec) -> StoredFile | None:
+        """The document's own file (a PDF) unpacked into the file store, when the archive
+        holds it; its row is added with the source's."""
+        archive, member = self.file.archive, spec.original[0]
+        if archive is None or not member:
+            return None
+        return unpacked_file(lambda out: archive.copy(member, out), spec.original[1],
+                             self.user_id)
+
     @staticmethod
     def insert_sources(pending: list[tuple[int, dict[str, Any]]]) -> dict[int, int]:
         if not pending:
             return {}
+        files = [row["file_id"] for _index, row in pending if row["file_id"] is not None]
+        db.session.add_all(files)
+        db.session.flush()
+        for _index, row in pending:
+            row["file_id"] = row["file_id"].id if row["file_id"] is not None else None
         ids = db.session.scalars(insert(Source).returning(
             Source.id, sort_by_parameter_order=True), [row for _index, row in pending]).all()
         return dict(zip([index for index, _row in pending], ids, strict=True))
@@ -254,8 +268,8 @@ class ProjectImport:
         media, archive = spec.media, self.file.archive
         stored = None
         if media is not None and media.member and archive is not None:
-            stored = store_recording(lambda out: archive.copy(media.member, out),
-                                     media.filename, self.user_id)
+            stored = unpacked_file(lambda out: archive.copy(media.member, out),
+                                   media.filename, self.user_id)
         source, moved = add_interview(self.project_id, spec.name, spec.text, media, stored,
                                       self.person(spec.creator))
         source.attributes, source.guid = spec.attributes, self.kept_guid("sources", spec.guid)

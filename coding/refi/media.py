@@ -1,4 +1,6 @@
-"""Interviews with their recordings in REFI-QDA: an AudioSource or VideoSource holding the
+"""Interviews with their recordings, and PDFs with their pages, in REFI-QDA.
+
+An interview is an AudioSource or VideoSource holding the
 recording (in the archive's sources/ folder) and a Transcript, whose SyncPoints tie positions
 in the transcript's text to times in the recording, and whose codings are TranscriptSelections
 between two sync points.
@@ -9,6 +11,10 @@ segment). In: each recording becomes an interview of the project with its record
 ready transcript, its segments the transcript's paragraphs timed by the sync points (between
 two, in proportion), and a transcript source coded as the file says. Speakers have no place
 in REFI-QDA and are not kept.
+
+A document made from a PDF goes out as a PDFSource with the PDF in sources/ and its text as
+the Representation, a form feed before each page; a PDFSource comes back as a document with
+its PDF and the page each paragraph is on.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from coding.models import Source
-from coding.sources import transcript_text
+from coding.sources import page_starts, transcript_text
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.filetypes import detect_type
@@ -113,6 +119,25 @@ def transcript_selection(selection: str, from_point: str, to_point: str, made_by
             f'toSyncPoint="{to_point}"{made_by}>{codings}</TranscriptSelection>')
 
 
+def pdfs_of(sources: list[Source]) -> dict[int, str]:
+    """The sha256 of the PDF of each document source made from one, by source id."""
+    rows = db.session.execute(
+        db.select(Source.id, StoredFile.sha256).join(StoredFile, StoredFile.id == Source.file_id)
+        .where(Source.id.in_([source.id for source in sources]),
+               StoredFile.content_type == "application/pdf"))
+    return {source_id: sha256 for source_id, sha256 in rows}
+
+
+def with_page_breaks(text: str, paragraphs: list[dict[str, Any]]) -> str:
+    """The text with a form feed for the line end before each page (the same length: no
+    position moves), as pdftotext writes pages."""
+    characters = list(text)
+    for start, _number in page_starts(paragraphs):
+        if start > 0 and characters[start - 1] == "\n":
+            characters[start - 1] = "\f"
+    return "".join(characters)
+
+
 # --- in ---------------------------------------------------------------------------------------
 
 
@@ -148,19 +173,17 @@ def timed(sync: list[tuple[int, int]], position: int) -> float:
     return before[1] + (after[1] - before[1]) * share
 
 
-def store_recording(copy: Callable[[Any], int], filename: str, user_id: int) -> StoredFile:
-    """The recording unpacked (by `copy(file)`) into the file store, and its row (flushed)."""
+def unpacked_file(copy: Callable[[Any], int], filename: str, user_id: int) -> StoredFile:
+    """A file of the archive (a recording, a PDF) unpacked by `copy(file)` into the file
+    store, outside any transaction; its row, not yet added."""
     store = file_store()
     with tempfile.TemporaryFile(dir=store.temp_dir()) as out:
         copy(out)
         out.seek(0)
         sha256, size = store.put_stream(out)
-    stored = StoredFile(filename=Path(filename).name[:255] or "recording",
-                        content_type=detect_type(store.blob_path(sha256)), size=size,
-                        sha256=sha256, uploaded_by_id=user_id)
-    db.session.add(stored)
-    db.session.flush()
-    return stored
+    return StoredFile(filename=Path(filename).name[:255] or "file",
+                      content_type=detect_type(store.blob_path(sha256)), size=size,
+                      sha256=sha256, uploaded_by_id=user_id)
 
 
 def add_interview(project_id: int, spec_name: str, text: str, media: MediaSpec,
@@ -171,7 +194,7 @@ def add_interview(project_id: int, spec_name: str, text: str, media: MediaSpec,
     segments = list(segments_of(text, media.sync))
     interview = Interview(project_id=project_id, starts_at=utcnow(), timezone="UTC",
                           status="done", notes=f"Imported with its recording “{media.filename}”.")
-    db.session.add(interview)
+    db.session.add_all([interview, *([stored] if stored is not None else [])])
     db.session.flush()
     recording_id = None
     if stored is not None:

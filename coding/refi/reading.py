@@ -29,6 +29,7 @@ from coding.refi.specs import (
     ProjectFile,
     SourceSpec,
     UserSpec,
+    pages_of,
     source_name,
     unique_names,
 )
@@ -269,7 +270,8 @@ class ProjectReader:
                 for number, coding in enumerate(codings)]
 
     def pdf_source(self, node: Node) -> SourceSpec | None:
-        """A PDF's text version, with its text selections (areas of pages are skipped)."""
+        """A PDF's text version, with its text selections (areas of pages are skipped), its
+        pages (specs.pages_of) and the PDF itself when the archive holds it."""
         representation = node.first("Representation")
         if representation is None:
             self.skipped["PDF sources without a text version"] += 1
@@ -279,6 +281,10 @@ class ProjectReader:
             source.guid = guid_in(node)
             source.note_guids += [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")]
             source.attributes = {**self.values_of(node), **source.attributes}
+            source.text, source.pages = pages_of(source.text)
+            path = node.get("path") or node.get("currentPath") or ""
+            source.original = (self.archive.find(path) or "" if path else "",
+                               PurePosixPath(path.split("://", 1)[-1]).name)
         return source
 
     def text_source(self, node: Node, name: str) -> SourceSpec | None:

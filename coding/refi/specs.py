@@ -74,6 +74,10 @@ class SourceSpec:
     #: for an interview with its recording (AudioSource, VideoSource): the recording and its
     #: transcript's sync points; `text` is the transcript's
     media: MediaSpec | None = None
+    #: for a PDF: (offset, number) where each page begins, and its file in the archive
+    #: (entry, file name; "" when the archive does not hold it)
+    pages: list[tuple[int, int]] = field(default_factory=list)
+    original: tuple[str, str] = ("", "")
 
 
 @dataclass
@@ -91,6 +95,17 @@ class ProjectFile:
     positions: Finding
     #: the archive it came in, for copying out recordings while they are imported
     archive: Archive | None = None
+
+
+def pages_of(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """A PDF's text version with its pages told apart by form feeds (as pdftotext and
+    Fieldwork write them): the text, each form feed a line end, and where each page begins."""
+    if "\f" not in text:
+        return text, []
+    starts = [(0, 1)] + [(match.end(), number) for number, match in
+                         enumerate(re.finditer("\f", text), start=2)]
+    return text.replace("\f", "\n"), [(start, number) for start, number in starts
+                                        if start < len(text)]
 
 
 class LineEnds:

@@ -83,17 +83,19 @@ def close_import(writer: ProjectImport) -> ImportReport:
 
 
 def undo_project_import(project_id: int, marks: dict[str, int]) -> None:
-    """Delete the rows the import wrote in the project and the recordings it stored, then
+    """Delete the rows the import wrote in the project and the files it stored, then
     the external coders it made who are nobody else's; commits every DELETE_BATCH rows."""
     made = list(db.session.scalars(db.select(CoderIdentity.user_id).where(
         CoderIdentity.project_id == project_id,
         CoderIdentity.id >= marks[CoderIdentity.__tablename__])))
-    recordings = list(db.session.scalars(db.select(Recording.stored_file_id).where(
-        Recording.project_id == project_id, Recording.id >= marks[Recording.__tablename__])))
+    files = [*db.session.scalars(db.select(Recording.stored_file_id).where(
+        Recording.project_id == project_id, Recording.id >= marks[Recording.__tablename__])),
+        *db.session.scalars(db.select(Source.file_id).where(
+            Source.project_id == project_id, Source.id >= marks[Source.__tablename__],
+            Source.file_id.is_not(None)))]
     for model in WRITTEN:
         delete_in_batches(model, project_id, marks[model.__tablename__])
-    for stored in db.session.scalars(db.select(StoredFile).where(StoredFile.id.in_(
-            recordings))):
+    for stored in db.session.scalars(db.select(StoredFile).where(StoredFile.id.in_(files))):
         delete_stored_file(stored)
     unused = [user_id for user_id in made if db.session.scalar(
         db.select(CoderIdentity.id).where(CoderIdentity.user_id == user_id).limit(1)) is None]

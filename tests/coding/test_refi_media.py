@@ -8,15 +8,17 @@ import hashlib
 import io
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 import xmlschema
+from fpdf import FPDF
 
 from coding import refi
 from coding.codings import Viewer, apply_codes
 from coding.models import Code, Coding, Source
-from coding.sources import add_transcript_source
+from coding.sources import add_document_source, add_transcript_source, page_starts
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
 from fieldwork.storage import file_store, store_upload
@@ -25,6 +27,7 @@ from interviews.recordings.models import Recording
 from interviews.transcripts.models import Transcript, TranscriptSegment
 from tests.access_samples import tone_wav
 from tests.coding.test_refi import SCHEMAS
+from tests.documents import FONT
 
 NS = "{urn:QDA-XML:project:1.0}"
 SEGMENTS = [(0.0, 2.5, "Speaker 1", "We signed with Guangzhou in 2015."),
@@ -201,3 +204,54 @@ def test_through_the_page_the_recording_is_stored_and_plays_back(
     assert recording_sha(copy) == recording_sha(project)
     assert timed_segments(copy) == [(t0, t1, text) for t0, t1, _who, text in SEGMENTS]
     assert codings_of(copy) == codings_of(project)
+
+
+PAGES = ("Umowa z Dallas podpisano w 2015 roku.", "Druga strona: inwestorzy z Teksasu.",
+         "Trzecia strona: studenci i kultura.")
+
+
+def three_pages() -> bytes:
+    """A PDF of three pages, a paragraph on each."""
+    if not Path(FONT).exists():
+        pytest.skip("fonts-dejavu-core is not installed")
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=FONT)
+    for text in PAGES:
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=11)
+        pdf.multi_cell(0, 6, text)
+    return bytes(pdf.output())
+
+
+def test_a_pdf_goes_out_and_comes_back_with_its_pages_and_its_file(
+        project: Project, people: dict[str, User], make_code) -> None:
+    source = add_document_source(project, "agreement.pdf", three_pages(), "Agreement",
+                                 people["lead"])
+    code = make_code("Investors")
+    start = source.text.index("inwestorzy")
+    apply_codes(source, [code.id], start, source.text.index("Trzecia") + 7,
+                source.text_version, people["coder"])
+    data = export(project, people)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        qde = archive.read("project.qde")
+        names = archive.namelist()
+    assert [str(error.reason) for error in xmlschema.XMLSchema(
+        SCHEMAS / "Project.xsd").iter_errors(io.BytesIO(qde))] == []
+    assert b"<PDFSource " in qde and b"<Representation " in qde
+    assert sum(name.endswith(".pdf") for name in names) == 1
+    copy = Project(name="Round trip with a PDF")
+    db.session.add(copy)
+    db.session.flush()
+    refi.import_project(copy, data, "agreement.qdpx", people["lead"])
+    back = db.session.scalar(db.select(Source).where(Source.project_id == copy.id))
+    assert (back.title, back.text) == ("Agreement", source.text)
+    assert page_starts(back.paragraphs) == page_starts(source.paragraphs)
+    assert [page for _start, page in page_starts(back.paragraphs)] == [1, 2, 3]
+    assert back.file.sha256 == source.file.sha256
+    assert codings_of(copy) == codings_of(project)
+    with zipfile.ZipFile(io.BytesIO(export(copy, people))) as again, \
+            zipfile.ZipFile(io.BytesIO(data)) as first:
+        # the same names: the source kept its GUID, which names its files
+        assert sorted(again.namelist()) == sorted(first.namelist())
+        pdf = next(name for name in names if name.endswith(".pdf"))
+        assert again.read(pdf) == first.read(pdf)

@@ -10,9 +10,11 @@ and how long another writer waits on SQLite while an import runs (issue 16).
    bound of the reading phase of an import.
 3. Writers: a coder saves a coding every 100 ms (test client, its own request and commit)
    while a process of its own runs a queued task as a worker would: the import of a refused
-   5 KB bomb, then of an honest .qdpx of 100,000 codings on 200 ASCII sources, then the
-   export of that project. Longest wait of a save, the task's time, the worker's peak
-   memory; on SQLite, or on PostgreSQL when BENCH_DATABASE_URL names a database to make.
+   5 KB bomb, then of an honest .qdpx of 100,000 codings on 200 ASCII sources, the same
+   file imported as before issue 16's batches (read whole, one transaction) for comparison
+   in the same run, then the export of that project. Longest wait of a save, the task's
+   time, the worker's peak memory; on SQLite, or on PostgreSQL when BENCH_DATABASE_URL
+   names a database to make.
 
 usage (from the project folder): python -m bench.refi_limits [--parts bombs,honest,writers]
 """
@@ -40,7 +42,7 @@ from bench.common import bench_app, logged_in_client
 from coding import tasks
 from coding.codebook import CodeFields, create_code
 from coding.models import Source
-from coding.refi import RefiError, read_project
+from coding.refi import RefiError, import_project, read_project
 from coding.sources import document_paragraphs
 from fieldwork.app import create_app
 from fieldwork.background.work import run_task
@@ -201,13 +203,24 @@ def in_a_process(data: bytes, how: str = "refi") -> dict[str, object]:
 # --- writers ----------------------------------------------------------------------------------
 
 
-def run_task_child(task_id: str) -> None:
-    """Run one queued task as a worker's thread does; print its time and peak memory."""
+def run_task_child(task_id: str, whole: bool) -> None:
+    """Run one queued task as a worker's thread does; print its time and peak memory. With
+    `whole`, import the task's file instead as imports did before issue 16's batches: read
+    whole, written in one transaction."""
 
     app = create_app({"SECRET_KEY": "bench"})
     with app.app_context(), writing():
         began = time.perf_counter()
-        status = run_task(int(task_id))
+        if whole:
+            task = db.session.get(BackgroundTask, int(task_id))
+            data = Path(app.config["FILES_DIR"], task.input_file.sha256[:2],
+                        task.input_file.sha256[2:4], task.input_file.sha256).read_bytes()
+            import_project(db.session.get(Project, task.project_id), data, "bench.qdpx",
+                           db.session.get(User, task.user_id))
+            db.session.commit()
+            status = "imported in one transaction"
+        else:
+            status = run_task(int(task_id))
         took = time.perf_counter() - began
     print(json.dumps({"status": status, "task_seconds": round(took, 2),
                       "worker_peak_mb": round(status_kb("VmHWM") / 1024)}))
@@ -254,10 +267,13 @@ def writers(folder: str, files: dict[str, bytes]) -> dict[str, dict[str, object]
         return tasks.queue_qdpx_export(db.session.get(Project, largest),
                                        db.session.get(User, ids["lead"])).id
 
-    jobs = [(f"import: {name}", import_task, data) for name, data in files.items()]
-    jobs.append(("export of the largest project imported", export_task, b""))
+    jobs = [(f"import: {name}", import_task, data, False) for name, data in files.items()]
+    largest = list(files)[-1]
+    jobs.append((f"before: {largest} read whole, in one transaction", import_task,
+                 files[largest], True))
+    jobs.append(("export of the largest project imported", export_task, b"", False))
     results = {}
-    for name, make_task, data in jobs:
+    for name, make_task, data, whole in jobs:
         with app.app_context():
             task_id = make_task(name, data)
             db.session.commit()
@@ -286,8 +302,8 @@ def writers(folder: str, files: dict[str, bytes]) -> dict[str, dict[str, object]
         thread.start()
         time.sleep(0.5)
         done = subprocess.run([sys.executable, "-m", "bench.refi_limits", "--run-task",
-                               str(task_id)], capture_output=True, text=True, env=environment,
-                              check=False)
+                               str(task_id), *(["--whole"] if whole else [])],
+                              capture_output=True, text=True, env=environment, check=False)
         time.sleep(0.5)
         stop.set()
         thread.join()
@@ -308,6 +324,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--run-task", help=argparse.SUPPRESS)
+    parser.add_argument("--whole", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--parts", default="bombs,honest,writers",
                         help="which parts to run, of bombs, honest and writers")
     args = parser.parse_args()
@@ -315,7 +332,7 @@ def main() -> None:
         child(*args.child)
         return
     if args.run_task:
-        run_task_child(args.run_task)
+        run_task_child(args.run_task, args.whole)
         return
     parts = args.parts.split(",")
     rng = random.Random(16)

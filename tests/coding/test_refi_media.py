@@ -20,7 +20,7 @@ from coding.codings import Viewer, apply_codes
 from coding.models import Code, Coding, Source
 from coding.sources import add_document_source, add_transcript_source, page_starts
 from fieldwork.extensions import db
-from fieldwork.models import Project, User
+from fieldwork.models import Project, StoredFile, User
 from fieldwork.storage import file_store, store_upload
 from interviews.models import Interview
 from interviews.recordings.models import Recording
@@ -255,3 +255,34 @@ def test_a_pdf_goes_out_and_comes_back_with_its_pages_and_its_file(
         assert sorted(again.namelist()) == sorted(first.namelist())
         pdf = next(name for name in names if name.endswith(".pdf"))
         assert again.read(pdf) == first.read(pdf)
+
+
+def test_an_interview_imported_by_a_task_that_failed_leaves_nothing(
+        project: Project, people: dict[str, User], recorded: Source, make_project,
+        client_for, files_dir: Path) -> None:
+    """The database refuses the codings once the interview is written (a trigger, as a full
+    disk would): the interview, its recording and its transcript are deleted again, and the
+    recording's bytes with them."""
+    data = export(project, people)
+    copy = make_project("Failed with audio", lead=people["lead"])
+    blobs = sorted(path for path in files_dir.rglob("*") if path.is_file())
+    files = db.session.scalar(db.select(db.func.count()).select_from(StoredFile))
+    db.session.execute(db.text(
+        "CREATE TRIGGER no_codings BEFORE INSERT ON codings WHEN NEW.project_id = "
+        f"{copy.id} BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+        if db.engine.dialect.name == "sqlite" else
+        "CREATE FUNCTION no_codings() RETURNS trigger AS $$ BEGIN IF NEW.project_id = "
+        f"{copy.id} THEN RAISE EXCEPTION 'the disk is full'; END IF; RETURN NEW; END $$ "
+        "LANGUAGE plpgsql; CREATE TRIGGER no_codings BEFORE INSERT ON codings FOR EACH ROW "
+        "EXECUTE FUNCTION no_codings()"))
+    page = client_for(people["lead"]).post(
+        f"/projects/{copy.id}/coding/exchange/import",
+        data={"file": (io.BytesIO(data), "interview.qdpx")}, content_type="multipart/form-data",
+        follow_redirects=True)
+    assert "Failed" in page.text and "the disk is full" in page.text
+    for model in (Interview, Recording, Transcript, Source, Coding):
+        assert db.session.scalar(db.select(db.func.count()).select_from(model).where(
+            model.project_id == copy.id)) == 0, model.__name__
+    assert sorted(path for path in files_dir.rglob("*") if path.is_file()) == blobs
+    # neither the upload nor the recording copied out of it is kept
+    assert db.session.scalar(db.select(db.func.count()).select_from(StoredFile)) == files

@@ -204,6 +204,13 @@ def test_through_the_page_the_recording_is_stored_and_plays_back(
     assert recording_sha(copy) == recording_sha(project)
     assert timed_segments(copy) == [(t0, t1, text) for t0, t1, _who, text in SEGMENTS]
     assert codings_of(copy) == codings_of(project)
+    source = db.session.scalar(db.select(Source).where(Source.project_id == copy.id))
+    transcript = db.session.get(Transcript, source.transcript_id)
+    client = client_for(people["lead"])
+    for path in (f"/projects/{copy.id}/interviews/{transcript.interview_id}",
+                 f"/projects/{copy.id}/transcripts/{transcript.id}",
+                 f"/projects/{copy.id}/coding/sources/{source.id}"):
+        assert client.get(path).status_code == 200, path
 
 
 PAGES = ("Umowa z Dallas podpisano w 2015 roku.", "Druga strona: inwestorzy z Teksasu.",

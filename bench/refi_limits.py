@@ -9,9 +9,12 @@ and how long another writer waits on SQLite while an import runs (issue 16).
    3,000,000 elements (the element cap) and texts of 2 × 190 MB, read the same way: the
    bound of the reading phase of an import.
 3. Writers: a coder saves a coding every 100 ms (test client, its own request and commit)
-   while a process of its own runs a queued import task as a worker would: a refused 5 KB
-   bomb, then an honest .qdpx of 100,000 codings on 200 ASCII sources. Longest wait of a
-   save, the task's time, the worker's peak memory.
+   while a process of its own runs a queued task as a worker would: the import of a refused
+   5 KB bomb, then of an honest .qdpx of 100,000 codings on 200 ASCII sources, the same
+   file imported as before issue 16's batches (read whole, one transaction) for comparison
+   in the same run, then the export of that project. Longest wait of a save, the task's
+   time, the worker's peak memory; on SQLite, or on PostgreSQL when BENCH_DATABASE_URL
+   names a database to make.
 
 usage (from the project folder): python -m bench.refi_limits [--parts bombs,honest,writers]
 """
@@ -39,7 +42,7 @@ from bench.common import bench_app, logged_in_client
 from coding import tasks
 from coding.codebook import CodeFields, create_code
 from coding.models import Source
-from coding.refi import RefiError, read_project
+from coding.refi import RefiError, import_project, read_project
 from coding.sources import document_paragraphs
 from fieldwork.app import create_app
 from fieldwork.background.work import run_task
@@ -200,13 +203,24 @@ def in_a_process(data: bytes, how: str = "refi") -> dict[str, object]:
 # --- writers ----------------------------------------------------------------------------------
 
 
-def run_task_child(task_id: str) -> None:
-    """Run one queued task as a worker's thread does; print its time and peak memory."""
+def run_task_child(task_id: str, whole: bool) -> None:
+    """Run one queued task as a worker's thread does; print its time and peak memory. With
+    `whole`, import the task's file instead as imports did before issue 16's batches: read
+    whole, written in one transaction."""
 
     app = create_app({"SECRET_KEY": "bench"})
     with app.app_context(), writing():
         began = time.perf_counter()
-        status = run_task(int(task_id))
+        if whole:
+            task = db.session.get(BackgroundTask, int(task_id))
+            data = Path(app.config["FILES_DIR"], task.input_file.sha256[:2],
+                        task.input_file.sha256[2:4], task.input_file.sha256).read_bytes()
+            import_project(db.session.get(Project, task.project_id), data, "bench.qdpx",
+                           db.session.get(User, task.user_id))
+            db.session.commit()
+            status = "imported in one transaction"
+        else:
+            status = run_task(int(task_id))
         took = time.perf_counter() - began
     print(json.dumps({"status": status, "task_seconds": round(took, 2),
                       "worker_peak_mb": round(status_kb("VmHWM") / 1024)}))
@@ -214,7 +228,8 @@ def run_task_child(task_id: str) -> None:
 
 def writers(folder: str, files: dict[str, bytes]) -> dict[str, dict[str, object]]:
     """Each file imported by a task in a process of its own while a coder saves a coding every
-    100 ms: the longest wait of a save."""
+    100 ms; then the largest project imported exported again the same way: the longest wait
+    of a save."""
 
     app, url = bench_app(folder, JOBS_IMMEDIATE=False)
     with app.app_context():
@@ -236,18 +251,32 @@ def writers(folder: str, files: dict[str, bytes]) -> dict[str, dict[str, object]
     save_url = f"/projects/{ids['project']}/coding/sources/{ids['source']}/codings"
     environment = {**os.environ, "FIELDWORK_INSTANCE_PATH": folder,
                    "FIELDWORK_DATABASE_URL": url, "FIELDWORK_FILES_DIR": app.config["FILES_DIR"]}
+
+    def import_task(name: str, data: bytes) -> int:
+        empty = Project(name=name[:60])
+        db.session.add_all([empty, Membership(project=empty, user_id=ids["lead"], role="lead")])
+        db.session.flush()
+        task = tasks.queue_import(empty, db.session.get(User, ids["lead"]),
+                                  FileStorage(io.BytesIO(data), "bench.qdpx"),
+                                  tasks.PROJECT_IMPORT)
+        return task.id
+
+    def export_task(_name: str, _data: bytes) -> int:
+        largest = db.session.scalar(db.select(Source.project_id).group_by(Source.project_id)
+                                    .order_by(db.func.count().desc()).limit(1))
+        return tasks.queue_qdpx_export(db.session.get(Project, largest),
+                                       db.session.get(User, ids["lead"])).id
+
+    jobs = [(f"import: {name}", import_task, data, False) for name, data in files.items()]
+    largest = list(files)[-1]
+    jobs.append((f"before: {largest} read whole, in one transaction", import_task,
+                 files[largest], True))
+    jobs.append(("export of the largest project imported", export_task, b"", False))
     results = {}
-    for name, data in files.items():
+    for name, make_task, data, whole in jobs:
         with app.app_context():
-            empty = Project(name=name[:60])
-            db.session.add_all([empty, Membership(project=empty, user_id=ids["lead"],
-                                                  role="lead")])
-            db.session.flush()
-            task = tasks.queue_import(empty, db.session.get(User, ids["lead"]),
-                                      FileStorage(io.BytesIO(data), "bench.qdpx"),
-                                      tasks.PROJECT_IMPORT)
+            task_id = make_task(name, data)
             db.session.commit()
-            task_id = task.id
         waits: list[float] = []
         failures: list[str] = []
         stop = threading.Event()
@@ -273,11 +302,13 @@ def writers(folder: str, files: dict[str, bytes]) -> dict[str, dict[str, object]
         thread.start()
         time.sleep(0.5)
         done = subprocess.run([sys.executable, "-m", "bench.refi_limits", "--run-task",
-                               str(task_id)], capture_output=True, text=True, env=environment,
-                              check=True)
+                               str(task_id), *(["--whole"] if whole else [])],
+                              capture_output=True, text=True, env=environment, check=False)
         time.sleep(0.5)
         stop.set()
         thread.join()
+        if done.returncode:
+            raise RuntimeError(f"the task's process failed: {done.stderr[-3000:]}")
         with app.app_context():
             task = db.session.get(BackgroundTask, task_id)
             outcome = task.error or " ".join((task.report or {}).get("lines", [])[:2])
@@ -293,6 +324,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--run-task", help=argparse.SUPPRESS)
+    parser.add_argument("--whole", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--parts", default="bombs,honest,writers",
                         help="which parts to run, of bombs, honest and writers")
     args = parser.parse_args()
@@ -300,7 +332,7 @@ def main() -> None:
         child(*args.child)
         return
     if args.run_task:
-        run_task_child(args.run_task)
+        run_task_child(args.run_task, args.whole)
         return
     parts = args.parts.split(",")
     rng = random.Random(16)
@@ -317,8 +349,9 @@ def main() -> None:
                                          for name, data in honest(rng).items()}
     if "writers" in parts:
         qde, files = project_xml(200, 100_000, 15_000, rng)
+        database = "postgresql" if os.environ.get("BENCH_DATABASE_URL") else "sqlite"
         with tempfile.TemporaryDirectory() as folder:
-            figures["writers_sqlite"] = writers(folder, {
+            figures[f"writers_{database}"] = writers(folder, {
                 "5 KB bzip2 bomb": hostile["5 KB bzip2, 6.8 GiB, declaring 1,000 bytes"],
                 "100,000 codings": qdpx(qde, files)})
     print(json.dumps({"bench": "refi_limits", **figures, "python": platform.python_version(),

@@ -3,13 +3,16 @@ project export, the .qdpx and .qdc imports, and code suggestions for a source.
 
 Exports read everything inside `read_phase()` (no lock, however long) and write only their
 audit entry, with the task's file, at the end. Imports read and check the whole file before
-the one transaction that writes it all, or nothing when anything is wrong.
+writing anything; a codebook is written in one transaction, a project in short ones while
+the project is closed, all of it or nothing (coding.refi.staging).
 """
 
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, BinaryIO
 
 from flask import current_app
 from werkzeug.datastructures import FileStorage
@@ -36,6 +39,7 @@ from fieldwork.background import (
     TaskInfo,
     create_task,
     read_phase,
+    register_import,
     starter_in,
     task_kind,
 )
@@ -128,50 +132,66 @@ def run_qdpx_export(info: TaskInfo, progress: ProgressReport) -> Outcome:
 
 def queue_import(project: Project, user: User, upload: FileStorage, kind: str,
                  params: dict[str, Any] | None = None) -> BackgroundTask:
-    """Keep the uploaded file and make a task importing it (flushed). An empty file, or a
-    .qdpx for a project that already has sources, is refused at once (RefiError). `params`:
-    for a project, "positions", how the file counts them ("" to find out)."""
+    """Keep the uploaded file and make a task importing it (flushed). An empty file, a .qdc
+    at the project import, or a .qdpx for a project that already has sources, is refused at
+    once (RefiError), before anything of it is stored; when the task fails, its file is
+    deleted (fieldwork.background). `params`: for a project, "positions", how the file
+    counts them ("" to find out)."""
+    head = upload.stream.read(4096)
+    upload.stream.seek(0)
+    if not head:
+        raise refi.RefiError("The file is empty.")
     if kind == PROJECT_IMPORT:
-        head = upload.stream.read(4096)
-        upload.stream.seek(0)
         if refi.is_codebook(head):
             raise refi.RefiError(refi.WRONG_PAGE_CODEBOOK)
         refi.check_empty(project)
     default = "project.qdpx" if kind == PROJECT_IMPORT else "codebook.qdc"
     stored = store_upload(upload.stream, upload.filename or default, user.id)
-    if not stored.size:
-        raise refi.RefiError("The file is empty.")
     what, permission = (("project", "project.manage") if kind == PROJECT_IMPORT
                         else ("codebook", "codebook.edit"))
     return create_task(project, user, kind, f"{what} import of “{stored.filename}”", permission,
                        params, input_file=stored)
 
 
-def uploaded_bytes(info: TaskInfo) -> bytes:
+@contextmanager
+def uploaded_file(info: TaskInfo) -> Iterator[BinaryIO]:
+    """The uploaded file, open for reading from the file store: never read whole."""
     if info.input_sha256 is None:
         raise TaskError("Nothing was imported: the uploaded file is no longer kept.")
-    return file_store().blob_path(info.input_sha256).read_bytes()
+    with file_store().blob_path(info.input_sha256).open("rb") as stream:
+        yield stream
 
 
 @task_kind(PROJECT_IMPORT)
 def run_project_import(info: TaskInfo, progress: ProgressReport) -> Outcome:
     progress(0, STEPS, "steps done: reading the file")
     try:
-        file = refi.read_project(uploaded_bytes(info), info.params.get("positions", ""))
-        progress(1, STEPS, "steps done: saving what was read")
-        project, user, _role = starter_in(info, "project.manage")
-        report = refi.import_project_file(project, file, info.input_filename, user)
+        # open while the import writes: recordings are copied out of it then
+        with uploaded_file(info) as stream:
+            file = refi.read_project(stream, info.params.get("positions", ""))
+            progress(1, STEPS, "steps done: saving what was read")
+            project, user, _role = starter_in(info, "project.manage")
+            writer = refi.open_import(project, file, info.input_filename, user, info.id)
+            db.session.commit()
+            total = writer.codings
+            refi.write_in_batches(writer, lambda done: progress(done, total, "codings written"))
+            report = refi.close_import(writer)
     except refi.RefiError as error:
         raise TaskError(f"Nothing was imported. {error}") from None
     return Outcome(lines=refi.project_lines(report), next=("Go to the sources",
                                                            "coding.source_list"))
 
 
+register_import(PROJECT_IMPORT, refi.undo_project_import)
+register_import(CODEBOOK_IMPORT)
+
+
 @task_kind(CODEBOOK_IMPORT)
 def run_codebook_import(info: TaskInfo, progress: ProgressReport) -> Outcome:
     progress(0, STEPS, "steps done: reading the file")
     try:
-        specs, skipped = refi.read_codebook(uploaded_bytes(info))
+        with uploaded_file(info) as stream:
+            specs, skipped = refi.read_codebook(stream)
         progress(1, STEPS, "steps done: saving what was read")
         project, user, _role = starter_in(info, "codebook.edit")
         report = refi.import_codebook_specs(project, specs, skipped, info.input_filename, user)

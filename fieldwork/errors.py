@@ -18,6 +18,8 @@ MESSAGES = {
     405: ("Not allowed here", "This address does not accept that kind of request."),
     413: ("The file is too large", "The upload is larger than this server accepts. Large "
           "recordings can be split into parts, or the administrator can raise the limit."),
+    423: ("This project is being imported", "A REFI-QDA project file is being imported into "
+          "it. Its pages open once the import has ended, whole or not at all."),
     429: ("Too many attempts", "Please wait a minute before trying again."),
     500: ("Something went wrong on our side", "Nothing you entered was lost, but the action did "
           "not complete. Try again; if it keeps failing, tell your administrator the time it "

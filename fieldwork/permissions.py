@@ -14,7 +14,7 @@ from flask import abort, g
 from flask_login import current_user, login_required
 
 from fieldwork.extensions import db
-from fieldwork.models import Membership, Project
+from fieldwork.models import ImportLock, Membership, Project
 
 LEAD, INTERVIEWER, CODER, VIEWER = "lead", "interviewer", "coder", "viewer"
 EVERYONE = frozenset({LEAD, INTERVIEWER, CODER, VIEWER})
@@ -71,9 +71,10 @@ def can(permission: str, project: Project | None = None) -> bool:
     return role in roles_with(permission)
 
 
-def load_project(project_id: int, permission: str) -> Project:
+def load_project(project_id: int, permission: str, while_importing: bool = False) -> Project:
     """The project if the current user may `permission` in it: 404 to outsiders, 403 to members
-    whose role lacks it."""
+    whose role lacks it, 423 while an import fills it (fieldwork.background.locks) unless the
+    view stays open then (`while_importing`: the pages of its tasks)."""
     roles_with(permission)
     project = db.session.get(Project, project_id)
     role = role_in(project, current_user) if project is not None else None
@@ -81,12 +82,15 @@ def load_project(project_id: int, permission: str) -> Project:
         abort(404)
     if role not in roles_with(permission):
         abort(403)
+    if not while_importing and db.session.scalar(db.select(ImportLock.id).where(
+            ImportLock.project_id == project.id)) is not None:
+        abort(423)
     g.project = project
     g.project_role = role
     return project
 
 
-def project_access(permission: str) -> Callable[[F], F]:
+def project_access(permission: str, while_importing: bool = False) -> Callable[[F], F]:
     """Decorate a view under /projects/<project_id>/: it receives the loaded `project`."""
     roles_with(permission)
 
@@ -94,7 +98,7 @@ def project_access(permission: str) -> Callable[[F], F]:
         @wraps(view)
         @login_required
         def wrapped(project_id: int, **kwargs: Any) -> Any:
-            return view(load_project(project_id, permission), **kwargs)
+            return view(load_project(project_id, permission, while_importing), **kwargs)
 
         wrapped.access = ("project", permission)  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]

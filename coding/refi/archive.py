@@ -6,6 +6,7 @@ without a byte-order mark; UTF-16 when it has one)."""
 from __future__ import annotations
 
 import codecs
+import io
 from pathlib import PurePosixPath
 from typing import IO
 
@@ -18,6 +19,7 @@ from fieldwork.archives import (
     NotZipError,
     SafeZip,
     shown,
+    size_words,
 )
 
 
@@ -79,15 +81,18 @@ class Archive:
         except ArchiveError as error:
             raise RefiError(str(error)) from None
 
-    def text_file(self, path: str) -> tuple[str, bytes] | None:
-        """A source's text file named by plainTextPath (internal://x.txt, a bare name, or a
-        path from another computer whose file name is looked for in sources/)."""
+    def find(self, path: str) -> str | None:
+        """The entry a source's path names (internal://x.txt, a bare name, or a path from
+        another computer whose file name is looked for in sources/)."""
         name = path.split("://", 1)[-1].replace("\\", "/").strip("/").lower()
         base = PurePosixPath(name).name
-        for candidate in (name, f"sources/{name}", f"sources/{base}", base):
-            if candidate in self.entries:
-                return self.entries[candidate].filename, self.read(candidate)
-        return None
+        return next((candidate for candidate in (name, f"sources/{name}", f"sources/{base}",
+                                                 base) if candidate in self.entries), None)
+
+    def text_file(self, path: str) -> tuple[str, bytes] | None:
+        """A source's text file named by plainTextPath (see `find`)."""
+        entry = self.find(path)
+        return None if entry is None else (self.entries[entry].filename, self.read(entry))
 
 
 def decode_text(data: bytes, what: str) -> str:
@@ -99,3 +104,25 @@ def decode_text(data: bytes, what: str) -> str:
         encoding = "UTF-16" if utf16 else "UTF-8"
         raise RefiError(f"The text of {shown(what)} is not {encoding} (at byte {error.start}); "
                         "REFI-QDA text files must be UTF-8.") from None
+
+
+def head_of(data: bytes | IO[bytes]) -> bytes:
+    """The first 4 KiB of a file in memory or open (read from its start, left at its start)."""
+    if isinstance(data, bytes | bytearray):
+        return bytes(data[:4096])
+    data.seek(0)
+    head = data.read(4096)
+    data.seek(0)
+    return head
+
+
+def whole(data: bytes | IO[bytes], what: str) -> bytes:
+    """An XML file's bytes, read only when they are within the server's limit."""
+    if isinstance(data, bytes | bytearray):
+        return bytes(data)
+    size, limit = data.seek(0, io.SEEK_END), refi_limits().file
+    data.seek(0)
+    if size > limit:
+        raise RefiError(f"{what} is {size_words(size)} of XML, more than the "
+                        f"{size_words(limit)} Fieldwork reads from one file; it was not read.")
+    return data.read()

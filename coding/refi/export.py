@@ -2,7 +2,9 @@
 
 A .qdpx is a ZIP: project.qde (the XML) and sources/<guid>.txt, the text of each source in
 UTF-8, exactly as stored, so that a coding's startPosition and endPosition (Unicode code
-points from 0, end exclusive: Fieldwork's own offsets) point at the same words in any tool.
+points from 0, end exclusive: Fieldwork's own offsets) point at the same words in any tool;
+with the interviews' recordings and the PDFs documents were made from (media.py). What goes
+out is read from the database by contents.py.
 
 What goes out: sources by their titles (pseudonyms, never participants' names or emails),
 codes, codings (one PlainTextSelection each), the team members who coded or wrote (by name
@@ -18,7 +20,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import groupby
 from typing import IO, Any
@@ -27,19 +29,22 @@ from sqlalchemy import Row
 
 from coding.codebook import project_codes
 from coding.codings import Viewer
-from coding.models import Code, CoderIdentity, Coding, Memo, Source
+from coding.models import Source
 from coding.refi.codes import code_guid, write_code_tree
+from coding.refi.contents import Contents, read_contents
 from coding.refi.guids import guid, guid_of
+from coding.refi.media import (
+    sync_points,
+    transcript_selection,
+    with_page_breaks,
+)
 from coding.refi.xmlio import RefiError, XmlWriter, xml_datetime
 from fieldwork import audit
 from fieldwork.background import ProgressReport, no_progress
 from fieldwork.dbtypes import utcnow
 from fieldwork.downloads import slug
-from fieldwork.extensions import db
 from fieldwork.models import Project, User
-from interviews.models import Consent, Participant, interview_participants
-from interviews.protection.withdrawal import anonymised_only
-from interviews.transcripts.models import Transcript
+from fieldwork.storage import file_store
 
 CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 PROJECT_NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -55,39 +60,6 @@ class ProjectExport:
     memos: int
     #: titles of transcripts left out because a participant withdrew consent
     left_out: list[str]
-
-
-@dataclass
-class Contents:
-    """What one export holds, read from the database."""
-
-    project: Project
-    codes: list[Code]
-    sources: list[Source]
-    #: per source: rows of (id, source_id, code_id, coder_id, start, end, created_at, guid,
-    #: selection_guid), in text order
-    codings: dict[int, list[Row[Any]]]
-    memos: list[Memo]
-    user_names: dict[int, str]
-    left_out: list[str]
-    #: the GUIDs that people have in this project's files (CoderIdentity)
-    user_guids: dict[int, str] = field(default_factory=dict)
-    notes_of_coding: dict[int, list[str]] = field(default_factory=dict)
-    notes_of_source: dict[int, list[str]] = field(default_factory=dict)
-    notes_of_code: dict[int, list[str]] = field(default_factory=dict)
-    notes_of_project: list[str] = field(default_factory=list)
-
-    def guid(self, kind: str, key: int | str) -> str:
-        return guid(self.project.id, kind, key)
-
-    def source_guid(self, source: Source) -> str:
-        return source.guid or self.guid("source", source.id)
-
-    def note_guid(self, memo: Memo) -> str:
-        return memo.guid or self.guid("note", memo.id)
-
-    def user_guid(self, user_id: int) -> str:
-        return self.user_guids.get(user_id) or self.guid("user", user_id)
 
 
 def file_name(project: Project, what: str, extension: str) -> str:
@@ -107,76 +79,6 @@ def codebook_qdc(project: Project, user: User) -> bytes:
     audit.record("refi.export_codebook", project, project=project, user_id=user.id,
                  summary=f"Codebook exported as REFI-QDA (.qdc): {len(codes)} codes")
     return writer.to_bytes()
-
-
-def withdrawn_source_ids(project: Project) -> set[int]:
-    """Transcript sources with a participant who withdrew consent, never exported; but for
-    those whose withdrawal the lead applied keeping the codings: they go out pseudonymised,
-    as in the other exports."""
-    rows = db.session.execute(
-        db.select(Source.id, Participant).join(Transcript, Transcript.id == Source.transcript_id)
-        .join(interview_participants,
-              interview_participants.c.interview_id == Transcript.interview_id)
-        .join(Participant, Participant.id == interview_participants.c.participant_id)
-        .join(Consent, Consent.participant_id == Participant.id)
-        .where(Source.project_id == project.id, Consent.withdrawn_on.is_not(None)))
-    return {source_id for source_id, participant in rows if not anonymised_only(participant)}
-
-
-def read_contents(project: Project, viewer: Viewer) -> Contents:
-    withdrawn = withdrawn_source_ids(project)
-    every_source = db.session.scalars(db.select(Source).where(Source.project_id == project.id)
-                                      .order_by(Source.title, Source.id)).all()
-    sources = [source for source in every_source if source.id not in withdrawn]
-    query = (db.select(Coding.id, Coding.source_id, Coding.code_id, Coding.coder_id,
-                       Coding.start, Coding.end, Coding.created_at, Coding.guid,
-                       Coding.selection_guid)
-             .where(Coding.project_id == project.id)
-             .order_by(Coding.source_id, Coding.start, Coding.end, Coding.id))
-    if viewer.sees_only_own:
-        query = query.where(Coding.coder_id == viewer.user.id)
-    codings: dict[int, list[Row[Any]]] = {source.id: [] for source in sources}
-    for row in db.session.execute(query):
-        if row.source_id in codings:
-            codings[row.source_id].append(row)
-    coding_ids = {row.id for rows in codings.values() for row in rows}
-    memos = [memo for memo in db.session.scalars(
-        db.select(Memo).where(Memo.project_id == project.id).order_by(Memo.id))
-        if exported_memo(memo, coding_ids, codings)]
-    user_ids = ({row.coder_id for rows in codings.values() for row in rows}
-                | {memo.author_id for memo in memos} | {s.created_by_id for s in sources})
-    names = dict(db.session.execute(db.select(User.id, User.name).where(
-        User.id.in_(user_ids - {None}))).all())
-    identities = dict(db.session.execute(db.select(CoderIdentity.user_id, CoderIdentity.guid)
-                                         .where(CoderIdentity.project_id == project.id)).all())
-    contents = Contents(project, project_codes(project), sources, codings, memos, names,
-                        [source.title for source in every_source if source.id in withdrawn],
-                        identities)
-    place_notes(contents)
-    return contents
-
-
-def exported_memo(memo: Memo, coding_ids: set[int], codings: dict[int, list[Row[Any]]]) -> bool:
-    if memo.coding_id is not None:
-        return memo.coding_id in coding_ids
-    if memo.source_id is not None:
-        return memo.source_id in codings
-    return True
-
-
-def place_notes(contents: Contents) -> None:
-    """Each memo's Note GUID on what it is about."""
-    for memo in contents.memos:
-        note = contents.note_guid(memo)
-        target = memo.attached_to
-        if target == "coding":
-            contents.notes_of_coding.setdefault(memo.coding_id, []).append(note)
-        elif target == "source":
-            contents.notes_of_source.setdefault(memo.source_id, []).append(note)
-        elif target == "code":
-            contents.notes_of_code.setdefault(memo.code_id, []).append(note)
-        else:
-            contents.notes_of_project.append(note)
 
 
 def project_qde(contents: Contents, progress: ProgressReport = no_progress) -> bytes:
@@ -254,19 +156,62 @@ def write_sources(writer: XmlWriter, contents: Contents,
     for source in contents.sources:
         progress(done, total, "codings written")
         done += len(contents.codings[source.id])
+        if source.id in contents.media:
+            write_media_source(writer, contents, source, codes, users)
+            continue
         source_guid = contents.source_guid(source)
-        writer.open("TextSource", [
-            ("guid", source_guid), ("name", source.title),
-            ("plainTextPath", f"internal://{source_guid}.txt"),
-            ("creatingUser", users(source.created_by_id)),
-            ("creationDateTime", xml_datetime(source.created_at)),
-            ("modifiedDateTime", xml_datetime(source.updated_at))])
+        made = [("creatingUser", users(source.created_by_id)),
+                ("creationDateTime", xml_datetime(source.created_at)),
+                ("modifiedDateTime", xml_datetime(source.updated_at))]
+        pdf = source.id in contents.pdfs
+        if pdf:
+            writer.open("PDFSource", [("guid", source_guid), ("name", source.title),
+                                      ("path", f"internal://{source_guid}.pdf"), *made])
+        writer.open("Representation" if pdf else "TextSource", [
+            ("guid", contents.guid("representation", source.id) if pdf else source_guid),
+            ("name", source.title), ("plainTextPath", f"internal://{source_guid}.txt"), *made])
         for _key, rows in groupby(contents.codings[source.id], key=selection_key):
             writer.markup(selection_markup(contents, list(rows), codes, users))
+        if pdf:
+            writer.close("Representation")
         for note in contents.notes_of_source.get(source.id, []):
             writer.empty("NoteRef", [("targetGUID", note)])
-        writer.close("TextSource")
+        writer.close("PDFSource" if pdf else "TextSource")
     writer.close("Sources")
+
+
+def write_media_source(writer: XmlWriter, contents: Contents, source: Source,
+                       codes: dict[int, str], users: Callable[[int | None], str | None]) -> None:
+    """An interview with its recording: an AudioSource or VideoSource whose Transcript is
+    the source's text, its codings TranscriptSelections between sync points (media.py)."""
+    media, source_guid = contents.media[source.id], contents.source_guid(source)
+    rows = contents.codings[source.id]
+    times = sync_points(source, {row.start for row in rows} | {row.end for row in rows})
+    points = {position: contents.guid("sync", f"{source.id}/{position}") for position in times}
+    transcript = contents.guid("transcript", source.id)
+    writer.open(media.element, [
+        ("guid", source_guid), ("name", source.title),
+        ("path", f"internal://{source_guid}{media.suffix}"),
+        ("creatingUser", users(source.created_by_id)),
+        ("creationDateTime", xml_datetime(source.created_at)),
+        ("modifiedDateTime", xml_datetime(source.updated_at))])
+    writer.open("Transcript", [("guid", transcript), ("name", source.title),
+                               ("plainTextPath", f"internal://{transcript}.txt")])
+    for position, time in times.items():
+        writer.empty("SyncPoint", [("guid", points[position]), ("timeStamp", str(time)),
+                                   ("position", str(position))])
+    for _key, group in groupby(rows, key=selection_key):
+        selection = list(group)
+        first = selection[0]
+        writer.markup(transcript_selection(
+            first.selection_guid or contents.guid("selection", first.id),
+            points[first.start], points[first.end],
+            made_by(users(first.coder_id), first.created_at),
+            codings_markup(contents, selection, codes, users)))
+    writer.close("Transcript")
+    for note in contents.notes_of_source.get(source.id, []):
+        writer.empty("NoteRef", [("targetGUID", note)])
+    writer.close(media.element)
 
 
 def selection_key(row: Row[Any]) -> tuple[str, int, int] | int:
@@ -279,19 +224,26 @@ def selection_markup(contents: Contents, rows: list[Row[Any]], codes: dict[int, 
     """A selection: its characters, and the Coding of each row with its code and memo.
     Written as one string (the export's inner loop); every value is a GUID, a number or a
     date."""
-    project_id = contents.project.id
     first = rows[0]
-    selection = first.selection_guid or guid(project_id, "selection", first.id)
-    by = [made_by(users(row.coder_id), row.created_at) for row in rows]
+    selection = first.selection_guid or guid(contents.project.id, "selection", first.id)
+    return (f'<PlainTextSelection guid="{selection}" startPosition="{first.start}" '
+            f'endPosition="{first.end}"{made_by(users(first.coder_id), first.created_at)}>'
+            f'{codings_markup(contents, rows, codes, users)}</PlainTextSelection>')
+
+
+def codings_markup(contents: Contents, rows: list[Row[Any]], codes: dict[int, str],
+                   users: Callable[[int | None], str | None]) -> str:
+    """The Coding of each row of one selection, with its code and memo."""
+    project_id = contents.project.id
     codings = []
-    for row, row_by in zip(rows, by, strict=True):
+    for row in rows:
         notes = contents.notes_of_coding.get(row.id)
         refs = "".join(f'<NoteRef targetGUID="{note}"/>' for note in notes) if notes else ""
         codings.append(
-            f'<Coding guid="{row.guid or guid(project_id, "coding", row.id)}"{row_by}>'
+            f'<Coding guid="{row.guid or guid(project_id, "coding", row.id)}"'
+            f'{made_by(users(row.coder_id), row.created_at)}>'
             f'<CodeRef targetGUID="{codes[row.code_id]}"/>{refs}</Coding>')
-    return (f'<PlainTextSelection guid="{selection}" startPosition="{first.start}" '
-            f'endPosition="{first.end}"{by[0]}>{"".join(codings)}</PlainTextSelection>')
+    return "".join(codings)
 
 
 def made_by(coder: str | None, created: datetime | None) -> str:
@@ -320,11 +272,23 @@ def write_qdpx(project: Project, viewer: Viewer, out: IO[bytes],
                progress: ProgressReport = no_progress) -> ProjectExport:
     """Write the project as a .qdpx archive into `out`; nothing is written to the database."""
     contents = read_contents(project, viewer)
+    store = file_store()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", project_qde(contents, progress))
         for source in contents.sources:
-            archive.writestr(f"sources/{contents.source_guid(source)}.txt",
-                             source.text.encode("utf-8"))
+            media = contents.media.get(source.id)
+            text_guid = (contents.guid("transcript", source.id) if media
+                         else contents.source_guid(source))
+            text = (with_page_breaks(source.text, source.paragraphs)
+                    if source.id in contents.pdfs else source.text)
+            archive.writestr(f"sources/{text_guid}.txt", text.encode("utf-8"))
+            if source.id in contents.pdfs:
+                archive.write(store.blob_path(contents.pdfs[source.id]),
+                              f"sources/{contents.source_guid(source)}.pdf")
+            if media is not None:
+                archive.write(store.blob_path(media.sha256),
+                              f"sources/{contents.source_guid(source)}{media.suffix}",
+                              zipfile.ZIP_STORED)
     codings = sum(len(rows) for rows in contents.codings.values())
     return ProjectExport(b"", len(contents.sources), codings, len(contents.memos),
                          contents.left_out)

@@ -3,8 +3,9 @@
 Lenient where the standard and real files allow it: any single *.qde in the archive,
 Sources/ or sources/, a byte-order mark, CRLF line ends (the CR is dropped and positions
 after it move back by one), bare file names in plainTextPath, text given inline
-(PlainTextContent) or as a file, missing colours and descriptions. What Fieldwork cannot take
-(pictures, audio, video, areas of PDF pages, sets, graphs...) is counted in `skipped`; a
+(PlainTextContent) or as a file, missing colours and descriptions; recordings with their
+first transcript (media.py). What Fieldwork cannot take (pictures, parts of recordings,
+areas of PDF pages, sets, graphs...) is counted in `skipped`; the specs read are in specs.py; a
 file that is broken (not a ZIP, not XML, a coding of a code that does not exist) raises a
 RefiError saying what and where.
 """
@@ -12,15 +13,26 @@ RefiError saying what and where.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
-from coding.refi.archive import Archive, decode_text
-from coding.refi.codes import CodeSpec, all_specs, check_unique_guids, free_name, read_codes
+from coding.refi.archive import Archive, decode_text, head_of, whole
+from coding.refi.codes import CodeSpec, all_specs, check_unique_guids, read_codes
+from coding.refi.media import MediaSpec
 from coding.refi.offsets import Finding, Selection, SourceCounting, find_counting
+from coding.refi.specs import (
+    CodingSpec,
+    LineEnds,
+    NoteSpec,
+    ProjectFile,
+    SourceSpec,
+    UserSpec,
+    pages_of,
+    source_name,
+    unique_names,
+)
 from coding.refi.xmlio import (
     Node,
     RefiError,
@@ -30,7 +42,6 @@ from coding.refi.xmlio import (
     required,
     whole_number,
 )
-from coding.sources import MAX_TITLE as MAX_SOURCE_TITLE
 
 #: what is skipped inside sources Fieldwork cannot take: element -> words for the report
 UNTAKEN_SELECTIONS = {
@@ -38,15 +49,10 @@ UNTAKEN_SELECTIONS = {
     "PDFSelection": "PDF selections (areas of a page)",
     "AudioSelection": "audio selections",
     "VideoSelection": "video selections",
-    "TranscriptSelection": "selections in audio or video transcripts",
+    "TranscriptSelection": "selections in the second and later transcripts of a recording",
 }
-_CRLF = re.compile("\r\n")
-_GUID_NAME = re.compile(r"\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?",
-                        re.I)
-#: a source without a name is named by this many first words of its text
-NAME_WORDS = 8
-UNTAKEN_SOURCES = {"PictureSource": "picture sources", "AudioSource": "audio sources",
-                   "VideoSource": "video sources"}
+UNTAKEN_SOURCES = {"PictureSource": "picture sources"}
+MEDIA_SOURCES = {"AudioSource": "audio", "VideoSource": "video"}
 
 
 WRONG_PAGE_CODEBOOK = ("This is a codebook (.qdc), not a whole project (.qdpx): import it on the "
@@ -58,118 +64,21 @@ PROJECT_AT_CODEBOOK = ("sources of this whole project (.qdpx), as a codebook imp
                        "project")
 
 
-@dataclass
-class UserSpec:
-    guid: str
-    name: str
-    #: the other tool's login or id, sometimes an email address
-    login: str
-
-
-@dataclass
-class NoteSpec:
-    guid: str
-    title: str
-    body: str
-    author: str
-    created: datetime | None
-    modified: datetime | None
-
-
-@dataclass
-class CodingSpec:
-    #: the GUIDs of the Coding and of the selection that holds it ("" when absent)
-    guid: str
-    selection_guid: str
-    code_guid: str
-    start: int
-    end: int
-    coder: str
-    created: datetime | None
-    note_guids: list[str]
-    #: descriptions of the selection, taken as memo text
-    descriptions: list[str]
-
-
-@dataclass
-class SourceSpec:
-    guid: str
-    name: str
-    text: str
-    creator: str
-    created: datetime | None
-    codings: list[CodingSpec] = field(default_factory=list)
-    note_guids: list[str] = field(default_factory=list)
-    description: str = ""
-    attributes: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class ProjectFile:
-    name: str
-    origin: str
-    description: str
-    users: dict[str, UserSpec]
-    codes: list[CodeSpec]
-    sources: list[SourceSpec]
-    notes: dict[str, NoteSpec]
-    project_notes: list[str]
-    skipped: Counter[str]
-    #: how the file counts positions, and how that was found
-    positions: Finding
-
-
-class LineEnds:
-    """Text with CRLF turned into LF, and positions moved back by the CRs dropped before them."""
-
-    def __init__(self, text: str) -> None:
-        self.dropped = [match.start() for match in _CRLF.finditer(text)]
-        self.text = text.replace("\r\n", "\n").replace("\r", "\n")
-        self.original_length = len(text)
-
-    def position(self, original: int) -> int:
-        return original - bisect_left(self.dropped, original)
-
-
-def source_name(given: str, path: str, text: str) -> str:
-    """The file's name for a source; else the name of its text file in the archive (unless
-    that is only a GUID); else its first words."""
-    name = " ".join(given.split())
-    if not name and path:
-        stem = PurePosixPath(path.split("://", 1)[-1].replace("\\", "/")).stem
-        name = "" if _GUID_NAME.fullmatch(stem) else " ".join(stem.split())
-    if not name:
-        words = text.split()
-        name = " ".join(words[:NAME_WORDS]) + ("…" if len(words) > NAME_WORDS else "")
-    name = name or "Empty source"
-    return name if len(name) <= MAX_SOURCE_TITLE else name[:MAX_SOURCE_TITLE - 1] + "…"
-
-
-def unique_names(sources: list[SourceSpec]) -> None:
-    """Give a source whose name another has (any case) a number: “Notes (2)”."""
-    taken = {source.name.casefold() for source in sources}
-    seen: set[str] = set()
-    for source in sources:
-        if source.name.casefold() in seen:
-            source.name = free_name(source.name, taken, MAX_SOURCE_TITLE)
-            taken.add(source.name.casefold())
-        seen.add(source.name.casefold())
-
-
 def is_codebook(data: bytes) -> bool:
     """An XML file whose root is <CodeBook>: a .qdc."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     return head.startswith(b"<") and re.search(rb"<(?:[\w.-]+:)?CodeBook[\s>/]", head) is not None
 
 
-def read_codebook(data: bytes) -> tuple[list[CodeSpec], Counter[str]]:
-    """The codes of a .qdc file (or of the codebook inside a .qdpx or .qde)."""
-    if data[:2] == b"PK":
+def read_codebook(data: bytes | BinaryIO) -> tuple[list[CodeSpec], Counter[str]]:
+    """The codes of a .qdc file (or of the codebook inside a .qdpx or .qde), in memory or
+    open (an archive is unpacked from the file, never read whole)."""
+    if head_of(data)[:2] == b"PK":
         archive = Archive(data)
         entry = archive.project_entry()
         root = parse_xml(archive.read(entry), entry)
     else:
-        root = parse_xml(data, "The codebook")
+        root = parse_xml(whole(data, "The codebook"), "The codebook")
     if root.tag == "Project":
         codebook = root.first("CodeBook")
         codes = read_codes(codebook.first("Codes") if codebook is not None else None)
@@ -291,6 +200,8 @@ class ProjectReader:
                 source = self.text_source(node, node.get("name") or "")
             elif node.tag == "PDFSource":
                 source = self.pdf_source(node)
+            elif node.tag in MEDIA_SOURCES:
+                source = self.media_source(node)
             else:
                 self.skipped[UNTAKEN_SOURCES.get(node.tag, "sources of other kinds")] += 1
             self.count_untaken_selections(node)
@@ -302,11 +213,65 @@ class ProjectReader:
         for tag, words in UNTAKEN_SELECTIONS.items():
             self.skipped[words] += sum(1 for _ in node.all(tag))
         self.skipped[UNTAKEN_SELECTIONS["TranscriptSelection"]] += sum(
-            1 for transcript in node.all("Transcript")
+            1 for transcript in list(node.all("Transcript"))[1:]
             for _ in transcript.all("TranscriptSelection"))
 
+    def media_source(self, node: Node) -> SourceSpec | None:
+        """A recording with its first transcript: the transcript's text, its sync points
+        and its selections (TranscriptSelection, between two sync points)."""
+        transcript = node.first("Transcript")
+        kind = MEDIA_SOURCES[node.tag]
+        if transcript is None:
+            self.skipped[f"{kind} sources without a transcript"] += 1
+            return None
+        name = node.get("name") or transcript.get("name") or ""
+        text = self.text_of(transcript, f"the transcript of “{' '.join(name.split())}”")
+        if text is None:
+            return None
+        path = node.get("path") or node.get("currentPath") or ""
+        member = self.archive.find(path) or ""
+        if not member:
+            self.skipped[f"{kind} recordings not inside the .qdpx (their transcripts are "
+                         "imported without them)"] += 1
+        ends = LineEnds(text)
+        sync = {guid_in(point): (ends.position(whole_number(point, "position")),
+                                 whole_number(point, "timeStamp"))
+                for point in transcript.all("SyncPoint")}
+        description = node.first("Description")
+        source = SourceSpec(
+            guid=guid_in(node), name=source_name(name, path, text), text=ends.text,
+            creator=guid_in(node, "creatingUser"),
+            created=read_datetime(node.get("creationDateTime")),
+            note_guids=[guid_in(ref, "targetGUID") for ref in node.all("NoteRef")],
+            description=description.text.strip() if description is not None else "",
+            attributes=self.values_of(node),
+            media=MediaSpec(node.tag, member, PurePosixPath(
+                path.split("://", 1)[-1].replace("\\", "/")).name, sorted(sync.values())))
+        for selection in transcript.all("TranscriptSelection"):
+            source.codings += self.transcript_codings(selection, sync)
+        return source
+
+    def transcript_codings(self, node: Node,
+                           sync: dict[str, tuple[int, int]]) -> list[CodingSpec]:
+        """A TranscriptSelection's codings, at the positions of its two sync points."""
+        start = sync.get(guid_in(node, "fromSyncPoint"))
+        end = sync.get(guid_in(node, "toSyncPoint"))
+        if start is None or end is None or not start[0] < end[0]:
+            self.skipped["selections in transcripts without two sync points in order"] += 1
+            return []
+        description = node.first("Description")
+        notes = [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")]
+        selection_guid, coder = guid_in(node), guid_in(node, "creatingUser")
+        codings = list(node.all("Coding"))
+        return [self.coding(coding, start[0], end[0], LineEnds(""),
+                            notes if number == 0 else [],
+                            description.text.strip() if description is not None and number == 0
+                            else "", coder, selection_guid)
+                for number, coding in enumerate(codings)]
+
     def pdf_source(self, node: Node) -> SourceSpec | None:
-        """A PDF's text version, with its text selections (areas of pages are skipped)."""
+        """A PDF's text version, with its text selections (areas of pages are skipped), its
+        pages (specs.pages_of) and the PDF itself when the archive holds it."""
         representation = node.first("Representation")
         if representation is None:
             self.skipped["PDF sources without a text version"] += 1
@@ -316,6 +281,10 @@ class ProjectReader:
             source.guid = guid_in(node)
             source.note_guids += [guid_in(ref, "targetGUID") for ref in node.all("NoteRef")]
             source.attributes = {**self.values_of(node), **source.attributes}
+            source.text, source.pages = pages_of(source.text)
+            path = node.get("path") or node.get("currentPath") or ""
+            source.original = (self.archive.find(path) or "" if path else "",
+                               PurePosixPath(path.split("://", 1)[-1]).name)
         return source
 
     def text_source(self, node: Node, name: str) -> SourceSpec | None:
@@ -421,10 +390,10 @@ class ProjectReader:
                 source.attributes = {**values, **source.attributes}
 
 
-def read_project(data: bytes, counting: str = "") -> ProjectFile:
-    """The project of a .qdpx; `counting` is how its positions count when the user said so
-    ("" to find out from the file)."""
-    if is_codebook(data):
+def read_project(data: bytes | BinaryIO, counting: str = "") -> ProjectFile:
+    """The project of a .qdpx, in memory or open (unpacked from the file, never read whole);
+    `counting` is how its positions count when the user said so ("" to find out)."""
+    if is_codebook(head_of(data)):
         raise RefiError(WRONG_PAGE_CODEBOOK)
     archive = Archive(data)
     entry = archive.project_entry()
@@ -432,4 +401,6 @@ def read_project(data: bytes, counting: str = "") -> ProjectFile:
     if root.tag != "Project":
         raise RefiError(f"{entry} is not a REFI-QDA project: its XML starts with <{root.tag}>, "
                         "not <Project>.")
-    return ProjectReader(archive, root, counting).read()
+    project = ProjectReader(archive, root, counting).read()
+    project.archive = archive
+    return project

@@ -6,6 +6,7 @@ commits, and `submit`s it; the core runs it (`work.py`), shows it (`status.py`, 
 and never names a feature.
 """
 
+from fieldwork.background.locks import register_import
 from fieldwork.background.tasks import submit
 from fieldwork.background.work import (
     Outcome,
@@ -20,4 +21,4 @@ from fieldwork.background.work import (
 )
 
 __all__ = ["Outcome", "ProgressReport", "TaskError", "TaskInfo", "create_task", "no_progress",
-           "read_phase", "starter_in", "submit", "task_kind"]
+           "read_phase", "register_import", "starter_in", "submit", "task_kind"]

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Select, update
 
+from fieldwork.background.locks import IMPORTS
 from fieldwork.database import writing
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
@@ -70,7 +71,7 @@ def may_restart(task: BackgroundTask, user: User, role: str | None) -> bool:
     """A failed or stopped export may be made again by whoever may make it; an import is
     uploaded again instead."""
     return (state_of(task) in (FAILED, "stopped") and task.input_file_id is None
-            and role in roles_with(task.permission))
+            and task.kind not in IMPORTS and role in roles_with(task.permission))
 
 
 def visible_tasks(project: Project, user: User,
@@ -128,13 +129,17 @@ def unseen_notices(user: User) -> list[Notice]:
 
 
 def recover_stopped(now: datetime | None = None) -> int:
-    """Fail running tasks whose worker died, so their starter is told; flushes."""
+    """Fail running tasks whose worker died, so their starter is told, and delete the files
+    of imports among them (their bytes once the caller commits); flushes."""
     now = now or utcnow()
     stopped = [task for task in db.session.scalars(db.select(BackgroundTask).where(
         BackgroundTask.status == RUNNING)) if is_stopped(task, now)]
     for task in stopped:
         task.status, task.error, task.finished_at = FAILED, WORKER_STOPPED, now
         task.message = "Stopped"
+        if task.kind in IMPORTS and task.input_file is not None:
+            stored, task.input_file = task.input_file, None
+            discard_stored_file(stored)
     db.session.flush()
     return len(stopped)
 

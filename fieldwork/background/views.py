@@ -30,21 +30,21 @@ def context(project: Project, task: BackgroundTask) -> dict[str, object]:
             "may_restart": status.may_restart(task, current_user, role)}
 
 
-@project_access("project.view")
+@project_access("project.view", while_importing=True)
 def task_list(project: Project) -> str:
     tasks = status.recent_tasks(project, current_user, g.project_role)
     return render_template("background/list.html", project=project, tasks=tasks,
                            state_of=status.state_of, words=status.STATE_WORDS)
 
 
-@project_access("project.view")
+@project_access("project.view", while_importing=True)
 def task_page(project: Project, task_id: int) -> str:
     task = get_or_404(BackgroundTask, task_id, project)
     told(task)
     return render_template("background/task.html", **context(project, task))
 
 
-@project_access("project.view")
+@project_access("project.view", while_importing=True)
 def task_status(project: Project, task_id: int) -> str:
     task = get_or_404(BackgroundTask, task_id, project)
     told(task)

@@ -21,13 +21,14 @@ from typing import IO, Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from fieldwork.background.locks import IMPORTS, undo_import
 from fieldwork.database import reading, writing
 from fieldwork.dbtypes import utcnow
 from fieldwork.extensions import db
 from fieldwork.models import BackgroundTask, Project, StoredFile, User
 from fieldwork.models.tasks import DONE, FAILED, QUEUED, RUNNING
 from fieldwork.permissions import role_in, roles_with
-from fieldwork.storage import file_store
+from fieldwork.storage import discard_stored_file, file_store
 
 log = logging.getLogger(__name__)
 
@@ -208,9 +209,13 @@ def finish(task_id: int, outcome: Outcome, stored: tuple[str, int] | None) -> No
 
 
 def fail(task_id: int, error: str, problems: list[str] | None = None) -> None:
-    """Mark the task failed, saying why; nothing the work wrote is kept."""
-    db.session.rollback()
+    """Mark the task failed, saying why; nothing the work wrote is kept (an import that
+    wrote in batches is undone first), nor the file an import was given."""
+    undo_import(task_id)
     task = db.session.get(BackgroundTask, task_id)
+    if task.kind in IMPORTS and task.input_file is not None:
+        stored, task.input_file = task.input_file, None
+        discard_stored_file(stored)
     task.status, task.error, task.finished_at = FAILED, error, utcnow()
     task.report = {"lines": [], "problems": problems or [], "next": None}
     task.message = "Failed"

@@ -5,10 +5,10 @@ from fieldwork.models.audit import AuditEntry
 from fieldwork.models.files import StoredFile
 from fieldwork.models.projects import ROLE_LABELS, ROLES, Membership, Project
 from fieldwork.models.sessions import LoginFailure, UserSession
-from fieldwork.models.tasks import BackgroundTask
+from fieldwork.models.tasks import BackgroundTask, ImportLock
 from fieldwork.models.users import RecoveryCode, User
 
 __all__ = [
-    "ROLES", "ROLE_LABELS", "AuditEntry", "BackgroundTask", "LoginFailure", "Membership", "Project",
-    "RecoveryCode", "StoredFile", "User", "UserSession",
+    "ROLES", "ROLE_LABELS", "AuditEntry", "BackgroundTask", "ImportLock", "LoginFailure",
+    "Membership", "Project", "RecoveryCode", "StoredFile", "User", "UserSession",
 ]

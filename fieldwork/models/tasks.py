@@ -75,3 +75,22 @@ class BackgroundTask(db.Model):
     @property
     def percent(self) -> int:
         return round((self.progress or 0.0) * 100)
+
+
+class ImportLock(db.Model):
+    """A project that a background import is filling: its pages stay closed (but for its
+    tasks) until the import ends, so nobody sees it half written. `marks` tell which rows the
+    import wrote, for deleting them should it fail or its worker die."""
+
+    __tablename__ = "import_locks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"),
+                                            unique=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("background_tasks.id", ondelete="CASCADE"),
+                                         unique=True)
+    #: table name -> the lowest id a row the import writes there can have
+    marks: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    task: Mapped[BackgroundTask] = relationship()

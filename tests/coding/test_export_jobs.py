@@ -164,7 +164,8 @@ def test_a_stopped_worker_is_said_and_the_export_can_be_started_again(
     client = client_for(people["coder"])
     page = client.get(tasks_url(project, str(task.id)))
     assert f"Stopped: {WORKER_STOPPED}." in page.text and "Start it again" in page.text
-    assert tidy_background_tasks.call_local() == {"stopped": 1, "files_deleted": 0}
+    assert tidy_background_tasks.call_local() == {"stopped": 1, "imports_undone": 0,
+                                                   "files_deleted": 0}
     again = client.post(tasks_url(project, f"{task.id}/again"), follow_redirects=True)
     assert "Ready" in again.text and "Download" in again.text
     assert latest_task().id != task.id and latest_task().status == "done"

@@ -1,7 +1,7 @@
 """Import locks: a project closed while a background import fills it in short transactions
 
 Revision ID: e5a1c7d3b9f2
-Revises: b7e4f2a9c1d6
+Revises: e5a8c3d1f7b2
 Create Date: 2026-12-08 10:00:00
 
 """
@@ -13,7 +13,7 @@ import fieldwork.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'e5a1c7d3b9f2'
-down_revision = 'b7e4f2a9c1d6'
+down_revision = 'e5a8c3d1f7b2'
 branch_labels = None
 depends_on = None
 

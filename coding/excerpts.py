@@ -14,13 +14,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import selectinload
+
 from coding.citations import Around, SourceCiting, around_words, cite_words, source_citing
 from coding.codebook import code_paths
 from coding.models import Coding, Memo, Source
 from coding.translations import QuoteVersion, quote_versions, with_notes
 from fieldwork.extensions import db
-from fieldwork.models import Project
+from fieldwork.models import Project, User
 from interviews.citations import Citer, rules_for
+from interviews.models import Interview, Participant
+from interviews.transcripts.models import Transcript
 
 CONTEXT = 150
 
@@ -74,6 +78,24 @@ def paragraph_finder(source: Source) -> Callable[[int], dict[str, Any] | None]:
     return find
 
 
+def sources_of(codings: list[Coding]) -> dict[int, Source]:
+    """The codings' sources by id, with who speaks in them, in a few queries."""
+    source_ids = {coding.source_id for coding in codings}
+    sources = db.session.scalars(db.select(Source).where(Source.id.in_(source_ids)).options(
+        selectinload(Source.transcript).selectinload(Transcript.interview).options(
+            selectinload(Interview.place),
+            selectinload(Interview.participants).options(selectinload(Participant.place),
+                                                         selectinload(Participant.consent))),
+    ))
+    return {source.id: source for source in sources}
+
+
+def coder_names(codings: list[Coding]) -> dict[int, str]:
+    coder_ids = {coding.coder_id for coding in codings}
+    return dict(db.session.execute(db.select(User.id, User.name).where(User.id.in_(coder_ids)))
+                .all())
+
+
 def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: bool,
                 context: int = CONTEXT, surroundings: bool = False,
                 citer: Citer | None = None, quotes: str = "coded") -> list[Excerpt]:
@@ -82,6 +104,7 @@ def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: b
     after. `citer` cites them (by default, under the project's rules for this reader);
     they are quoted in the language(s) `quotes` asks for (coding.translations)."""
     codings = list(codings)
+    sources, coders = sources_of(codings), coder_names(codings)
     paths = code_paths(project)
     memos = dict(db.session.execute(db.select(Memo.coding_id, Memo.body).where(
         Memo.coding_id.in_([c.id for c in codings]))).all()) if codings else {}
@@ -89,7 +112,7 @@ def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: b
     citings: dict[int, SourceCiting] = {}
     excerpts = []
     for coding in codings:
-        source = coding.source
+        source = sources[coding.source_id]
         if source.id not in citings:
             citings[source.id] = source_citing(source, citer)
         citing = citings[source.id]
@@ -102,7 +125,7 @@ def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: b
         excerpts.append(Excerpt(
             coding_id=coding.id, source_id=source.id, source_title=source.title,
             code_id=coding.code_id, code_path=paths.get(coding.code_id, ""),
-            coder=coding.coder.name, start=coding.start, end=coding.end,
+            coder=coders[coding.coder_id], start=coding.start, end=coding.end,
             text=text, before=source.text[max(0, coding.start - context):coding.start],
             after=source.text[coding.end:coding.end + context], citation=citation,
             speaker=cited.speaker, seconds=cited.seconds, memo=memos.get(coding.id, ""),

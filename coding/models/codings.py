@@ -48,6 +48,8 @@ class Coding(db.Model):
     source: Mapped[Source] = relationship()
     code: Mapped[Code] = relationship()
     coder: Mapped[User] = relationship()
+    #: read only: memos are written through Memo (coding.codings.set_coding_memo)
+    memo: Mapped[Memo | None] = relationship(viewonly=True, uselist=False)
 
 
 class Memo(db.Model):

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, g, jsonify, request
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from coding import codings as logic
@@ -20,7 +21,10 @@ REFUSED = 400
 
 
 def viewer(project: Project) -> logic.Viewer:
-    return logic.viewer_in(project, current_user, g.project_role)
+    """Who is looking, asked of the database once per request."""
+    if "viewer" not in g:
+        g.viewer = logic.viewer_in(project, current_user, g.project_role)
+    return g.viewer
 
 
 def refused(error: Exception) -> tuple[Response, int]:
@@ -53,7 +57,11 @@ def coding_data(project: Project, source_id: int) -> Response:
 
 
 def visible_coding(project: Project, coding_id: int) -> Coding:
-    coding = get_or_404(Coding, coding_id, project)
+    """The coding with its memo, if this viewer may see it."""
+    coding = db.session.scalar(db.select(Coding).where(Coding.id == coding_id)
+                               .options(joinedload(Coding.memo)))
+    if coding is None or coding.project_id != project.id:
+        abort(404)
     if viewer(project).sees_only_own and coding.coder_id != current_user.id:
         abort(404)
     return coding
@@ -77,8 +85,9 @@ def coding_apply(project: Project, source_id: int) -> Response | tuple[Response,
                                  str(data.get("memo") or ""))
     except logic.CodingError as error:
         return refused(error)
+    payloads = [logic.coding_payload(coding) for coding in made]
     db.session.commit()
-    return jsonify(codings=[logic.coding_payload(coding) for coding in made])
+    return jsonify(codings=payloads)
 
 
 @project_access("codebook.edit")
@@ -90,9 +99,10 @@ def coding_in_vivo(project: Project, source_id: int) -> Response | tuple[Respons
                                     integer(data, "textVersion"), current_user)
     except (logic.CodingError, CodebookError) as error:
         return refused(error)
+    payload = logic.coding_payload(coding)
     db.session.commit()
     code = coding.code
-    return jsonify(coding=logic.coding_payload(coding),
+    return jsonify(coding=payload,
                    code={"id": code.id, "name": code.name, "path": code.name, "depth": 0,
                          "colour": code.colour, "shortcut": "", "archived": False})
 
@@ -116,8 +126,9 @@ def coding_change(project: Project, coding_id: int) -> Response | tuple[Response
         logic.change_code(coding, integer(body(), "code"), viewer(project))
     except logic.CodingError as error:
         return refused(error)
+    payload = logic.coding_payload(coding)
     db.session.commit()
-    return jsonify(coding=logic.coding_payload(coding), before=before)
+    return jsonify(coding=payload, before=before)
 
 
 @project_access("coding.edit")
@@ -128,8 +139,9 @@ def coding_memo(project: Project, coding_id: int) -> Response | tuple[Response, 
     except logic.CodingError as error:
         return refused(error)
     logic.set_coding_memo(coding, str(body().get("memo") or ""), current_user)
+    payload = logic.coding_payload(coding)
     db.session.commit()
-    return jsonify(coding=logic.coding_payload(coding))
+    return jsonify(coding=payload)
 
 
 @project_access("coding.edit")
@@ -139,5 +151,6 @@ def coding_reviewed(project: Project, coding_id: int) -> Response | tuple[Respon
         logic.mark_reviewed(coding, viewer(project))
     except logic.CodingError as error:
         return refused(error)
+    payload = logic.coding_payload(coding)
     db.session.commit()
-    return jsonify(coding=logic.coding_payload(coding))
+    return jsonify(coding=payload)

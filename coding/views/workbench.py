@@ -3,11 +3,11 @@ changing codings, in-vivo codes, memos on codings and review of moved codings.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, g, jsonify, request
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 from werkzeug.wrappers import Response
 
 from coding import codings as logic
@@ -18,6 +18,7 @@ from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
 
 REFUSED = 400
+T = TypeVar("T")
 
 
 def viewer(project: Project) -> logic.Viewer:
@@ -29,6 +30,13 @@ def viewer(project: Project) -> logic.Viewer:
 
 def refused(error: Exception) -> tuple[Response, int]:
     return jsonify(error=str(error)), REFUSED
+
+
+def of_project(project: Project, found: T | None) -> T:
+    """What a query found, if it is the project's; else a 404."""
+    if found is None or found.project_id != project.id:  # type: ignore[attr-defined]
+        abort(404)
+    return found
 
 
 def int_list(values: list[str]) -> list[int]:
@@ -48,7 +56,9 @@ def integer(data: dict[str, Any], name: str) -> int:
 
 @project_access("project.view")
 def coding_data(project: Project, source_id: int) -> Response:
-    source = get_or_404(Source, source_id, project)
+    source = of_project(project, db.session.scalar(
+        db.select(Source).where(Source.id == source_id)
+        .options(load_only(Source.project_id, Source.text_version))))
     args = request.args
     data = logic.page_data(project, source, viewer(project), args.get("mode", "everyone"),
                            args.get("a", type=int), args.get("b", type=int),
@@ -58,10 +68,8 @@ def coding_data(project: Project, source_id: int) -> Response:
 
 def visible_coding(project: Project, coding_id: int) -> Coding:
     """The coding with its memo, if this viewer may see it."""
-    coding = db.session.scalar(db.select(Coding).where(Coding.id == coding_id)
-                               .options(joinedload(Coding.memo)))
-    if coding is None or coding.project_id != project.id:
-        abort(404)
+    coding = of_project(project, db.session.scalar(
+        db.select(Coding).where(Coding.id == coding_id).options(joinedload(Coding.memo))))
     if viewer(project).sees_only_own and coding.coder_id != current_user.id:
         abort(404)
     return coding

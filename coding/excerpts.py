@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from coding.citations import Around, SourceCiting, around_words, cite_words, source_citing
 from coding.codebook import code_paths
@@ -79,15 +81,31 @@ def paragraph_finder(source: Source) -> Callable[[int], dict[str, Any] | None]:
 
 
 def sources_of(codings: list[Coding]) -> dict[int, Source]:
-    """The codings' sources by id, with who speaks in them, in a few queries."""
-    source_ids = {coding.source_id for coding in codings}
-    sources = db.session.scalars(db.select(Source).where(Source.id.in_(source_ids)).options(
-        selectinload(Source.transcript).selectinload(Transcript.interview).options(
-            selectinload(Interview.place),
-            selectinload(Interview.participants).options(selectinload(Participant.place),
-                                                         selectinload(Participant.consent))),
-    ))
-    return {source.id: source for source in sources}
+    """The codings' sources by id: those this request has read already, and the others, with
+    who speaks in them, in a few queries (an export asks once per code)."""
+    found: dict[int, Source] = {}
+    for source_id in {coding.source_id for coding in codings}:
+        known = db.session.identity_map.get(identity_key(Source, source_id))
+        if known is not None:
+            found[source_id] = known
+    missing = {coding.source_id for coding in codings} - found.keys()
+    if missing:
+        found.update((source.id, source) for source in db.session.scalars(
+            db.select(Source).where(Source.id.in_(missing)).options(
+                selectinload(Source.transcript).selectinload(Transcript.interview).options(
+                    selectinload(Interview.place),
+                    selectinload(Interview.participants).options(
+                        selectinload(Participant.place), selectinload(Participant.consent))),
+            )))
+    return found
+
+
+def attach_sources(codings: list[Coding]) -> None:
+    """Give each coding its source (`coding.source`) without a query for each: they stay
+    read for as long as the codings are kept."""
+    sources = sources_of(codings)
+    for coding in codings:
+        set_committed_value(coding, "source", sources[coding.source_id])
 
 
 def coder_names(codings: list[Coding]) -> dict[int, str]:
@@ -104,7 +122,8 @@ def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: b
     after. `citer` cites them (by default, under the project's rules for this reader);
     they are quoted in the language(s) `quotes` asks for (coding.translations)."""
     codings = list(codings)
-    sources, coders = sources_of(codings), coder_names(codings)
+    attach_sources(codings)
+    coders = coder_names(codings)
     paths = code_paths(project)
     memos = dict(db.session.execute(db.select(Memo.coding_id, Memo.body).where(
         Memo.coding_id.in_([c.id for c in codings]))).all()) if codings else {}
@@ -112,7 +131,7 @@ def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: b
     citings: dict[int, SourceCiting] = {}
     excerpts = []
     for coding in codings:
-        source = sources[coding.source_id]
+        source = coding.source
         if source.id not in citings:
             citings[source.id] = source_citing(source, citer)
         citing = citings[source.id]

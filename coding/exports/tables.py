@@ -36,7 +36,7 @@ from coding.exports.selection import (
 from coding.models import Coding, Memo, Quote, Source
 from coding.sources import links_of
 from coding.translations import QuoteVersion, note_of, with_notes
-from fieldwork.audit import csv_cell
+from fieldwork.audit import FORMULA_STARTS, csv_cell
 from fieldwork.extensions import db
 from fieldwork.models import User
 
@@ -154,7 +154,8 @@ def write_csv(stream: IO[str], columns: list[str], rows: Iterable[list[Any]]) ->
     writer = csv.writer(stream)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow([value if isinstance(value, str) and not value.startswith(FORMULA_STARTS)
+                         else csv_cell(value) for value in row])
 
 
 def csv_file(columns: list[str], rows: Iterable[list[Any]]) -> IO[bytes]:
@@ -184,7 +185,7 @@ def xlsx_text(value: Any) -> Any:
 def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary) -> IO[bytes]:
     """The workbook in a temporary file, read from the start. XlsxWriter's constant-memory
     mode writes each row to the sheet's file as it comes: memory stays flat however many
-    codings there are, and it writes about six times faster than openpyxl's write-only mode."""
+    codings there are (and it does not load numpy and Pillow, as openpyxl does)."""
     # Left open: the response or the task that sends it closes it.
     spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     workbook = xlsxwriter.Workbook(spooled, {

@@ -81,7 +81,7 @@ class World:
         create_interview(self.project, InterviewPlan(
             local_start=datetime(2026, 12, 20, 10) + timedelta(days=number),
             timezone="Europe/Warsaw", place=self.place, participants=[participant],
-            interviewers=[self.people["interviewer"]]), None)
+            interviewers=[self.people["interviewer"], self.people["lead"]]), None)
 
 
 def coding_url(world: World, rest: str) -> str:
@@ -125,6 +125,7 @@ PAGES: dict[str, Callable[[World], str]] = {
     "interviews list": lambda world: f"/projects/{world.project.id}/interviews/",
     "participants list": lambda world: f"/projects/{world.project.id}/participants/",
     "schedule": lambda world: f"/projects/{world.project.id}/calendar",
+    "my interviews": lambda world: "/calendar",
 }
 
 

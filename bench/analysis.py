@@ -4,11 +4,12 @@ A fresh database (SQLite in a temporary folder, or PostgreSQL when BENCH_DATABAS
 given) gets a project with 200 sources (text from bench.agreement's vocabulary, each linked
 to a partnership between one of 40 EU cities and a US or Chinese city), 40 codes and 100,000
 codings by three coders. Times, through the test client with a logged-in lead (server time),
-a filtered retrieval (a code with its sub-codes, Chinese partners, CEE cities), a code × city
+a filtered retrieval (a code with its sub-codes, Chinese partners, CEE cities), a retrieval
+of all 40 codes, a code × city
 matrix, a code × partner country matrix, the co-occurrence table and a full-text search.
 Prints one JSON line with the median and slowest of the runs in milliseconds.
 
-usage (from the project folder): python -m bench.analysis [--runs N]
+usage (from the project folder): python -m bench.analysis [--runs N] [--codings N]
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def cities(rng: random.Random) -> tuple[list[Place], list[Place]]:
     return eu, partners
 
 
-def build(rng: random.Random) -> tuple[int, int, int]:
+def build(rng: random.Random, codings: int = CODINGS) -> tuple[int, int, list[int]]:
     project = Project(name="Bench analysis")
     users = [User(email=f"c{n}@example.org", name=f"Coder {n}", password_hash="x")
              for n in range(3)]
@@ -78,7 +79,7 @@ def build(rng: random.Random) -> tuple[int, int, int]:
             {"source_id": source.id, "partnership_id": partnership.id}])
         sources.append((source.id, len(text)))
     rows = []
-    for _ in range(CODINGS):
+    for _ in range(codings):
         source_id, length = rng.choice(sources)
         start = rng.randrange(length - 400)
         rows.append({"project_id": project.id, "source_id": source_id, "code_id": rng.choice(codes),
@@ -87,18 +88,19 @@ def build(rng: random.Random) -> tuple[int, int, int]:
                      "created_at": datetime.now(UTC)})
     db.session.execute(insert(Coding), rows)
     db.session.commit()
-    return project.id, users[0].id, top[0].id
+    return project.id, users[0].id, [code.id for code in top + children]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--codings", type=int, default=CODINGS)
     args = parser.parse_args()
     rng = random.Random(11)
     with tempfile.TemporaryDirectory() as folder:
         app, url = bench_app(folder)
         with app.app_context():
-            project_id, lead_id, code_id = build(rng)
+            project_id, lead_id, code_ids = build(rng, args.codings)
         client = logged_in_client(app, lead_id)
         base = f"/projects/{project_id}/coding"
 
@@ -106,9 +108,12 @@ def main() -> None:
             return get_ok(client, path)
 
         word = vocabulary()[3]
+        every_code = "&".join(f"codes={code_id}" for code_id in code_ids)
         figures = {
             "retrieval_filtered": timed(args.runs, get(
-                f"{base}/retrieve?codes={code_id}&with_subcodes=y&partner_country=CN&cee=yes")),
+                f"{base}/retrieve?codes={code_ids[0]}&with_subcodes=y&partner_country=CN"
+                "&cee=yes")),
+            "retrieval_all_codes": timed(args.runs, get(f"{base}/retrieve?{every_code}")),
             "matrix_code_by_city": timed(args.runs, get(f"{base}/matrix?dimension=city")),
             "matrix_code_by_partner_country": timed(args.runs, get(
                 f"{base}/matrix?dimension=partner_country")),
@@ -117,7 +122,7 @@ def main() -> None:
         }
     print(json.dumps({
         "bench": "analysis", "database": make_url(url).get_backend_name(), "sources": SOURCES,
-        "codings": CODINGS, "codes": CODES, "runs": args.runs, **figures,
+        "codings": args.codings, "codes": CODES, "runs": args.runs, **figures,
         "python": platform.python_version(), "machine": platform.machine(),
         "date": datetime.now(UTC).date().isoformat(),
     }))

@@ -5,7 +5,8 @@ given) gets a project with three coders, a 20,000-word transcript source in segm
 and 2,000 codings by the three coders (from bench.agreement). Times, through the test client
 with a logged-in coder (server time: the whole request inside the app), the coding page, its
 data request (every coding, "everyone" view), the coder-against-coder view, and applying and
-removing a code (p95 over the runs). Prints one JSON line with the figures in milliseconds.
+removing a code (p95 over the runs), and counts the SQL statements of one apply and one
+removal. Prints one JSON line with the figures in milliseconds.
 
 usage (from the project folder): python -m bench.coding_page [--runs N]
 """
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, make_url
 
 from bench.agreement import CODERS, synthetic_codings, synthetic_transcript
-from bench.common import bench_app, get_ok, logged_in_client, timed
+from bench.common import bench_app, get_ok, logged_in_client, statements_during, timed
 from coding.models import Code, Coding, Source
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
@@ -106,6 +107,8 @@ def main() -> None:
                 f"&b={coders['ben']}")),
             "apply_code": p95(args.runs, apply),
             "remove_code": p95(args.runs, remove),
+            "apply_code_statements": statements_during(app, apply),
+            "remove_code_statements": statements_during(app, remove),
         }
     print(json.dumps({
         "bench": "coding_page", "database": make_url(url).get_backend_name(),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from fieldwork.accounts import sessions
 from fieldwork.app import create_app
@@ -76,3 +76,23 @@ def timed(runs: int, action: Callable[[], object]) -> dict[str, float]:
         cpus.append((time.process_time() - cpu) * 1000)
     return {"median_ms": round(statistics.median(walls), 1), "max_ms": round(max(walls), 1),
             "median_cpu_ms": round(statistics.median(cpus), 1)}
+
+
+def statements_during(app: Flask, action: Callable[[], object]) -> int:
+    """How many SQL statements the action runs, transaction control (BEGIN, SAVEPOINT,
+    COMMIT...) left out, as tests/statements.py counts them."""
+    counted: list[str] = []
+
+    def record(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.lstrip().upper().startswith(
+                ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")):
+            counted.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(counted)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
+
 from coding.agreement import merge_intervals
 from coding.codebook import CodeFields, clean_fields, code_tree, create_code, project_codes
 from coding.models import Code, CodeSuggestion, Coding, CodingSettings, Memo, Source
@@ -88,7 +91,11 @@ def checked_range(source: Source, start: int, end: int, text_version: int) -> tu
 
 
 def codable_code(project: Project, code_id: int) -> Code:
-    code = db.session.get(Code, code_id)
+    return codable(project, db.session.get(Code, code_id))
+
+
+def codable(project: Project, code: Code | None) -> Code:
+    """The code, if the project's coders may apply it."""
     if code is None or code.project_id != project.id:
         raise CodingError("That code is not in this codebook; reload the page.")
     if code.archived:
@@ -96,26 +103,42 @@ def codable_code(project: Project, code_id: int) -> Code:
     return code
 
 
+def codes_with_earlier_codings(source: Source, code_ids: list[int], user: User, start: int,
+                               end: int) -> list[tuple[Code | None, Coding | None]]:
+    """Each code asked for (in the order asked), with the user's coding of these very words
+    with it, and that coding's memo, when there is one: all in one query."""
+    earlier = db.and_(Coding.code_id == Code.id, Coding.source_id == source.id,
+                      Coding.coder_id == user.id, Coding.start == start, Coding.end == end)
+    rows = db.session.execute(
+        db.select(Code, Coding).outerjoin(Coding, earlier)
+        .outerjoin(Memo, Memo.coding_id == Coding.id).options(contains_eager(Coding.memo))
+        .where(Code.id.in_(code_ids), Code.project_id == source.project_id))
+    found = {code.id: (code, coding) for code, coding in rows}
+    return [found.get(code_id, (None, None)) for code_id in code_ids]
+
+
+def new_coding(source: Source, code: Code, user: User, start: int, end: int) -> Coding:
+    coding = Coding(project_id=source.project_id, source_id=source.id, code_id=code.id,
+                    coder_id=user.id, start=start, end=end,
+                    quote=source.text[start:end][:MAX_QUOTE])
+    set_committed_value(coding, "memo", None)
+    db.session.add(coding)
+    return coding
+
+
 def apply_codes(source: Source, code_ids: list[int], start: int, end: int, text_version: int,
                 user: User, memo: str = "") -> list[Coding]:
     """Code the characters start to end with each code; a coding the user already has on the
-    same words is kept rather than repeated. Return the codings (new or existing)."""
+    same words is kept rather than repeated. Return the codings (new or existing), their
+    memos loaded."""
     project = db.session.get(Project, source.project_id)
     if not code_ids:
         raise CodingError("Choose at least one code.")
     start, end = checked_range(source, start, end, text_version)
-    codes = [codable_code(project, code_id) for code_id in dict.fromkeys(code_ids)]
     result = []
-    for code in codes:
-        coding = db.session.scalar(db.select(Coding).where(
-            Coding.source_id == source.id, Coding.code_id == code.id,
-            Coding.coder_id == user.id, Coding.start == start, Coding.end == end))
-        if coding is None:
-            coding = Coding(project_id=project.id, source_id=source.id, code_id=code.id,
-                            coder_id=user.id, start=start, end=end,
-                            quote=source.text[start:end][:MAX_QUOTE])
-            db.session.add(coding)
-        result.append(coding)
+    for code, coding in codes_with_earlier_codings(source, list(dict.fromkeys(code_ids)), user,
+                                                   start, end):
+        result.append(coding or new_coding(source, codable(project, code), user, start, end))
     db.session.flush()
     if memo.strip():
         for coding in result:
@@ -151,7 +174,7 @@ def check_may_change(coding: Coding, viewer: Viewer) -> None:
 def remove_coding(coding: Coding, viewer: Viewer) -> dict[str, Any]:
     """Remove a coding; return what undo needs to put it back."""
     check_may_change(coding, viewer)
-    memo = coding_memo(coding)
+    memo = coding.memo
     undo = {"code": coding.code_id, "start": coding.start, "end": coding.end,
             "memo": memo.body if memo else ""}
     db.session.delete(coding)
@@ -176,24 +199,22 @@ def mark_reviewed(coding: Coding, viewer: Viewer) -> None:
     db.session.flush()
 
 
-def coding_memo(coding: Coding) -> Memo | None:
-    return db.session.scalar(db.select(Memo).where(Memo.coding_id == coding.id))
-
-
 def set_coding_memo(coding: Coding, body: str, user: User) -> Memo | None:
     """Write, change or (with an empty body) remove the memo on a coding."""
-    memo = coding_memo(coding)
+    memo = coding.memo
     body = body.strip()
     if not body:
         if memo is not None:
             db.session.delete(memo)
             db.session.flush()
+        set_committed_value(coding, "memo", None)
         return None
     if memo is None:
         memo = Memo(project_id=coding.project_id, coding_id=coding.id, author_id=user.id)
         db.session.add(memo)
     memo.body = body
     db.session.flush()
+    set_committed_value(coding, "memo", memo)
     return memo
 
 
@@ -293,7 +314,9 @@ def page_data(project: Project, source: Source, viewer: Viewer, mode: str,
 
 
 def coding_payload(coding: Coding) -> dict[str, Any]:
-    memo = coding_memo(coding)
+    """A coding as the coding page's script draws it; read before the commit, which would
+    make every attribute load again."""
+    memo = coding.memo
     return {"id": coding.id, "code": coding.code_id, "coder": coding.coder_id,
             "start": coding.start, "end": coding.end, "review": coding.needs_review,
             "memo": memo is not None, "memoText": memo.body if memo else "",

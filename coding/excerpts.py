@@ -14,13 +14,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
+
 from coding.citations import Around, SourceCiting, around_words, cite_words, source_citing
 from coding.codebook import code_paths
 from coding.models import Coding, Memo, Source
 from coding.translations import QuoteVersion, quote_versions, with_notes
 from fieldwork.extensions import db
-from fieldwork.models import Project
+from fieldwork.models import Project, User
 from interviews.citations import Citer, rules_for
+from interviews.models import Interview, Participant
+from interviews.transcripts.models import Transcript
 
 CONTEXT = 150
 
@@ -74,6 +80,40 @@ def paragraph_finder(source: Source) -> Callable[[int], dict[str, Any] | None]:
     return find
 
 
+def sources_of(codings: list[Coding]) -> dict[int, Source]:
+    """The codings' sources by id: those this request has read already, and the others, with
+    who speaks in them, in a few queries (an export asks once per code)."""
+    found: dict[int, Source] = {}
+    for source_id in {coding.source_id for coding in codings}:
+        known = db.session.identity_map.get(identity_key(Source, source_id))
+        if known is not None:
+            found[source_id] = known
+    missing = {coding.source_id for coding in codings} - found.keys()
+    if missing:
+        found.update((source.id, source) for source in db.session.scalars(
+            db.select(Source).where(Source.id.in_(missing)).options(
+                selectinload(Source.transcript).selectinload(Transcript.interview).options(
+                    selectinload(Interview.place),
+                    selectinload(Interview.participants).options(
+                        selectinload(Participant.place), selectinload(Participant.consent))),
+            )))
+    return found
+
+
+def attach_sources(codings: list[Coding]) -> None:
+    """Give each coding its source (`coding.source`) without a query for each: they stay
+    read for as long as the codings are kept."""
+    sources = sources_of(codings)
+    for coding in codings:
+        set_committed_value(coding, "source", sources[coding.source_id])
+
+
+def coder_names(codings: list[Coding]) -> dict[int, str]:
+    coder_ids = {coding.coder_id for coding in codings}
+    return dict(db.session.execute(db.select(User.id, User.name).where(User.id.in_(coder_ids)))
+                .all())
+
+
 def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: bool,
                 context: int = CONTEXT, surroundings: bool = False,
                 citer: Citer | None = None, quotes: str = "coded") -> list[Excerpt]:
@@ -82,6 +122,8 @@ def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: b
     after. `citer` cites them (by default, under the project's rules for this reader);
     they are quoted in the language(s) `quotes` asks for (coding.translations)."""
     codings = list(codings)
+    attach_sources(codings)
+    coders = coder_names(codings)
     paths = code_paths(project)
     memos = dict(db.session.execute(db.select(Memo.coding_id, Memo.body).where(
         Memo.coding_id.in_([c.id for c in codings]))).all()) if codings else {}
@@ -102,7 +144,7 @@ def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: b
         excerpts.append(Excerpt(
             coding_id=coding.id, source_id=source.id, source_title=source.title,
             code_id=coding.code_id, code_path=paths.get(coding.code_id, ""),
-            coder=coding.coder.name, start=coding.start, end=coding.end,
+            coder=coders[coding.coder_id], start=coding.start, end=coding.end,
             text=text, before=source.text[max(0, coding.start - context):coding.start],
             after=source.text[coding.end:coding.end + context], citation=citation,
             speaker=cited.speaker, seconds=cited.seconds, memo=memos.get(coding.id, ""),

@@ -3,6 +3,8 @@ Functions only flush."""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Load, selectinload
+
 from coding.codings import Viewer
 from coding.models import Code, Coding, Memo, Source
 from fieldwork.dbtypes import utcnow
@@ -37,6 +39,14 @@ def write_memo(project: Project, author: User, title: str, body: str,
     return memo
 
 
+def memo_targets() -> tuple[Load, ...]:
+    """What the memo list shows of each memo, loaded with the memos rather than one by one."""
+    return (selectinload(Memo.coding).options(
+                selectinload(Coding.source).load_only(Source.title), selectinload(Coding.code)),
+            selectinload(Memo.source).load_only(Source.title), selectinload(Memo.code),
+            selectinload(Memo.author))
+
+
 def search_memos(project: Project, viewer: Viewer, text: str = "",
                  target: str = "") -> list[Memo]:
     """The project's memos, newest first, containing `text` in title or body (any case), on
@@ -58,7 +68,8 @@ def search_memos(project: Project, viewer: Viewer, text: str = "",
     if viewer.sees_only_own:
         others = db.select(Coding.id).where(Coding.coder_id != viewer.user.id)
         query = query.where(db.or_(Memo.coding_id.is_(None), Memo.coding_id.not_in(others)))
-    return list(db.session.scalars(query.order_by(Memo.updated_at.desc(), Memo.id.desc())))
+    return list(db.session.scalars(query.options(*memo_targets())
+                                   .order_by(Memo.updated_at.desc(), Memo.id.desc())))
 
 
 def may_edit_memo(memo: Memo, viewer: Viewer) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from sqlalchemy.orm import selectinload
+
 from coding.excerpts import Excerpt, excerpts_of
 from coding.models import Coding, Quote
 from fieldwork.extensions import db
@@ -20,7 +22,8 @@ class QuoteError(ValueError):
 
 def project_quotes(project: Project) -> list[Quote]:
     """Quotes by chapter (unassigned last), then by their place in the chapter."""
-    quotes = db.session.scalars(db.select(Quote).where(Quote.project_id == project.id))
+    quotes = db.session.scalars(db.select(Quote).where(Quote.project_id == project.id)
+                                .options(selectinload(Quote.coding)))
     return sorted(quotes, key=lambda q: (q.chapter == UNASSIGNED, q.chapter.casefold(),
                                          q.position, q.id))
 

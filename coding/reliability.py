@@ -89,19 +89,21 @@ def stretch(find: Finder, start: int, end: int) -> tuple[float, float] | None:
 def hearings(excerpts: Sequence[Excerpt]) -> dict[int, Hearing]:
     """For each excerpt of a timed transcript (by coding id), its stretch of the recording and
     its mark: one query for the transcripts, one for their uncertain segments."""
-    sources = {i: db.session.get(Source, i) for i in {e.source_id for e in excerpts}}
-    transcript_ids = {s.transcript_id for s in sources.values() if s and s.transcript_id}
+    source_ids = {e.source_id for e in excerpts}
+    sources = {s.id: s for s in db.session.scalars(db.select(Source).where(
+        Source.id.in_(source_ids)))} if source_ids else {}
+    transcript_ids = {s.transcript_id for s in sources.values() if s.transcript_id}
     if not transcript_ids:
         return {}
     recordings = dict(db.session.execute(db.select(Transcript.id, Transcript.recording_id)
                                          .where(Transcript.id.in_(transcript_ids))).all())
-    project_id = next(s.project_id for s in sources.values() if s and s.transcript_id)
+    project_id = next(s.project_id for s in sources.values() if s.transcript_id)
     doubtful = reliability.uncertain_stretches(transcript_ids,
                                                reliability.threshold_for(project_id))
-    finders = {s.id: paragraph_finder(s) for s in sources.values() if s and s.transcript_id}
+    finders = {s.id: paragraph_finder(s) for s in sources.values() if s.transcript_id}
     found = {}
     for excerpt in excerpts:
-        source = sources[excerpt.source_id]
+        source = sources.get(excerpt.source_id)
         if source is None or source.transcript_id is None:
             continue
         words = stretch(finders[source.id], excerpt.start, excerpt.end)

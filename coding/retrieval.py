@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.orm import joinedload
@@ -221,14 +222,16 @@ def with_descendants(project: Project, code_ids: Iterable[int]) -> set[int]:
     return found
 
 
-def codings_of(project: Project, source_ids: list[int], code_ids: set[int],
+def codings_of(project: Project, source_ids: list[int] | None, code_ids: set[int],
                coder: int | None) -> list[Any]:
-    """(id, source_id, start, end) rows of the codings of the codes in the sources."""
-    if not source_ids or not code_ids:
+    """(id, source_id, start, end) rows of the codings of the codes in the sources (None: in
+    every source), in source order (combine relies on it)."""
+    if source_ids == [] or not code_ids:
         return []
     query = db.select(Coding.id, Coding.source_id, Coding.start, Coding.end).where(
-        Coding.project_id == project.id, Coding.code_id.in_(code_ids),
-        Coding.source_id.in_(source_ids))
+        Coding.project_id == project.id, Coding.code_id.in_(code_ids))
+    if source_ids is not None:
+        query = query.where(Coding.source_id.in_(source_ids))
     if coder:
         query = query.where(Coding.coder_id == coder)
     return list(db.session.execute(query.order_by(Coding.source_id, Coding.start, Coding.id)))
@@ -243,9 +246,11 @@ def combine(first: list[Any], second: list[Any], operator: str, distance: int) -
     """Codings of the first codes kept by the operator against the second codes' codings in
     the same source (all of both for "or")."""
     if operator == "or":
+        if not second:
+            return first
         seen = {c.id for c in first}
         return sorted(first + [c for c in second if c.id not in seen],
-                      key=lambda c: (c.source_id, c.start, c.id))
+                      key=itemgetter(1, 2, 0))
     by_source: dict[int, list[Any]] = defaultdict(list)
     for coding in second:
         by_source[coding.source_id].append(coding)
@@ -258,10 +263,7 @@ def combine(first: list[Any], second: list[Any], operator: str, distance: int) -
     return kept
 
 
-def retrieve(project: Project, query: Query, visible_coder: int | None = None,
-             facets: dict[int, Facets] | None = None) -> list[int]:
-    """The ids of the codings answering the query, in source order; with `visible_coder`
-    (blind coding) only that coder's codings count."""
+def check_query(query: Query) -> None:
     if not query.codes:
         raise RetrievalError("Choose at least one code.")
     if query.operator not in OPERATORS:
@@ -270,16 +272,67 @@ def retrieve(project: Project, query: Query, visible_coder: int | None = None,
         raise RetrievalError("Choose the second code to combine with.")
     if query.operator == "near" and not 0 <= query.distance <= 100_000:
         raise RetrievalError("Give the distance in characters, from 0 to 100,000.")
-    expand = (lambda ids: with_descendants(project, ids)) if query.with_subcodes else set
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a query looks: its sources (None: all of them) and one coder's codings or all."""
+
+    sources: list[int] | None
+    coder: int | None
+
+
+def scope_of(project: Project, query: Query, visible_coder: int | None,
+             facets: dict[int, Facets] | None) -> Scope | None:
+    """None when the query can find nothing (under blind coding, another coder's codings)."""
     facets = facets if facets is not None else source_facets(project)
-    sources = sorted(s for s, f in facets.items() if query.filters.accepts(f))
+    accepted = sorted(s for s, f in facets.items() if query.filters.accepts(f))
     if visible_coder and query.filters.coder and query.filters.coder != visible_coder:
+        return None
+    return Scope(None if len(accepted) == len(facets) else accepted,
+                 visible_coder or query.filters.coder)
+
+
+def retrieve(project: Project, query: Query, visible_coder: int | None = None,
+             facets: dict[int, Facets] | None = None) -> list[int]:
+    """The ids of the codings answering the query, in source order; with `visible_coder`
+    (blind coding) only that coder's codings count."""
+    check_query(query)
+    scope = scope_of(project, query, visible_coder, facets)
+    if scope is None:
         return []
-    coder = visible_coder or query.filters.coder
-    first = codings_of(project, sources, expand(query.codes), coder)
-    second = (codings_of(project, sources, expand(query.other_codes), coder)
+    expand = (lambda ids: with_descendants(project, ids)) if query.with_subcodes else set
+    first = codings_of(project, scope.sources, expand(query.codes), scope.coder)
+    second = (codings_of(project, scope.sources, expand(query.other_codes), scope.coder)
               if query.other_codes else [])
     return [row.id for row in combine(first, second, query.operator, query.distance)]
+
+
+def retrieve_page(project: Project, query: Query, page: int, visible_coder: int | None = None,
+                  facets: dict[int, Facets] | None = None) -> tuple[list[int], int]:
+    """The ids of one page (PAGE_SIZE) of the codings answering the query, in source order,
+    and how many answer it in all. The database counts and pages a query of codes alone; a
+    query combining codes by their places in the text is combined here."""
+    if query.operator != "or":
+        ids = retrieve(project, query, visible_coder, facets)
+        return ids[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], len(ids)
+    check_query(query)
+    scope = scope_of(project, query, visible_coder, facets)
+    if scope is None or scope.sources == []:
+        return [], 0
+    codes = set(query.codes) | set(query.other_codes)
+    if query.with_subcodes:
+        codes = with_descendants(project, codes)
+    where = [Coding.project_id == project.id, Coding.code_id.in_(codes)]
+    if scope.sources is not None:
+        where.append(Coding.source_id.in_(scope.sources))
+    if scope.coder:
+        where.append(Coding.coder_id == scope.coder)
+    total = db.session.scalar(db.select(db.func.count(Coding.id)).where(*where)) or 0
+    ids = db.session.scalars(db.select(Coding.id).where(*where)
+                             .order_by(Coding.source_id, Coding.start, Coding.id)
+                             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return list(ids), total
 
 
 def load_codings(ids: list[int]) -> list[Coding]:

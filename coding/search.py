@@ -33,19 +33,17 @@ def words_of(query: str) -> list[str]:
     return _WORD.findall(query)
 
 
-
-
-def matching_source_ids(project: Project, words: list[str]) -> list[int]:
-    """Sources containing every word, found by the database's full-text index."""
+def matching_sources(project: Project, words: list[str]) -> list[Source]:
+    """Sources containing every word, found by the database's full-text index, by title."""
     dialect = db.engine.dialect.name
     if dialect == "sqlite":
         match = " AND ".join('"' + fold_text(word).replace('"', "") + '"' for word in words)
         found = db.session.execute(text("SELECT rowid FROM sources_fts WHERE sources_fts MATCH :m"),
                                    {"m": match}).scalars()
         ids = set(found)
-        return list(db.session.scalars(db.select(Source.id).where(
+        return list(db.session.scalars(db.select(Source).where(
             Source.project_id == project.id, Source.id.in_(ids)).order_by(Source.title)))
-    return list(db.session.scalars(db.select(Source.id).where(
+    return list(db.session.scalars(db.select(Source).where(
         Source.project_id == project.id, pg_matches_words(fold_text(" ".join(words))))
         .order_by(Source.title)))
 
@@ -71,8 +69,7 @@ def search(project: Project, phrase: str, limit: int = MAX_HITS) -> list[Hit]:
     if not words:
         return []
     hits: list[Hit] = []
-    for source_id in matching_source_ids(project, words):
-        source = db.session.get(Source, source_id)
+    for source in matching_sources(project, words):
         for start, end in hits_in(source, phrase):
             hits.append(Hit(source.id, source.title, start, end,
                             source.text[max(0, start - CONTEXT):start], source.text[start:end],

@@ -62,6 +62,18 @@ def role_in(project: Project, user: Any) -> str | None:
     )
 
 
+def project_and_role(project_id: int, user: Any) -> tuple[Project | None, str | None]:
+    """The project and the user's role in it (None when not a member), in one query."""
+    if not user or not user.is_authenticated:
+        return db.session.get(Project, project_id), None
+    row = db.session.execute(
+        db.select(Project, Membership.role).outerjoin(Membership, db.and_(
+            Membership.project_id == Project.id, Membership.user_id == user.id))
+        .where(Project.id == project_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
 def can(permission: str, project: Project | None = None) -> bool:
     """Whether the current user holds `permission` in `project` (default: g.project)."""
     project = project if project is not None else g.get("project")
@@ -76,8 +88,7 @@ def load_project(project_id: int, permission: str, while_importing: bool = False
     whose role lacks it, 423 while an import fills it (fieldwork.background.locks) unless the
     view stays open then (`while_importing`: the pages of its tasks)."""
     roles_with(permission)
-    project = db.session.get(Project, project_id)
-    role = role_in(project, current_user) if project is not None else None
+    project, role = project_and_role(project_id, current_user)
     if project is None or role is None:
         abort(404)
     if role not in roles_with(permission):

@@ -5,6 +5,7 @@ without a value leaving no stray punctuation behind."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 #: the parts a citation template may use
 FIELDS = ("who", "date", "code", "locator", "speaker")
@@ -40,20 +41,19 @@ def tidy(text: str) -> str:
 def render(template: str, values: dict[str, str]) -> str:
     """The template with its parts filled in; a part without a value leaves no stray
     punctuation. The values' own text is never changed."""
-    filled: dict[str, str] = {}
-
-    def placeholder(match: re.Match[str]) -> str:
-        value = values.get(match.group(1), "")
-        if not value:
-            return EMPTY
-        token = f"\x00{len(filled)}\x00"
-        filled[token] = value
-        return token
-
-    text = tidy(_FIELD.sub(placeholder, template))
-    for token, value in filled.items():
-        text = text.replace(token, value)
+    present = frozenset(name for name, value in values.items() if value)
+    text = tidied(template, present)
+    for name in present:
+        text = text.replace(f"\x00{name}\x00", values[name])
     return sentence_start(text)
+
+
+@lru_cache(maxsize=256)
+def tidied(template: str, present: frozenset[str]) -> str:
+    """The template with the parts that have a value marked (\x00name\x00) and the others
+    tidied away: the same for every excerpt with the same parts, so worked out once."""
+    return tidy(_FIELD.sub(lambda match: f"\x00{match.group(1)}\x00"
+                           if match.group(1) in present else EMPTY, template))
 
 
 def check_template(template: str) -> str:

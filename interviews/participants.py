@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO
 
+from sqlalchemy.orm import selectinload
+
 from fieldwork import audit
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
@@ -218,5 +220,5 @@ def consent_problems(project: Project) -> list[tuple[Interview, str]]:
 def project_participants(project: Project) -> list[Participant]:
     return list(db.session.scalars(
         db.select(Participant).where(Participant.project_id == project.id)
-        .order_by(Participant.pseudonym)
+        .order_by(Participant.pseudonym).options(selectinload(Participant.consent))
     ))

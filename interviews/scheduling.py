@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import exists
+from sqlalchemy.orm import selectinload
 
 from fieldwork import audit
 from fieldwork.dbtypes import utcnow
@@ -283,4 +284,5 @@ def project_interviews(
         query = query.where(Interview.starts_at >= start)
     if end is not None:
         query = query.where(Interview.starts_at < end)
-    return list(db.session.scalars(query.order_by(Interview.starts_at)))
+    return list(db.session.scalars(query.order_by(Interview.starts_at).options(
+        selectinload(Interview.participants), selectinload(Interview.interviewers))))

@@ -5,8 +5,8 @@ source is linked to: case study, places, partnerships, interview, participants (
 and each source attribute as a column of its own.
 
 A source is read once with its links; its codings come in one query each, so 100,000 codings
-take one pass, and rows go to a temporary file as they are made (CSV, and XLSX in openpyxl's
-write-only mode)."""
+take one pass, and rows go to a temporary file as they are made (CSV, and XLSX in XlsxWriter's
+constant-memory mode)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+import xlsxwriter
 from sqlalchemy import ColumnElement
 
 from coding import reliability
@@ -35,7 +36,7 @@ from coding.exports.selection import (
 from coding.models import Coding, Memo, Quote, Source
 from coding.sources import links_of
 from coding.translations import QuoteVersion, note_of, with_notes
-from fieldwork.audit import csv_cell
+from fieldwork.audit import FORMULA_STARTS, csv_cell
 from fieldwork.extensions import db
 from fieldwork.models import User
 
@@ -153,7 +154,8 @@ def write_csv(stream: IO[str], columns: list[str], rows: Iterable[list[Any]]) ->
     writer = csv.writer(stream)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow([value if isinstance(value, str) and not value.startswith(FORMULA_STARTS)
+                         else csv_cell(value) for value in row])
 
 
 def csv_file(columns: list[str], rows: Iterable[list[Any]]) -> IO[bytes]:
@@ -169,55 +171,37 @@ def csv_file(columns: list[str], rows: Iterable[list[Any]]) -> IO[bytes]:
     return spooled
 
 
-def xlsx_value(sheet: Any, value: Any) -> Any:
-    """A value Excel keeps as it is: text without control characters, cut at Excel's limit,
-    and never read as a formula; no cell at all for empty text."""
+def xlsx_text(value: Any) -> Any:
+    """A value Excel keeps as it is: text without control characters, cut at Excel's limit;
+    no cell at all for empty text. (The workbook never reads text as a formula.)"""
     if not isinstance(value, str):
         return value
     if not value:
         return None
     text = xml_text(value)
-    if len(text) > MAX_CELL:
-        text = text[:MAX_CELL - 1] + "…"
-    if not text.startswith("="):
-        return text
-    # openpyxl (and the numpy and Pillow it loads, 25 MB) only once a workbook is needed
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"
-    return cell
+    return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
 
 
 def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary) -> IO[bytes]:
-    """The workbook in a temporary file, read from the start. openpyxl's write-only mode
-    keeps each sheet's rows in a file of its own until it zips them: memory stays flat
-    however many codings there are."""
-    # openpyxl (and the numpy and Pillow it loads, 25 MB) only once a workbook is needed
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Codings")
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    heading = []
-    for name in columns:
-        cell = WriteOnlyCell(sheet, value=xml_text(name))
-        cell.font = bold
-        heading.append(cell)
-    sheet.append(heading)
-    for row in rows:
-        sheet.append([xlsx_value(sheet, value) for value in row])
-    about = workbook.create_sheet("About")
-    rows = summary_rows(summary)
-    if summary.left_out:
-        rows.append(("Left out", left_out_notice(summary.left_out)))
-    for label, value in rows:
-        about.append([label, xlsx_value(about, str(value))])
+    """The workbook in a temporary file, read from the start. XlsxWriter's constant-memory
+    mode writes each row to the sheet's file as it comes: memory stays flat however many
+    codings there are (and it does not load numpy and Pillow, as openpyxl does)."""
     # Left open: the response or the task that sends it closes it.
     spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    workbook.save(spooled)
+    workbook = xlsxwriter.Workbook(spooled, {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "tmpdir": tempfile.gettempdir()})
+    sheet = workbook.add_worksheet("Codings")
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, [xml_text(name) for name in columns], workbook.add_format({"bold": True}))
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, [xlsx_text(value) for value in row])
+    about = workbook.add_worksheet("About")
+    lines = summary_rows(summary)
+    if summary.left_out:
+        lines.append(("Left out", left_out_notice(summary.left_out)))
+    for number, (label, value) in enumerate(lines):
+        about.write_row(number, 0, [label, xlsx_text(str(value))])
+    workbook.close()
     spooled.seek(0)
     return spooled

@@ -23,6 +23,8 @@ class Coding(db.Model):
         Index("ix_codings_source_coder", "source_id", "coder_id"),
         Index("ix_codings_project_code_source", "project_id", "code_id", "source_id"),
         Index("ix_codings_coder_project", "coder_id", "project_id"),
+        #: a retrieval's page in source order, read from the index
+        Index("ix_codings_project_source_start", "project_id", "source_id", "start"),
         UniqueConstraint("project_id", "guid", name="uq_codings_project_guid"),
     )
 
@@ -48,6 +50,8 @@ class Coding(db.Model):
     source: Mapped[Source] = relationship()
     code: Mapped[Code] = relationship()
     coder: Mapped[User] = relationship()
+    #: read only: memos are written through Memo (coding.codings.set_coding_memo)
+    memo: Mapped[Memo | None] = relationship(viewonly=True, uselist=False)
 
 
 class Memo(db.Model):

@@ -117,12 +117,11 @@ def retrieve(project: Project) -> tuple[str, int] | str:
             distance=form.distance.data if form.distance.data is not None else 200,
             filters=filters_of(form))
         try:
-            ids = retrieval.retrieve(project, query, visible_coder(project), facets)
+            shown, total = retrieval.retrieve_page(project, query, page,
+                                                   visible_coder(project), facets)
         except retrieval.RetrievalError as failure:
             error = str(failure)
         else:
-            total = len(ids)
-            shown = ids[(page - 1) * retrieval.PAGE_SIZE:page * retrieval.PAGE_SIZE]
             excerpts = excerpts_of(project, retrieval.load_codings(shown),
                                    can("participants.identity", project),
                                    quotes=form.quotes.data or "coded")

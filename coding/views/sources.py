@@ -15,6 +15,7 @@ from coding.extraction import DOCUMENT_TYPES, ExtractionError
 from coding.forms import DocumentForm, SourceDetailsForm, SourceTextForm
 from coding.models import Coding, Source
 from coding.retrieval import source_facets
+from coding.source_html import paragraphs_html
 from fieldwork.extensions import db
 from fieldwork.forms import choices
 from fieldwork.models import Project
@@ -204,9 +205,10 @@ def source_text(project: Project, source_id: int) -> tuple[str, int] | Response:
 def source_code(project: Project, source_id: int) -> str:
     """The coding page: the text with its codings, drawn by static/js/coding.js."""
     source = get_or_404(Source, source_id, project)
+    playback = playback_url(project, source)
     return render_template("coding/code.html", project=project, source=source,
                            links=logic.links_of(source), coders=project_coders(project),
-                           playback=playback_url(project, source))
+                           playback=playback, paragraphs=paragraphs_html(source, bool(playback)))
 
 
 def playback_url(project: Project, source: Source) -> str:

@@ -3,10 +3,11 @@ changing codings, in-vivo codes, memos on codings and review of moved codings.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, g, jsonify, request
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, load_only
 from werkzeug.wrappers import Response
 
 from coding import codings as logic
@@ -17,14 +18,25 @@ from fieldwork.models import Project
 from fieldwork.permissions import get_or_404, project_access
 
 REFUSED = 400
+T = TypeVar("T")
 
 
 def viewer(project: Project) -> logic.Viewer:
-    return logic.viewer_in(project, current_user, g.project_role)
+    """Who is looking, asked of the database once per request."""
+    if "viewer" not in g:
+        g.viewer = logic.viewer_in(project, current_user, g.project_role)
+    return g.viewer
 
 
 def refused(error: Exception) -> tuple[Response, int]:
     return jsonify(error=str(error)), REFUSED
+
+
+def of_project(project: Project, found: T | None) -> T:
+    """What a query found, if it is the project's; else a 404."""
+    if found is None or found.project_id != project.id:  # type: ignore[attr-defined]
+        abort(404)
+    return found
 
 
 def int_list(values: list[str]) -> list[int]:
@@ -42,9 +54,19 @@ def integer(data: dict[str, Any], name: str) -> int:
     return value
 
 
+def source_to_code(project: Project, source_id: int) -> Source:
+    """The source with its text, without its paragraphs (decoding a transcript's 850 segments
+    was half the time of applying a code)."""
+    return of_project(project, db.session.scalar(
+        db.select(Source).where(Source.id == source_id)
+        .options(load_only(Source.project_id, Source.text, Source.text_version))))
+
+
 @project_access("project.view")
 def coding_data(project: Project, source_id: int) -> Response:
-    source = get_or_404(Source, source_id, project)
+    source = of_project(project, db.session.scalar(
+        db.select(Source).where(Source.id == source_id)
+        .options(load_only(Source.project_id, Source.text_version))))
     args = request.args
     data = logic.page_data(project, source, viewer(project), args.get("mode", "everyone"),
                            args.get("a", type=int), args.get("b", type=int),
@@ -53,7 +75,9 @@ def coding_data(project: Project, source_id: int) -> Response:
 
 
 def visible_coding(project: Project, coding_id: int) -> Coding:
-    coding = get_or_404(Coding, coding_id, project)
+    """The coding with its memo, if this viewer may see it."""
+    coding = of_project(project, db.session.scalar(
+        db.select(Coding).where(Coding.id == coding_id).options(joinedload(Coding.memo))))
     if viewer(project).sees_only_own and coding.coder_id != current_user.id:
         abort(404)
     return coding
@@ -66,7 +90,7 @@ def coding_detail(project: Project, coding_id: int) -> Response:
 
 @project_access("coding.edit")
 def coding_apply(project: Project, source_id: int) -> Response | tuple[Response, int]:
-    source = get_or_404(Source, source_id, project)
+    source = source_to_code(project, source_id)
     data = body()
     try:
         codes = data.get("codes")
@@ -77,8 +101,9 @@ def coding_apply(project: Project, source_id: int) -> Response | tuple[Response,
                                  str(data.get("memo") or ""))
     except logic.CodingError as error:
         return refused(error)
+    payloads = [logic.coding_payload(coding) for coding in made]
     db.session.commit()
-    return jsonify(codings=[logic.coding_payload(coding) for coding in made])
+    return jsonify(codings=payloads)
 
 
 @project_access("codebook.edit")
@@ -90,9 +115,10 @@ def coding_in_vivo(project: Project, source_id: int) -> Response | tuple[Respons
                                     integer(data, "textVersion"), current_user)
     except (logic.CodingError, CodebookError) as error:
         return refused(error)
+    payload = logic.coding_payload(coding)
     db.session.commit()
     code = coding.code
-    return jsonify(coding=logic.coding_payload(coding),
+    return jsonify(coding=payload,
                    code={"id": code.id, "name": code.name, "path": code.name, "depth": 0,
                          "colour": code.colour, "shortcut": "", "archived": False})
 
@@ -116,8 +142,9 @@ def coding_change(project: Project, coding_id: int) -> Response | tuple[Response
         logic.change_code(coding, integer(body(), "code"), viewer(project))
     except logic.CodingError as error:
         return refused(error)
+    payload = logic.coding_payload(coding)
     db.session.commit()
-    return jsonify(coding=logic.coding_payload(coding), before=before)
+    return jsonify(coding=payload, before=before)
 
 
 @project_access("coding.edit")
@@ -128,8 +155,9 @@ def coding_memo(project: Project, coding_id: int) -> Response | tuple[Response, 
     except logic.CodingError as error:
         return refused(error)
     logic.set_coding_memo(coding, str(body().get("memo") or ""), current_user)
+    payload = logic.coding_payload(coding)
     db.session.commit()
-    return jsonify(coding=logic.coding_payload(coding))
+    return jsonify(coding=payload)
 
 
 @project_access("coding.edit")
@@ -139,5 +167,6 @@ def coding_reviewed(project: Project, coding_id: int) -> Response | tuple[Respon
         logic.mark_reviewed(coding, viewer(project))
     except logic.CodingError as error:
         return refused(error)
+    payload = logic.coding_payload(coding)
     db.session.commit()
-    return jsonify(coding=logic.coding_payload(coding))
+    return jsonify(coding=payload)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, request, session
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from fieldwork.database import writing
 from fieldwork.dbtypes import utcnow
@@ -81,6 +82,7 @@ def load_user(token: str) -> User | None:
     """Flask-Login's loader: the user of the live session whose secret this is."""
     row = db.session.scalar(
         db.select(UserSession).where(UserSession.token_hash == token_hash(token))
+        .options(joinedload(UserSession.user))
     )
     if row is None or not is_live(row) or not row.user.active:
         return None

@@ -62,16 +62,20 @@ def role_in(project: Project, user: Any) -> str | None:
     )
 
 
-def project_and_role(project_id: int, user: Any) -> tuple[Project | None, str | None]:
-    """The project and the user's role in it (None when not a member), in one query."""
+def project_and_role(project_id: int, user: Any) -> tuple[Project | None, str | None, bool]:
+    """The project, the user's role in it (None when not a member) and whether an import is
+    filling it (fieldwork.background.locks), in one query."""
+    importing = db.select(ImportLock.id).where(ImportLock.project_id == Project.id).exists()
     if not user or not user.is_authenticated:
-        return db.session.get(Project, project_id), None
+        row = db.session.execute(
+            db.select(Project, importing).where(Project.id == project_id)).first()
+        return (row[0], None, row[1]) if row is not None else (None, None, False)
     row = db.session.execute(
-        db.select(Project, Membership.role).outerjoin(Membership, db.and_(
+        db.select(Project, Membership.role, importing).outerjoin(Membership, db.and_(
             Membership.project_id == Project.id, Membership.user_id == user.id))
         .where(Project.id == project_id)
     ).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    return (row[0], row[1], row[2]) if row is not None else (None, None, False)
 
 
 def can(permission: str, project: Project | None = None) -> bool:
@@ -88,13 +92,12 @@ def load_project(project_id: int, permission: str, while_importing: bool = False
     whose role lacks it, 423 while an import fills it (fieldwork.background.locks) unless the
     view stays open then (`while_importing`: the pages of its tasks)."""
     roles_with(permission)
-    project, role = project_and_role(project_id, current_user)
+    project, role, importing = project_and_role(project_id, current_user)
     if project is None or role is None:
         abort(404)
     if role not in roles_with(permission):
         abort(403)
-    if not while_importing and db.session.scalar(db.select(ImportLock.id).where(
-            ImportLock.project_id == project.id)) is not None:
+    if importing and not while_importing:
         abort(423)
     g.project = project
     g.project_role = role

@@ -25,7 +25,7 @@ from casestudies.models import (
     Visit,
 )
 from coding.coders import add_external_coder
-from coding.models import Code, Coding, Memo, Quote, Source
+from coding.models import Code, CodeSuggestion, Coding, Memo, Quote, Source
 from fieldwork.extensions import db
 from fieldwork.models import BackgroundTask, Membership, Project, User
 from fieldwork.storage import store_upload
@@ -282,3 +282,18 @@ BUILDERS.update({
     name: (lambda key: lambda project, people: coding_sample(project, people)[key])(name)
     for name in ("source_id", "code_id", "coding_id", "memo_id", "quote_id")
 })
+
+
+def sample_suggestion(project: Project, people: dict[str, User]) -> int:
+    """A code suggestion made to the coder on the sample source."""
+    sample = coding_sample(project, people)
+    suggestion = CodeSuggestion(project_id=project.id, source_id=sample["source_id"],
+                                code_id=sample["code_id"], user_id=people["coder"].id,
+                                start=12, end=31, text_version=1, quote="with Chinese cities",
+                                score=0.5, reason="Like an earlier coding")
+    db.session.add(suggestion)
+    db.session.flush()
+    return suggestion.id
+
+
+BUILDERS["suggestion_id"] = sample_suggestion

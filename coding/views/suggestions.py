@@ -93,7 +93,11 @@ def query_passage(project: Project) -> tuple[str, tuple[int, int, int]]:
         source = db.session.get(Source, coding.source_id)
         start, end = coding.start, coding.end
     else:
-        source = get_or_404(Source, args.get("source", type=int) or 0, project)
+        source_id = args.get("source", type=int)
+        if source_id is None:
+            raise logic.CodingError("Select some words, or open a coding, to find passages "
+                                    "like it.")
+        source = get_or_404(Source, source_id, project)
         start, end = args.get("start", 0, type=int), args.get("end", 0, type=int)
     if not 0 <= start < end <= len(source.text):
         raise logic.CodingError("Select some words, or open a coding, to find passages like it.")

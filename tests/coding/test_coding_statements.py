@@ -17,10 +17,10 @@ def test_applying_and_removing_a_code_run_at_most_six_statements(
     client = client_for(people["coder"])
     base = f"/projects/{project.id}/coding"
     start = source.text.index("jedną osobę")
+    asked = {"codes": [visits.id], "start": start, "end": start + 11, "textVersion": 1}
 
     with counted_statements() as applying:
-        applied = client.post(f"{base}/sources/{source.id}/codings", json={
-            "codes": [visits.id], "start": start, "end": start + 11, "textVersion": 1})
+        applied = client.post(f"{base}/sources/{source.id}/codings", json=asked)
     assert applied.status_code == 200
     (made,) = applied.json["codings"]
     assert (made["coderName"], made["memo"]) == ("Coder", False)

@@ -30,8 +30,7 @@ from coding.exports import (
 )
 from coding.exports.tables import SPOOL_BYTES
 from coding.models import Source
-from coding.suggestions.sentences import SentenceModelMissing, encoder_for
-from coding.suggestions.store import SCOPES, make_suggestions, save_suggestions
+from coding.suggestions.store import SCOPES, save_suggestions
 from fieldwork.background import (
     Outcome,
     ProgressReport,
@@ -209,6 +208,10 @@ def queue_suggestions(project: Project, source: Source, user: User, scope: str) 
 
 @task_kind(SUGGEST)
 def run_suggestions(info: TaskInfo, progress: ProgressReport) -> Outcome:
+    # the model's numpy code, in the worker only: the web process that queues this never loads it
+    from coding.suggestions.making import make_suggestions
+    from coding.suggestions.sentences import SentenceModelMissing, encoder_for
+
     with read_phase():
         project, user, role = starter_in(info, "coding.edit")
         source = db.session.get(Source, info.params["source_id"])

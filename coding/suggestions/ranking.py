@@ -16,9 +16,6 @@ import numpy as np
 
 from coding.suggestions.vectors import Passage, Vectoriser
 
-MODEL_NAME = ("Fieldwork's own classifier: kernel ridge regression over character n-grams "
-              "(TF-IDF), trained on this project's codings and codebook; numpy only")
-MODEL_LICENCE = "Fieldwork's own code (no third-party model or weights)"
 #: the most earlier codings of one code that are learnt from (the latest ones)
 MAX_EXAMPLES = 150
 #: the most earlier codings learnt from in all: the regression solves a system as large as

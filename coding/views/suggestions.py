@@ -12,8 +12,8 @@ from coding import codings as logic
 from coding import tasks
 from coding.codebook import project_codes
 from coding.models import CodeSuggestion, Coding, Source
-from coding.suggestions import similar, store
-from coding.suggestions.sentences import model_in_use
+from coding.suggestions import store
+from coding.suggestions.naming import model_in_use
 from coding.views.workbench import body, refused, visible_coding
 from fieldwork.background import status, submit
 from fieldwork.extensions import db
@@ -110,6 +110,8 @@ def passages_like(project: Project) -> Response | tuple[Response, int]:
         text, where = query_passage(project)
     except logic.CodingError as error:
         return refused(error)
+    from coding.suggestions import similar  # numpy on first use, not in every web process
+
     found = similar.passages_like(project, viewer(project), text, where)
     if not found:
         return refused(logic.CodingError("Select a longer passage (three words or more) to "

@@ -19,7 +19,7 @@ from coding.models import Code, CodeSuggestion, Coding, Source
 from coding.refi import project_qdpx
 from coding.retrieval import Query, load_codings, retrieve
 from coding.sources import replace_text
-from coding.suggestions import store
+from coding.suggestions import making, store
 from coding.suggestions.vectors import passages_of
 from fieldwork.extensions import db
 from fieldwork.models import AuditEntry, BackgroundTask, Membership
@@ -205,10 +205,10 @@ def test_another_coders_suggestion_and_a_changed_text_are_refused(
 def test_under_blind_coding_a_coder_learns_only_from_their_own_codings(
         project, people, codes, new_source, third):
     set_blind(project, True, people["lead"])
-    made = store.make_suggestions(project, new_source, viewer_in(project, third, CODER), "all")
+    made = making.make_suggestions(project, new_source, viewer_in(project, third, CODER), "all")
     # the third coder has no codings: only the codebook's words can suggest anything
     assert all(not s.reason.startswith("Like an earlier coding") for s in made.suggestions)
-    lead = store.make_suggestions(project, new_source, viewer_in(project, people["lead"], LEAD),
+    lead = making.make_suggestions(project, new_source, viewer_in(project, people["lead"], LEAD),
                                   "all")
     assert any(s.reason.startswith("Like an earlier coding") for s in lead.suggestions)
 

@@ -18,7 +18,8 @@ from coding.codings import Viewer, apply_codes, viewer_in
 from coding.excerpts import excerpts_of
 from coding.models import CodeSuggestion, Coding, Quote, Source
 from coding.sources import document_paragraphs
-from coding.suggestions.store import make_suggestions, save_suggestions
+from coding.suggestions.making import make_suggestions
+from coding.suggestions.store import save_suggestions
 from fieldwork.extensions import db
 from fieldwork.models import AuditEntry, Project, User
 from interviews.participants import withdraw_consent

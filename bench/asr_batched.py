@@ -6,8 +6,9 @@ decoding differs: batches of speech clips (faster-whisper's BatchedInferencePipe
 app's default, asr.batching) or window after window (`batch_size=1`, `WhisperModel.transcribe`).
 
 - The bench's two-voice English dialogue (bench.long_recording) of --minutes, language given,
-  transcribed --runs times each way, alternately: wall time, word error rate, segments,
-  the share of speech covered by text, seconds decoded again.
+  transcribed --runs times each way, alternately: wall time, CPU time (a fairer figure on a
+  shared machine), word error rate, segments, the share of speech covered by text, seconds
+  decoded again.
 - The real recordings of ../shared/speech (Estonian with reference texts, Polish and
   Croatian without): the language detected and its probability each way, and with the
   language given, the word error rate against the reference where there is one, else the
@@ -56,10 +57,11 @@ def ignore(_segment: object, _progress: float) -> None:
 
 
 def timed(engine: FasterWhisperEngine, audio: Path,
-          options: TranscriptionOptions) -> tuple[float, TranscriptionResult]:
-    started = time.perf_counter()
+          options: TranscriptionOptions) -> tuple[float, float, TranscriptionResult]:
+    """Wall seconds, CPU seconds of this process (all its threads) and the result."""
+    started, cpu = time.perf_counter(), time.process_time()
     result = engine.transcribe(audio, options, ignore)
-    return time.perf_counter() - started, result
+    return time.perf_counter() - started, time.process_time() - cpu, result
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
@@ -77,16 +79,20 @@ def dialogue(engines: dict[str, FasterWhisperEngine], model: str, minutes: float
         for _ in range(runs):
             for way, engine in engines.items():
                 before = load()
-                wall, result = timed(engine, audio, options)
+                wall, cpu, result = timed(engine, audio, options)
                 figures[way].append({
-                    "s": round(wall, 1), "wer": word_error_rate(reference, result.text),
+                    "s": round(wall, 1), "cpu_s": round(cpu, 1),
+                    "wer": word_error_rate(reference, result.text),
                     "segments": len(result.segments), "coverage": round(result.coverage, 3),
                     "redecoding_s": round(result.redecoding_seconds, 1),
                     "load_before": before, "load_after": load()})
     medians = {way: statistics.median(run["s"] for run in runs_) for way, runs_ in
                figures.items()}
-    return {"audio_minutes": minutes, "runs": figures, "median_s": medians,
-            "sequential_over_batched": round(medians["sequential"] / medians["batched"], 2)}
+    cpu = {way: statistics.median(run["cpu_s"] for run in runs_) for way, runs_ in
+           figures.items()}
+    return {"audio_minutes": minutes, "runs": figures, "median_s": medians, "median_cpu_s": cpu,
+            "sequential_over_batched": round(medians["sequential"] / medians["batched"], 2),
+            "sequential_over_batched_cpu": round(cpu["sequential"] / cpu["batched"], 2)}
 
 
 def real_speech(engines: dict[str, FasterWhisperEngine], model: str,
@@ -99,8 +105,9 @@ def real_speech(engines: dict[str, FasterWhisperEngine], model: str,
         row: dict[str, object] = {"file": audio.name, "language": language}
         texts = {}
         for way, engine in engines.items():
-            _, found = timed(engine, audio, TranscriptionOptions(model=model))
-            _, given = timed(engine, audio, TranscriptionOptions(model=model, language=language))
+            *_, found = timed(engine, audio, TranscriptionOptions(model=model))
+            *_, given = timed(engine, audio, TranscriptionOptions(model=model,
+                                                                  language=language))
             texts[way] = given.text
             row[way] = {"detected": found.language,
                         "probability": round(found.language_probability, 2),

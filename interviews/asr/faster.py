@@ -141,7 +141,7 @@ class FasterWhisperEngine:
             return _decode(model, samples, offset, self._again(options, language.code))
 
         check = Completeness(redecode, options.initial_prompt)
-        decode = self._segments if self.batch_size == 1 else self._batched_segments
+        decode = self._sequential_segments if self.batch_size == 1 else self._batched_segments
         chunks = decode(model, AudioWindow(audio_path), options, language, check)
         segments = stream_segments(sentences(chunks), duration, on_segment)
         return TranscriptionResult(
@@ -154,7 +154,7 @@ class FasterWhisperEngine:
             redecoding_seconds=check.coverage.redecoding,
         )
 
-    def _segments(
+    def _sequential_segments(
         self, model: WhisperModel, audio: AudioWindow, options: TranscriptionOptions,
         language: _Language, check: Completeness,
     ) -> Iterator[Segment]:

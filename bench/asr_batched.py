@@ -1,9 +1,12 @@
-"""Batched against sequential decoding in the app's transcription path, in the same run.
+"""Clips decoded several at once against sequential decoding, in the app's transcription
+path, in the same run.
 
 Both ways are `FasterWhisperEngine.transcribe` as the worker's job calls it (voice-activity
 check, loops and holes decoded again, sentences), with the same model and options; only the
-decoding differs: batches of speech clips (faster-whisper's BatchedInferencePipeline, the
-app's default, asr.batching) or window after window (`batch_size=1`, `WhisperModel.transcribe`).
+decoding differs: "batched", the app's default, decodes the speech packed into clips of up
+to 30 s as faster-whisper's BatchedInferencePipeline does, one clip per core at once
+(asr.batching); "sequential" decodes window after window on all cores (`clips_at_once=1`,
+`WhisperModel.transcribe`).
 
 - The bench's two-voice English dialogue (bench.long_recording) of --minutes, language given,
   transcribed --runs times each way, alternately: wall time, CPU time (a fairer figure on a
@@ -38,11 +41,11 @@ import jiwer
 
 from bench.long_recording import PROJECT, choose_model, make_recording, spoken_text
 from interviews.asr.base import TranscriptionOptions, TranscriptionResult, normalise_text
-from interviews.asr.batching import BATCH_SIZE
 from interviews.asr.faster import FasterWhisperEngine
 from interviews.asr.weights import resolve_model
 
-WAYS = {"batched": BATCH_SIZE, "sequential": 1}
+#: clips decoded at once (None: one per core), or window after window
+WAYS = {"batched": None, "sequential": 1}
 #: the real recordings' language, by the start of their file name
 LANGUAGES = {"et": "et", "pl": "pl", "hr": "hr"}
 AUDIO_SUFFIXES = (".wav", ".aac", ".mp3", ".ogg", ".m4a")
@@ -151,13 +154,14 @@ def main() -> None:
     model, why = choose_model(args.model, args.models_dir)
     folder_of = partial(resolve_model, models_dir=args.models_dir)
     threads = os.cpu_count() or 1
-    engines = {way: FasterWhisperEngine(folder_of, threads=threads, batch_size=size)
+    engines = {way: FasterWhisperEngine(folder_of, threads=threads, clips_at_once=size)
                for way, size in WAYS.items()}
     started = load()
     speech = real_speech(engines, model, args.speech) if args.speech.is_dir() else []
     print(json.dumps({
         "bench": "asr_batched", "date": datetime.now(UTC).isoformat(timespec="minutes"),
-        "model": model, "model_choice": why, "batch_size": BATCH_SIZE, "threads": threads,
+        "model": model, "model_choice": why, "threads": threads,
+        "clips_at_once": engines["batched"].clips_at_once,
         "dialogue": dialogue(engines, model, args.minutes, args.runs),
         "real_speech": speech, "real_speech_wer": pooled_wer(speech, args.speech),
         "load_average_1min_at_start": started,

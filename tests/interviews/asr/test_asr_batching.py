@@ -1,7 +1,6 @@
-"""Batches of speech clips: a stretch ends before the speech that runs into its end, clips
-are decoded one first and then a batch at a time, and the batched transcript keeps the
-guarantees of decoding window after window (the words, the language, the speech covered,
-the same text every time)."""
+"""Clips of speech decoded several at once: a stretch ends before the speech that runs into
+its end, and the transcript keeps the guarantees of decoding window after window (the words,
+the language, the speech covered, the same text every time)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ import pytest
 
 from interviews.asr.audio import SAMPLE_RATE, whole_recording
 from interviews.asr.base import Segment, TranscriptionOptions
-from interviews.asr.batching import batches, split_at_speech
+from interviews.asr.batching import split_at_speech
 from interviews.asr.engines import get_engine
 from interviews.asr.faster import FasterWhisperEngine
 from tests.audio import join, read_wav, silence, speak
@@ -67,24 +66,18 @@ def test_speech_that_fills_a_short_stretch_is_decoded_rather_than_left_for_ever(
     assert speech.next_start == pytest.approx(2.0, abs=1e-3)
 
 
-def test_the_first_batch_holds_one_clip_then_a_batch_at_a_time():
-    assert [(s.start, s.stop) for s in batches(10, True, 4)] == [(0, 1), (1, 5), (5, 9), (9, 10)]
-    assert [(s.start, s.stop) for s in batches(6, False, 4)] == [(0, 4), (4, 6)]
-    assert list(batches(0, True, 4)) == []
-
-
 @pytest.mark.slow
 def test_batched_and_sequential_give_the_same_words_language_and_coverage(
     models_dir, long_speech, wer,
 ):
     batched = get_engine("faster-whisper", models_dir)
-    sequential = FasterWhisperEngine(batched.model_for, batch_size=1)
+    sequential = FasterWhisperEngine(batched.model_for, clips_at_once=1)
     options = TranscriptionOptions()
 
     one_by_one = sequential.transcribe(long_speech.path, options, ignore)
     runs = [batched.transcribe(long_speech.path, options, ignore) for _ in range(2)]
 
-    assert batched.batch_size > 1
+    assert batched.clips_at_once > 1
     assert runs[0].segments == runs[1].segments
     assert wer(long_speech.text, runs[0].text) <= wer(long_speech.text, one_by_one.text) + 0.02
     assert runs[0].language == one_by_one.language == "en"

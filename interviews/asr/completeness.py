@@ -78,11 +78,15 @@ def gap_text(start: float, end: float) -> str:
     return f"[no text {clock(start)}–{clock(end)}]"
 
 
-def speech_regions(samples: np.ndarray, offset: float) -> list[tuple[float, float]]:
+def speech_regions(samples: np.ndarray, offset: float,
+                   pieces: list[dict[str, int]] | None = None) -> list[tuple[float, float]]:
     """Stretches of speech in mono 16 kHz samples, in seconds from `offset`; stretches that
-    touch (each is padded) are one, so that one hole in the text is one gap."""
+    touch (each is padded) are one, so that one hole in the text is one gap. `pieces` are
+    the voice-activity detector's, when it has already run over these samples."""
     regions: list[tuple[float, float]] = []
-    for found in get_speech_timestamps(samples, VAD_OPTIONS):
+    if pieces is None:
+        pieces = get_speech_timestamps(samples, VAD_OPTIONS)
+    for found in pieces:
         start, end = offset + found["start"] / SAMPLE_RATE, offset + found["end"] / SAMPLE_RATE
         if regions and start - regions[-1][1] < REGION_JOIN_SECONDS:
             regions[-1] = (regions[-1][0], end)
@@ -180,9 +184,11 @@ class Completeness:
         finally:
             self.coverage.redecoding += time.perf_counter() - started
 
-    def stretch(self, samples: np.ndarray, offset: float) -> CheckedStretch:
-        """A stretch of the recording whose segments are about to be decoded."""
-        return CheckedStretch(self, samples, offset)
+    def stretch(self, samples: np.ndarray, offset: float,
+                pieces: list[dict[str, int]] | None = None) -> CheckedStretch:
+        """A stretch of the recording whose segments are about to be decoded, and its speech
+        pieces when the voice-activity detector has already found them."""
+        return CheckedStretch(self, samples, offset, pieces)
 
     def without_loops(self, segment: Segment, samples: np.ndarray,
                       offset: float) -> list[Segment]:
@@ -212,11 +218,12 @@ class CheckedStretch:
     """Segments of one decoded stretch, checked as they come and handed on in order of
     time, with the speech between them that has no text filled in or marked."""
 
-    def __init__(self, check: Completeness, samples: np.ndarray, offset: float) -> None:
+    def __init__(self, check: Completeness, samples: np.ndarray, offset: float,
+                 pieces: list[dict[str, int]] | None = None) -> None:
         self.check = check
         self.samples = samples
         self.offset = offset
-        self.regions = speech_regions(samples, offset)
+        self.regions = speech_regions(samples, offset, pieces)
         #: text is known up to here
         self.position = offset
 

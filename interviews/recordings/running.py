@@ -37,6 +37,7 @@ from interviews.asr.base import (
     TranscriptionResult,
     UnknownEngine,
 )
+from interviews.asr.batching import CLIP_SECONDS
 from interviews.asr.engines import get_engine
 from interviews.recordings.models import TRANSCRIBING_SHARE, TranscriptionJob
 from interviews.recordings.progress import Heartbeat, JobProgress
@@ -63,8 +64,9 @@ log = logging.getLogger(__name__)
 
 #: segments whose average log probability is below this are flagged for review
 LOW_LOGPROB = -1.0
-#: seconds of audio Whisper decodes at once: the next segment ends at most this much later
-WINDOW_SECONDS = 30.0
+#: seconds of audio decoded at once (a clip on each of 2 cores): the next segment ends at
+#: most this much later
+WINDOW_SECONDS = 2.0 * CLIP_SECONDS
 #: while separating speakers, progress is written at most this often (seconds)
 SPEAKER_REPORT_SECONDS = 1.0
 

@@ -142,3 +142,23 @@ def test_the_list_fits_a_phone_and_is_easy_to_tap(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     remove.click()
     expect(page.locator("#participant_ids + .ts-wrapper .item")).to_have_count(0)
+
+
+def test_the_page_does_not_move_when_the_search_box_loses_focus(
+    page: Page, live_server: LiveServer, project: Project, people: dict[str, User],
+    people_to_meet: dict[str, Participant],
+) -> None:
+    """A click on a button below a list, just after choosing in it, lands on the button: the
+    list keeps its height when its search box loses focus (it shrank by a row under the
+    pointer, and the click on Compare or Plan interview hit nothing)."""
+    live_server.log_in(page, people["lead"])
+    page.goto(f"/projects/{project.id}/interviews/new")
+    box = page.get_by_role("combobox", name="Participants")
+    for name in ("commission", "action"):
+        box.fill(name)
+        page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    button = page.get_by_role("button", name="Plan interview")
+    focused = button.bounding_box()
+    page.get_by_role("heading", level=1).click()
+    assert button.bounding_box() == focused

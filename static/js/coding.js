@@ -41,23 +41,9 @@
 
   function pointCount(text) { let n = 0; for (const _ of text) n++; return n; }
 
-  function say(message, isError) {
-    status.textContent = message;
-    status.title = message;
-    status.classList.toggle("error", Boolean(isError));
-  }
-
-  async function send(url, payload) {
-    const response = await fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": cfg.csrf},
-      body: JSON.stringify(payload || {}),
-    });
-    let data = {};
-    try { data = await response.json(); } catch (e) { data = {}; }
-    if (!response.ok) throw new Error(data.error || "The server refused the change (" + response.status + "). Reload the page.");
-    return data;
-  }
+  const requests = window.fieldworkRequests;
+  function say(message, isError) { requests.say(status, message, isError); }
+  function send(url, payload) { return requests.send(url, payload, cfg.csrf); }
 
   function codingUrl(id, action) {
     return cfg.codingUrl.replace(/\/0$/, "/" + id) + (action ? "/" + action : "");

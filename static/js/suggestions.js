@@ -27,31 +27,10 @@
   let codes = [];
   let selection = null;
 
-  function say(message, isError) {
-    status.textContent = message;
-    status.title = message;
-    status.classList.toggle("error", Boolean(isError));
-  }
-
-  async function send(url, payload) {
-    const response = await fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf},
-      body: JSON.stringify(payload || {}),
-    });
-    let data = {};
-    try { data = await response.json(); } catch (e) { data = {}; }
-    if (!response.ok) throw new Error(data.error || "The server refused this (" + response.status + "). Reload the page.");
-    return data;
-  }
-
-  async function getJson(url) {
-    const response = await fetch(url, {credentials: "same-origin"});
-    let data = {};
-    try { data = await response.json(); } catch (e) { data = {}; }
-    if (!response.ok) throw new Error(data.error || "This could not be loaded (" + response.status + "). Reload the page.");
-    return data;
-  }
+  const requests = window.fieldworkRequests;
+  function say(message, isError) { requests.say(status, message, isError); }
+  function send(url, payload) { return requests.send(url, payload, root.dataset.csrf); }
+  const getJson = requests.getJson;
 
   function withId(url, id) { return url.replace(/\/0\//, "/" + id + "/"); }
 

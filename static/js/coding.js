@@ -43,7 +43,13 @@
 
   const requests = window.fieldworkRequests;
   function say(message, isError) { requests.say(status, message, isError); }
-  function send(url, payload) { return requests.send(url, payload, cfg.csrf); }
+  /* Counts this page's changes as they start and end: codings loaded while one was under way
+     may lack it, and would wipe it from the page (see load). */
+  let changesMade = 0;
+  async function send(url, payload) {
+    changesMade += 1;
+    try { return await requests.send(url, payload, cfg.csrf); } finally { changesMade += 1; }
+  }
 
   function codingUrl(id, action) {
     return cfg.codingUrl.replace(/\/0$/, "/" + id) + (action ? "/" + action : "");
@@ -59,9 +65,11 @@
   }
 
   async function load() {
+    const asked = changesMade;
     const response = await fetch(dataQuery(), {credentials: "same-origin"});
     if (!response.ok) { say("The codings could not be loaded; reload the page.", true); return; }
     const data = await response.json();
+    if (asked !== changesMade) { await load(); return; }
     state.codes = new Map(data.codes.map((c) => [c.id, c]));
     state.coders = new Map(data.coders.map((c) => [c.id, c]));
     state.codings = data.codings;

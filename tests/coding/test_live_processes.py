@@ -25,7 +25,7 @@ from flask_wtf.csrf import generate_csrf
 
 from coding.models import Code, Source
 from coding.sources import document_paragraphs
-from fieldwork import live
+from fieldwork import jobs, live
 from fieldwork.accounts import sessions
 from fieldwork.app import create_app
 from fieldwork.extensions import db
@@ -108,8 +108,10 @@ def seed(app: Flask) -> dict[str, object]:
 
 
 @pytest.fixture
-def team(tmp_path: Path) -> Iterator[Team]:
-    """Two `fieldwork serve` processes on one SQLite database and one Redis."""
+def team(tmp_path: Path, app: Flask) -> Iterator[Team]:
+    """Two `fieldwork serve` processes on one SQLite database and one Redis. The app made to
+    seed them points the job queue at their Redis; it points back at the tests' app after, or
+    the tests that follow would queue tasks that nothing runs."""
     ports = [free_port(), free_port()]
     first = start_serving(tmp_path, ports[0])  # it migrates the new database
     processes = [first]
@@ -117,11 +119,12 @@ def team(tmp_path: Path) -> Iterator[Team]:
         wait_until_serving(f"http://127.0.0.1:{ports[0]}", first)
         processes.append(start_serving(tmp_path, ports[1]))
         wait_until_serving(f"http://127.0.0.1:{ports[1]}", processes[1])
-        app = create_app(settings(tmp_path))
-        yield Team(app, [f"http://127.0.0.1:{port}" for port in ports], **seed(app))
-        with app.app_context():
+        served = create_app(settings(tmp_path))
+        yield Team(served, [f"http://127.0.0.1:{port}" for port in ports], **seed(served))
+        with served.app_context():
             db.engine.dispose()
     finally:
+        jobs.configure_queue(app)
         for process in processes:
             stop_process(process, timeout=20)
         forget_live_keys(settings(tmp_path))

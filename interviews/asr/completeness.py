@@ -78,6 +78,21 @@ def gap_text(start: float, end: float) -> str:
     return f"[no text {clock(start)}–{clock(end)}]"
 
 
+def in_seconds(pieces: list[dict[str, int]], offset: float) -> list[tuple[float, float]]:
+    """The voice-activity detector's pieces (in samples) as seconds from `offset`."""
+    return [(offset + found["start"] / SAMPLE_RATE, offset + found["end"] / SAMPLE_RATE)
+            for found in pieces]
+
+
+def around(samples: np.ndarray, offset: float, start: float, end: float,
+           margin: float) -> tuple[np.ndarray, float]:
+    """The samples from start to end (seconds from `offset`) with `margin` seconds each side,
+    as far as they go, and the time their first sample stands for."""
+    first = max(int((start - margin - offset) * SAMPLE_RATE), 0)
+    last = min(int((end + margin - offset) * SAMPLE_RATE), samples.size)
+    return samples[first:last], offset + first / SAMPLE_RATE
+
+
 def speech_regions(samples: np.ndarray, offset: float,
                    pieces: list[dict[str, int]] | None = None) -> list[tuple[float, float]]:
     """Stretches of speech in mono 16 kHz samples, in seconds from `offset`; stretches that
@@ -86,8 +101,7 @@ def speech_regions(samples: np.ndarray, offset: float,
     regions: list[tuple[float, float]] = []
     if pieces is None:
         pieces = get_speech_timestamps(samples, VAD_OPTIONS)
-    for found in pieces:
-        start, end = offset + found["start"] / SAMPLE_RATE, offset + found["end"] / SAMPLE_RATE
+    for start, end in in_seconds(pieces, offset):
         if regions and start - regions[-1][1] < REGION_JOIN_SECONDS:
             regions[-1] = (regions[-1][0], end)
         else:
@@ -163,9 +177,7 @@ def _share_in_repeated_phrases(words: list[str]) -> float:
 def _decode_alone(redecode: Redecode, samples: np.ndarray, offset: float, start: float,
                   end: float) -> list[Segment]:
     """Decode the samples between start and end (with a margin each side) on their own."""
-    first = max(int((start - REDECODE_MARGIN - offset) * SAMPLE_RATE), 0)
-    last = min(int((end + REDECODE_MARGIN - offset) * SAMPLE_RATE), samples.size)
-    return redecode(samples[first:last], offset + first / SAMPLE_RATE)
+    return redecode(*around(samples, offset, start, end, REDECODE_MARGIN))
 
 
 class Completeness:
@@ -270,13 +282,10 @@ class CheckedStretch:
 
     def _word_heard(self, hole: tuple[float, float]) -> tuple[float, float] | None:
         """Where in `hole` the detector hears a word's worth of speech, if it does."""
-        first = max(int((hole[0] - MISSED_CONTEXT - self.offset) * SAMPLE_RATE), 0)
-        last = min(int((hole[1] + MISSED_CONTEXT - self.offset) * SAMPLE_RATE), self.samples.size)
-        start = self.offset + first / SAMPLE_RATE
-        heard = [(max(start + found["start"] / SAMPLE_RATE, hole[0]),
-                  min(start + found["end"] / SAMPLE_RATE, hole[1]))
-                 for found in get_speech_timestamps(self.samples[first:last], WORD_VAD_OPTIONS)]
-        heard = [(begin, end) for begin, end in heard if end > begin]
+        context, start = around(self.samples, self.offset, *hole, MISSED_CONTEXT)
+        pieces = in_seconds(get_speech_timestamps(context, WORD_VAD_OPTIONS), start)
+        heard = [(max(begin, hole[0]), min(end, hole[1])) for begin, end in pieces
+                 if min(end, hole[1]) > max(begin, hole[0])]
         if sum(end - begin for begin, end in heard) < MIN_MISSED_SECONDS:
             return None
         return heard[0][0], heard[-1][1]

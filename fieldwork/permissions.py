@@ -63,16 +63,13 @@ def role_in(project: Project, user: Any) -> str | None:
 
 
 def project_and_role(project_id: int, user: Any) -> tuple[Project | None, str | None, bool]:
-    """The project, the user's role in it (None when not a member) and whether an import is
-    filling it (fieldwork.background.locks), in one query."""
+    """The project, the user's role in it (None when not a member, or not signed in) and
+    whether an import is filling it (fieldwork.background.locks), in one query."""
+    user_id = user.id if user and user.is_authenticated else None
     importing = db.select(ImportLock.id).where(ImportLock.project_id == Project.id).exists()
-    if not user or not user.is_authenticated:
-        row = db.session.execute(
-            db.select(Project, importing).where(Project.id == project_id)).first()
-        return (row[0], None, row[1]) if row is not None else (None, None, False)
     row = db.session.execute(
         db.select(Project, Membership.role, importing).outerjoin(Membership, db.and_(
-            Membership.project_id == Project.id, Membership.user_id == user.id))
+            Membership.project_id == Project.id, Membership.user_id == user_id))
         .where(Project.id == project_id)
     ).first()
     return (row[0], row[1], row[2]) if row is not None else (None, None, False)

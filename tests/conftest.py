@@ -24,11 +24,11 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pytest
 from argon2 import PasswordHasher, profiles
@@ -47,6 +47,9 @@ from fieldwork.accounts import passwords, sessions
 from fieldwork.app import create_app
 from fieldwork.extensions import db
 from fieldwork.models import Membership, Project, User
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 # CI draws the same examples on every run, so that a landing never waits on a new random
 # draw; a developer's runs draw new ones and find what CI would not.
@@ -328,6 +331,34 @@ class LiveServer:
         page.wait_for_url(lambda url: "/login" not in url)
 
 
+def bodies_read_before_sending(app: WSGIApplication) -> WSGIApplication:
+    """`app` with each response read whole, and its file closed, before werkzeug writes it.
+
+    A browser that leaves a page drops the connections still loading scripts or audio, and
+    werkzeug's dev server then skips closing the response (its tidy-up read raises first):
+    the open file surfaced as a ResourceWarning in whichever test came next. Event streams
+    (live coding) pass through as they are, since they never end.
+    """
+
+    def read_whole(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        streamed: list[bool] = []
+
+        def note_streaming(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            streamed.append(any(value.startswith("text/event-stream") for _, value in headers))
+            return start_response(status, headers, *args)
+
+        body = app(environ, note_streaming)
+        if streamed and streamed[0]:
+            return body
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return read_whole
+
+
 @pytest.fixture(scope="session")
 def live_server(app: Flask, make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
     """The app on the test database, served by werkzeug in a thread on a free port.
@@ -337,7 +368,7 @@ def live_server(app: Flask, make_app: Callable[..., Flask]) -> Iterator[LiveServ
     """
     served = make_app(WTF_CSRF_ENABLED=True)
     jobs.configure_queue(app)
-    server = make_server("127.0.0.1", 0, served, threaded=True)
+    server = make_server("127.0.0.1", 0, bodies_read_before_sending(served), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield LiveServer(served, f"http://127.0.0.1:{server.server_port}")

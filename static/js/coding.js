@@ -80,7 +80,8 @@
     if (data.mode !== modeSelect.value) modeSelect.value = data.mode;
     fillCodeFilter();
     renderCodeList();
-    render();
+    // Asked for (a view chosen, suggestions accepted): drawn now, unless the mouse is down.
+    if (pointerHeld) waitingDraw = render; else { waitingDraw = null; render(); }
     root.dataset.ready = "1";
   }
 
@@ -366,7 +367,8 @@
      they scroll, as a reader expects. */
   let arrowsSelect = false;
   textEl.addEventListener("focus", () => { arrowsSelect = textEl.matches(":focus-visible"); });
-  textEl.addEventListener("mousedown", () => { arrowsSelect = false; });
+  textEl.addEventListener("mousedown", () => { arrowsSelect = false; pointerHeld = true; });
+  document.addEventListener("mouseup", () => { pointerHeld = false; drawWaiting(); });
 
   function selectWithKeys(event) {
     if (document.activeElement !== textEl) return false;
@@ -650,7 +652,8 @@
   /* Offsets count in the text drawn on this page: a coding of a newer text would land on
      other words, so the page keeps its own text's version and says when there is a newer. */
   const pageTextVersion = Number(cfg.textVersion);
-  let liveDrawWaiting = false;
+  let pointerHeld = false;
+  let waitingDraw = null;
   let liveLoadTimer = null;
 
   function noteTextVersion(version) {
@@ -665,13 +668,28 @@
 
   function loadSoon() {
     clearTimeout(liveLoadTimer);
-    liveLoadTimer = setTimeout(() => (readSelection() ? loadSoon() : load()), 200);
+    liveLoadTimer = setTimeout(() => (selecting() ? loadSoon() : load()), 200);
   }
 
-  /* Redrawing the text would drop the words someone is selecting: wait until they are done. */
-  function drawLive() {
-    liveDrawWaiting = Boolean(readSelection());
-    if (!liveDrawWaiting) paras.forEach(renderParagraph);
+  /* Redrawing the text would drop the words someone is selecting, or is about to select
+     with the mouse button still down: the drawing waits until they are done. A whole
+     redraw (render) covers a waiting redraw of the paragraphs. */
+  function selecting() {
+    return pointerHeld || Boolean(readSelection());
+  }
+
+  function drawWhenFree(draw) {
+    if (selecting()) { waitingDraw = waitingDraw === render ? render : draw; return; }
+    waitingDraw = null;
+    draw();
+  }
+
+  function drawWaiting() {
+    if (waitingDraw) drawWhenFree(waitingDraw);
+  }
+
+  function drawParagraphs() {
+    paras.forEach(renderParagraph);
   }
 
   function receiveLive(change) {
@@ -691,11 +709,11 @@
     } else if (change.kind === "coding" && (modeSelect.value !== "mine" || change.coder === state.me)) {
       addCoding(Object.assign({memo: false}, payload));
     }
-    drawLive();
+    drawWhenFree(drawParagraphs);
   }
 
   root.addEventListener("fieldwork:live", (event) => receiveLive(event.detail));
-  document.addEventListener("selectionchange", () => { if (liveDrawWaiting) drawLive(); });
+  document.addEventListener("selectionchange", drawWaiting);
 
   function showCompare() {
     root.querySelectorAll(".compare-only").forEach((el) => { el.hidden = modeSelect.value !== "compare"; });

@@ -4,6 +4,8 @@ in-vivo codes, the code filter and coder against coder."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -40,6 +42,42 @@ def open_page(page: Page, live_server: LiveServer, user: User, source: Source) -
     live_server.log_in(page, user)
     page.goto(f"/projects/{source.project_id}/coding/sources/{source.id}")
     expect(page.locator("#coding")).to_have_attribute("data-ready", "1")
+
+
+def drag_over_words(page: Page, words: str,
+                    while_pressed: Callable[[], None] = lambda: None) -> None:
+    """Drag the mouse over the words in the coding page's text, as a reader does, calling
+    `while_pressed` after the button goes down and before the mouse moves."""
+    box = page.evaluate("""words => {
+        const text = document.getElementById("source-text");
+        const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+        const nodes = [];
+        let all = "";
+        while (walker.nextNode()) { nodes.push([walker.currentNode, all.length]);
+                                    all += walker.currentNode.data; }
+        const at = all.indexOf(words);
+        if (at < 0) return null;
+        const place = (offset, end) => {
+            for (let i = nodes.length - 1; i >= 0; i--) {
+                const [node, start] = nodes[i];
+                if (start < offset || (!end && start === offset)) return [node, offset - start];
+            }
+        };
+        const range = document.createRange();
+        range.setStart(...place(at, false));
+        range.setEnd(...place(at + words.length, true));
+        const rects = range.getClientRects();
+        const first = rects[0], last = rects[rects.length - 1];
+        return {x0: first.left + 1, y0: first.top + first.height / 2,
+                x1: last.right - 1, y1: last.top + last.height / 2};
+    }""", words)
+    assert box, f"“{words}” is not in the text"
+    page.mouse.move(box["x0"], box["y0"])
+    page.mouse.down()
+    while_pressed()
+    page.mouse.move(box["x1"], box["y1"], steps=5)
+    page.mouse.up()
+    assert page.evaluate("() => window.getSelection().toString()").strip() == words.strip()
 
 
 def select_words(page: Page, words: str) -> None:

@@ -15,7 +15,7 @@ from coding.models import Source
 from coding.sources import document_paragraphs, edit_document_text
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
-from tests.coding.test_coding_browser import open_page, select_words
+from tests.coding.test_coding_browser import drag_over_words, open_page, select_words
 from tests.conftest import LiveServer
 
 pytestmark = [pytest.mark.committed, pytest.mark.slow]
@@ -77,6 +77,28 @@ def test_two_coders_see_each_others_codings_appear_and_who_is_coding(
 
     page.close()
     expect(second_page.locator("#live-presence")).to_be_hidden(timeout=3_000)
+
+
+def test_a_coding_arriving_while_the_mouse_is_down_does_not_undo_the_selection(
+        page: Page, second_page: Page, live_server: LiveServer, people: dict[str, User],
+        source: Source) -> None:
+    """The other coder's coding arrives between pressing the button and dragging: the page
+    waits with drawing it until the words are chosen and coded, then shows both."""
+    open_page(second_page, live_server, people["coder"], source)
+    open_page(page, live_server, people["lead"], source)
+    page.evaluate("""() => { window.liveChanges = 0; document.getElementById("coding")
+        .addEventListener("fieldwork:live", () => { window.liveChanges += 1; }); }""")
+
+    def other_coder_codes() -> None:
+        select_words(second_page, "jedną osobę do spraw")
+        second_page.keyboard.press("s")
+        page.wait_for_function("() => window.liveChanges > 0")
+
+    drag_over_words(page, "Guangzhou", other_coder_codes)
+    expect(page.locator("#coding-status")).to_contain_text("“Guangzhou”")
+    page.keyboard.press("s")
+    expect(page.locator(".piece.coded", has_text="Guangzhou")).to_have_count(1)
+    expect(page.locator(".piece.coded", has_text="jedną osobę do spraw")).to_have_count(1)
 
 
 def test_a_page_is_told_when_the_words_it_shows_were_changed(

@@ -41,6 +41,7 @@ from fieldwork.models import User
 from interviews.models import Interview
 from interviews.transcripts.models import Transcript
 from tests.audio import speak
+from tests.coding.test_coding_browser import drag_over_words
 from tests.conftest import LiveServer
 from tests.journeys.conftest import Tabs
 
@@ -136,35 +137,7 @@ def choose(tab: Page, label: str, text: str) -> None:
 
 def select_words(tab: Page, words: str) -> None:
     """Drag the mouse over the words in the coding page's text, as a reader does."""
-    box = tab.evaluate("""words => {
-        const text = document.getElementById("source-text");
-        const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
-        const nodes = [];
-        let all = "";
-        while (walker.nextNode()) { nodes.push([walker.currentNode, all.length]);
-                                    all += walker.currentNode.data; }
-        const at = all.indexOf(words);
-        if (at < 0) return null;
-        const place = (offset, end) => {
-            for (let i = nodes.length - 1; i >= 0; i--) {
-                const [node, start] = nodes[i];
-                if (start < offset || (!end && start === offset)) return [node, offset - start];
-            }
-        };
-        const range = document.createRange();
-        range.setStart(...place(at, false));
-        range.setEnd(...place(at + words.length, true));
-        const rects = range.getClientRects();
-        const first = rects[0], last = rects[rects.length - 1];
-        return {x0: first.left + 1, y0: first.top + first.height / 2,
-                x1: last.right - 1, y1: last.top + last.height / 2};
-    }""", words)
-    assert box, f"“{words}” is not in the text"
-    tab.mouse.move(box["x0"], box["y0"])
-    tab.mouse.down()
-    tab.mouse.move(box["x1"], box["y1"], steps=5)
-    tab.mouse.up()
-    assert tab.evaluate("() => window.getSelection().toString()").strip() == words.strip()
+    drag_over_words(tab, words)
     expect(tab.locator("#coding-status")).to_contain_text("characters selected")
 
 

@@ -7,89 +7,47 @@ Generated speech checks the plumbing (every word is known), not accuracy on real
 
 from __future__ import annotations
 
-import ctypes
-import threading
+import subprocess
+import sys
 import wave
+from functools import lru_cache
 from pathlib import Path
 
-import espeakng_loader
 import numpy as np
 
-#: espeak_AUDIO_OUTPUT: samples handed to our callback, synthesis returns when done
-_AUDIO_OUTPUT_SYNCHRONOUS = 2
-#: espeak_PARAMETER: words per minute
-_RATE = 1
-#: espeak_Synth flags: UTF-8 text, and the pause at the end of the text as the program adds
-_CHARS_UTF8 = 1
-_END_PAUSE = 0x1000
-_POS_CHARACTER = 1
+from interviews.asr.espeak_once import REFUSED
 
-_CALLBACK = ctypes.CFUNCTYPE(
-    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
-)
+ONE_TEXT = Path(__file__).with_name("espeak_once.py")
 
 
 class SpeechError(RuntimeError):
     """The library refused a voice or a text."""
 
 
-class _Synthesizer:
-    """The library is one global state per process: one synthesizer, one call at a time."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.library = ctypes.CDLL(espeakng_loader.get_library_path())
-        data = espeakng_loader.get_data_path().encode()
-        self.sample_rate = self.library.espeak_Initialize(
-            _AUDIO_OUTPUT_SYNCHRONOUS, 0, ctypes.c_char_p(data), 0
-        )
-        if self.sample_rate <= 0:
-            raise SpeechError("the eSpeak NG library could not start")
-        self.blocks: list[np.ndarray] = []
-        self.callback = _CALLBACK(self._collect)
-        self.library.espeak_SetSynthCallback(self.callback)
-
-    def _collect(self, samples: ctypes.POINTER(ctypes.c_short), count: int, _events: int) -> int:
-        if count > 0:
-            self.blocks.append(np.ctypeslib.as_array(samples, shape=(count,)).copy())
-        return 0
-
-    def speak(self, text: str, voice: str, words_per_minute: int) -> np.ndarray:
-        with self.lock:
-            if self.library.espeak_SetVoiceByName(voice.encode()) != 0:
-                raise SpeechError(f"eSpeak NG has no voice called {voice!r}")
-            self.library.espeak_SetParameter(_RATE, words_per_minute, 0)
-            encoded = text.encode()
-            self.blocks = []
-            status = self.library.espeak_Synth(
-                ctypes.c_char_p(encoded), len(encoded) + 1, 0, _POS_CHARACTER, 0,
-                _CHARS_UTF8 | _END_PAUSE, None, None,
-            )
-            if status != 0:
-                raise SpeechError(f"eSpeak NG could not speak the text (status {status})")
-            return np.concatenate(self.blocks) if self.blocks else np.zeros(0, np.int16)
+def _spoken(text: str, voice: str, words_per_minute: int) -> tuple[np.ndarray, int]:
+    """The samples and their rate, from a process of their own (espeak_once says why)."""
+    done = subprocess.run(
+        [sys.executable, str(ONE_TEXT), voice, str(words_per_minute)],
+        input=text.encode(), capture_output=True, check=False,
+    )
+    if done.returncode == REFUSED:
+        raise SpeechError(done.stderr.decode().strip())
+    if done.returncode != 0:
+        raise SpeechError(f"eSpeak NG stopped: {done.stderr.decode().strip()}")
+    rate, _, samples = done.stdout.partition(b"\n")
+    return np.frombuffer(samples, dtype=np.int16), int(rate)
 
 
-_synthesizer: _Synthesizer | None = None
-_start_lock = threading.Lock()
-
-
-def _shared() -> _Synthesizer:
-    global _synthesizer
-    with _start_lock:
-        if _synthesizer is None:
-            _synthesizer = _Synthesizer()
-    return _synthesizer
-
-
+@lru_cache(maxsize=1)
 def sample_rate() -> int:
     """The rate of the samples that `speech_samples` returns (22,050 Hz)."""
-    return _shared().sample_rate
+    return _spoken("", "en-us", 150)[1]
 
 
 def speech_samples(text: str, voice: str = "en-us", words_per_minute: int = 150) -> np.ndarray:
-    """Mono 16-bit samples of `text` read by an eSpeak NG voice (e.g. "pl", "en-us+f3")."""
-    return _shared().speak(text, voice, words_per_minute)
+    """Mono 16-bit samples of `text` read by an eSpeak NG voice (e.g. "pl", "en-us+f3"):
+    the same samples every time for the same text, voice and pace."""
+    return _spoken(text, voice, words_per_minute)[0]
 
 
 def write_wav(samples: np.ndarray, path: Path, rate: int) -> Path:

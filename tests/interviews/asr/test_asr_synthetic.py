@@ -31,3 +31,14 @@ def test_a_clip_is_a_wav_file_of_the_spoken_length(tmp_path: Path) -> None:
     slower = speak_to_file("The mayor of Poznań visited Shenzhen.", tmp_path / "slow.wav",
                            words_per_minute=100)
     assert audio_duration(slower) > audio_duration(path) * 1.3
+
+
+def test_the_same_text_gives_the_same_samples_whatever_was_spoken_before() -> None:
+    """The library keeps state between texts: spoken in one process, the same sentence came
+    out hundreds of samples longer or shorter each time, and faint test speech was heard
+    differently depending on which tests had run first."""
+    sentence = "Cooperation with Chinese cities is growing and is mostly about trade."
+    first = speech_samples(sentence)
+    for voice in ("en-us+f3", "pl", "hu"):
+        speech_samples("Dzień dobry, witam wszystkich.", voice, 180)
+    assert speech_samples(sentence).tobytes() == first.tobytes()

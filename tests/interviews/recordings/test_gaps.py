@@ -50,10 +50,8 @@ def test_speech_without_text_is_said_everywhere_and_settled_by_a_person(
     transcript = db.session.scalar(db.select(Transcript).where(
         Transcript.recording_id == job.recording_id))
     gap = next(segment for segment in transcript.segments if segment.is_gap)
-    # the faint half runs to 24 s; under the full suite's load tiny.en once heard its first
-    # 9.5 s (CI, 2026-12-07), so the gap starts within it, not always at its start
-    assert gap.text.startswith("[no text 00:00:") and gap.start < 12 < 20 < gap.end
-    assert "public transport" in transcript.segments[-1].text
+    assert gap.text.startswith("[no text 00:00:0") and gap.start < 3 < 20 < gap.end
+    assert transcript.segments[0] == gap and "public transport" in transcript.segments[-1].text
     editor = client.get(f"/projects/{project.id}/transcripts/{transcript.id}").text
     assert f'<a href="#seg-{gap.id}">{gap.text}</a>' in editor
     assert "no text found: listen" in editor

@@ -7,6 +7,7 @@ like a code's and unlike the others'; it learns the codebook entries more closel
 one coding. To its score is added the passage's closeness to the code's codebook entry, in
 character n-grams and in word stems (`definitions`), so that a passage unlike every earlier
 coding can still be suggested from the definition's words, as a keyword search would. The
+reason given is the closer of the code's nearest earlier coding and its codebook entry. The
 weights were chosen on bench/suggestions.py's validation folds (`--validate`), never on its
 test passages; scores are near 1 for a passage like a code's codings and near 0 otherwise,
 so one threshold fits every code."""
@@ -145,36 +146,36 @@ class Ranker:
             similar += self.embed(texts) @ self.sentence_rows.T
         return similar
 
-    def scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(passages x codes) scores; the part of each from the codebook entries; and
-        the index of the code's earlier coding most like the passage (-1 where it has none)."""
+    def scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(passages x codes) scores, and for each the index of the code's earlier coding
+        most like the passage; -1 where the code has none, or where the code's codebook entry
+        is closer to the passage than any of them (the reason is then its words)."""
         similar = self.similarities(texts)
-        close = (self.weights.definition_ngrams * similar[:, self.descriptions] +
-                 self.weights.definition_stems * self.definitions.cosines(texts))
-        scores = similar @ self.dual + close
-        from_definition = similar[:, self.descriptions] @ self.dual[self.descriptions] + close
+        to_entry = similar[:, self.descriptions]
+        scores = (similar @ self.dual + self.weights.definition_ngrams * to_entry +
+                  self.weights.definition_stems * self.definitions.cosines(texts))
         nearest = np.full(scores.shape, -1, dtype=np.int64)
         for c in range(len(self.profiles)):
             mine = np.flatnonzero(self.example_code == c)
             if len(mine):
-                nearest[:, c] = mine[np.argmax(similar[:, mine], axis=1)]
-        return scores, from_definition, nearest
+                best = np.argmax(similar[:, mine], axis=1)
+                closer = similar[np.arange(len(texts)), mine[best]] >= to_entry[:, c]
+                nearest[:, c] = np.where(closer, mine[best], -1)
+        return scores, nearest
 
     def rank(self, passages: list[Passage], per_passage: int = PER_PASSAGE,
              min_score: float = MIN_SCORE) -> list[Suggestion]:
         """The best codes for each passage, at most `per_passage`, above `min_score`."""
         if not passages or not self.profiles:
             return []
-        scores, from_definition, nearest = self.scores([p.text for p in passages])
+        scores, nearest = self.scores([p.text for p in passages])
         result = []
         for i, passage in enumerate(passages):
             for c in np.argsort(-scores[i])[:per_passage]:
                 if scores[i, c] < min_score:
                     break
-                mostly_definition = from_definition[i, c] > scores[i, c] / 2
-                result.append(self.suggestion(
-                    passage, int(c), float(scores[i, c]),
-                    -1 if mostly_definition else int(nearest[i, c])))
+                result.append(self.suggestion(passage, int(c), float(scores[i, c]),
+                                              int(nearest[i, c])))
         return result
 
     def suggestion(self, passage: Passage, c: int, score: float, nearest: int) -> Suggestion:

@@ -1,6 +1,7 @@
 """The suggestion model itself, on texts written here: a passage unlike every earlier coding
 is still suggested from its code's definition words (in their inflected forms too), with
-those words as its reason; a passage like an earlier coding quotes it."""
+those words as its reason; a passage like an earlier coding quotes it, even when it also has
+the code's name."""
 
 from __future__ import annotations
 
@@ -44,3 +45,12 @@ def test_a_passage_like_an_earlier_coding_quotes_it():
     (first, *_rest) = Ranker([*PROFILES], found).rank(found)
     assert (first.code_id, first.like_coding_id) == (1, 11)
     assert first.reason.startswith("Like an earlier coding: “Fabryka z Chengdu")
+
+
+def test_a_passage_with_the_codes_name_that_is_like_a_coding_quotes_the_coding():
+    agreements = CodeProfile(3, "Agreements", examples=[Example(
+        "We met them twice in spring. The city signed an agreement with Chengdu.", 31)])
+    found = passages("The city signed an agreement with Chengdu last year, said the mayor.")
+    (first,) = Ranker([agreements], found).rank(found)
+    assert (first.code_id, first.like_coding_id) == (3, 31)
+    assert first.reason.startswith("Like an earlier coding: “We met them twice")

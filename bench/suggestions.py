@@ -6,17 +6,21 @@ of the other 20 %; precision and recall of the top 3 codes per passage, against 
 baselines that rank codes by the words of their name and definition found in the passage
 (whole words; and words cut to their first five letters, a crude stemmer). A second, harder
 split holds out whole sentence templates, so that no test sentence was seen in training.
+The model's weights (coding/suggestions/ranking.py) are chosen with `--validate`, on
+validation passages cut from the training part only: for the unseen split, each third of the
+training templates held out in turn (three folds); for the random split, 80/20 of the
+training part. The test passages play no part in that choice.
 
 Speed: suggestions for a 20,000-word Polish source (passages, vectors, ranking), learnt from
-400 earlier codings of 8 codes: median of runs, and the peak memory the run allocated
-(tracemalloc) with the process's peak resident size; then the same through the app's real
-background task (Huey, run at once) on a fresh SQLite database, reading the codings and
+400 earlier codings of 8 codes: median of runs (wall and CPU time), and the peak memory the run
+allocated (tracemalloc) with the process's peak resident size; then the same through the app's
+real background task (Huey, run at once) on a fresh SQLite database, reading the codings and
 writing the suggestions; with the whole starter codebook (46 codes) at the most codings the
 model learns from; and with the packaged sentence encoder added (SUGGESTION_MODEL =
 "ngrams+sentences", the `embeddings` extra), which is also measured for quality.
 "Passages like this": one sentence against a project of ten such sources.
 
-usage (from the project folder): python -m bench.suggestions [--runs N]
+usage (from the project folder): python -m bench.suggestions [--runs N] [--validate]
 """
 
 from __future__ import annotations
@@ -125,17 +129,43 @@ def random_split(passages: list[CodedPassage]) -> tuple[list[CodedPassage], list
     return shuffled[:cut], shuffled[cut:]
 
 
-def unseen_split(language: str, passages: list[CodedPassage]
+def held_templates(language: str, templates: slice) -> list[str]:
+    return [template.split("{")[0][:25] for name in CODES
+            for template in CODES[name][language][1][templates]]
+
+
+def unseen_split(language: str, passages: list[CodedPassage], templates: slice = slice(-2, None)
                  ) -> tuple[list[CodedPassage], list[CodedPassage]]:
-    """Test passages hold a sentence of one of the last two templates of a code; training
-    passages none."""
-    held = [template.split("{")[0][:25] for name in CODES
-            for template in CODES[name][language][1][-2:]]
+    """Test passages hold a sentence of one of the `templates` of a code (the last two);
+    training passages none."""
+    held = held_templates(language, templates)
 
     def unseen(p: CodedPassage) -> bool:
         return any(h.casefold() in p.text.casefold() for h in held)
 
     return [p for p in passages if not unseen(p)], [p for p in passages if unseen(p)]
+
+
+def validation_sets(language: str) -> dict[str, list[tuple[list[CodedPassage],
+                                                              list[CodedPassage]]]]:
+    """Training and validation passages cut from the training part of each split only."""
+    passages = coded_passages(language, PASSAGES_PER_LANGUAGE)
+    train, _test = unseen_split(language, passages)
+    folds = [unseen_split(language, train, slice(2 * k, 2 * k + 2)) for k in range(3)]
+    return {"unseen sentences, 3 folds": folds,
+            "random 80/20": [random_split(random_split(passages)[0])]}
+
+
+def validation_figures() -> dict[str, dict]:
+    """Mean F1 over the validation folds of each split, with the mean precision and recall."""
+    figures = {}
+    for language in ("en", "pl", "cs"):
+        for split, folds in validation_sets(language).items():
+            runs = [evaluate(profiles_for(language, train), test) for train, test in folds]
+            figures[f"{language}, {split}"] = {
+                name: {measure: round(sum(r[name][measure] for r in runs) / len(runs), 3)
+                       for measure in ("precision", "recall", "f1")} for name in METHODS}
+    return figures
 
 
 def evaluate(profiles: list[CodeProfile], test: list[CodedPassage]) -> dict[str, dict]:
@@ -190,18 +220,20 @@ def timing(runs: int) -> dict[str, float]:
         passages = passages_of(1, text, paragraphs)
         return len(Ranker(profiles, passages).rank(passages))
 
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         made = suggest()
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
     tracemalloc.start()
     suggest()
     _now, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {"words": len(text.split()), "passages": len(passages_of(1, text, paragraphs)),
             "suggestions": made, "median_s": round(statistics.median(times), 3),
-            "slowest_s": round(max(times), 3), "allocated_peak_mb": round(peak / 2**20, 1),
+            "slowest_s": round(max(times), 3), "median_cpu_s": round(statistics.median(cpu), 3),
+            "allocated_peak_mb": round(peak / 2**20, 1),
             "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                                          / 1024, 1),
             "full_codebook_s": full_codebook_time(text, paragraphs),
@@ -281,24 +313,33 @@ def task_timing(runs: int) -> dict[str, float]:
         app, _url = bench_app(folder, JOBS_IMMEDIATE=True)
         with app.app_context():
             project, user, source = coded_project()
-            times = []
+            times, cpu = [], []
             for _ in range(runs):
                 task = queue_suggestions(project, source, user, "all")
                 db.session.commit()
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 submit(task)
                 times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - cpu_started)
             stored = db.session.scalar(db.select(db.func.count()).select_from(CodeSuggestion))
             db.session.remove()
             db.engine.dispose()
     return {"median_s": round(statistics.median(times), 3), "slowest_s": round(max(times), 3),
-            "suggestions_stored": stored}
+            "median_cpu_s": round(statistics.median(cpu), 3), "suggestions_stored": stored}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--validate", action="store_true",
+                        help="only the validation folds cut from the training part, on which "
+                             "the model's weights are chosen")
     args = parser.parse_args()
+    if args.validate:
+        print(json.dumps({"bench": "suggestions, validation", "validation": validation_figures(),
+                          "load_average": [round(x, 2) for x in os.getloadavg()]},
+                         ensure_ascii=False))
+        return
     print(json.dumps({
         "bench": "suggestions", "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "

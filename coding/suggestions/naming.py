@@ -4,7 +4,8 @@ so that the web process says it without loading the model's numpy code."""
 from __future__ import annotations
 
 MODEL_NAME = ("Fieldwork's own classifier: kernel ridge regression over character n-grams "
-              "(TF-IDF), trained on this project's codings and codebook; numpy only")
+              "(TF-IDF), trained on this project's codings and codebook, with each passage's "
+              "closeness to the codes' definitions; numpy only")
 MODEL_LICENCE = "Fieldwork's own code (no third-party model or weights)"
 #: SUGGESTION_MODEL's value that adds the sentence encoder (`sentences`)
 WITH_SENTENCES = "ngrams+sentences"

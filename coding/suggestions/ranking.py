@@ -3,8 +3,14 @@
 codebook entry (name, definition, include notes, example), is a training row labelled with
 its code; the exclude notes are rows labelled with no code. A kernel ridge regression over
 the cosines of character n-gram vectors learns, from all codes at once, which passages are
-like a code's and unlike the others'; its scores are near 1 for a passage like a code's
-codings and near 0 otherwise, so one threshold fits every code."""
+like a code's and unlike the others'; it learns the codebook entries more closely than any
+one coding. To its score is added the passage's closeness to the code's codebook entry, in
+character n-grams and in word stems (`definitions`), so that a passage unlike every earlier
+coding can still be suggested from the definition's words, as a keyword search would. The
+reason given is the closer of the code's nearest earlier coding and its codebook entry. The
+weights were chosen on bench/suggestions.py's validation folds (`--validate`), never on its
+test passages; scores are near 1 for a passage like a code's codings and near 0 otherwise,
+so one threshold fits every code."""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coding.suggestions.definitions import STEM, DefinitionWords
 from coding.suggestions.vectors import Passage, Vectoriser
 
 #: the most earlier codings of one code that are learnt from (the latest ones)
@@ -23,14 +30,35 @@ MAX_EXAMPLES = 150
 MAX_ROWS = 1500
 #: a code keeps at least this many of its latest codings however many codes share MAX_ROWS
 MIN_PER_CODE = 20
-#: the ridge: larger learns the examples less closely
-RIDGE = 1.0
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The model's settings, chosen on bench/suggestions.py --validate."""
+
+    #: the ridge: larger learns the examples less closely
+    ridge: float
+    #: how much more closely the codebook entries are learnt than one coding (their ridge
+    #: is `ridge` divided by this)
+    description: float
+    #: of the passage's cosines to the code's codebook entry added to the score, in
+    #: character n-grams and in word stems
+    definition_ngrams: float
+    definition_stems: float
+
+
+#: the default model
+NGRAMS = Weights(ridge=0.5, description=10.0, definition_ngrams=0.3, definition_stems=0.3)
+#: with the sentence encoder: the weights above made it worse on validation (English unseen
+#: sentences F1 0.67 against 0.70, the random split 0.87-0.99 against 1.00), so it keeps
+#: the earlier ones
+WITH_SENTENCES = Weights(ridge=1.0, description=1.0, definition_ngrams=0.0,
+                         definition_stems=0.0)
 #: below this a passage is not suggested for the code (chosen on bench/suggestions.py)
 MIN_SCORE = 0.2
 PER_PASSAGE = 3
 QUOTE_IN_REASON = 90
 DEFINITION_WORD = re.compile(r"\w{4,}", re.UNICODE)
-STEM = 5
 
 
 @dataclass(frozen=True)
@@ -93,7 +121,10 @@ class Ranker:
                       if p.when_not_to_use.strip()]
         rows = ([e.text for e in self.examples] + [p.description for p in profiles] +
                 [text for _i, text in exclusions])
+        self.descriptions = slice(len(self.examples), len(self.examples) + len(profiles))
         self.vectoriser = Vectoriser().fit([p.text for p in passages] + rows)
+        self.definitions = DefinitionWords([p.description for p in profiles],
+                                           [p.text for p in passages] + rows)
         self.rows = self.vectoriser.matrix(rows)
         self.embed = embed
         self.sentence_rows = embed(rows) if embed is not None else None
@@ -103,7 +134,10 @@ class Ranker:
         gram = self.rows @ self.rows.T
         if self.sentence_rows is not None:
             gram += self.sentence_rows @ self.sentence_rows.T
-        self.dual = np.linalg.solve(gram + RIDGE * np.eye(len(rows), dtype=np.float32), labels)
+        self.weights = NGRAMS if embed is None else WITH_SENTENCES
+        ridge = np.full(len(rows), self.weights.ridge, dtype=np.float32)
+        ridge[self.descriptions] /= self.weights.description
+        self.dual = np.linalg.solve(gram + np.diag(ridge), labels)
 
     def similarities(self, texts: list[str]) -> np.ndarray:
         """(texts x training rows) cosines, of n-grams (plus of sentence embeddings)."""
@@ -114,14 +148,19 @@ class Ranker:
 
     def scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(passages x codes) scores, and for each the index of the code's earlier coding
-        most like the passage (-1 where the code has none)."""
+        most like the passage; -1 where the code has none, or where the code's codebook entry
+        is closer to the passage than any of them (the reason is then its words)."""
         similar = self.similarities(texts)
-        scores = similar @ self.dual
+        to_entry = similar[:, self.descriptions]
+        scores = (similar @ self.dual + self.weights.definition_ngrams * to_entry +
+                  self.weights.definition_stems * self.definitions.cosines(texts))
         nearest = np.full(scores.shape, -1, dtype=np.int64)
         for c in range(len(self.profiles)):
             mine = np.flatnonzero(self.example_code == c)
             if len(mine):
-                nearest[:, c] = mine[np.argmax(similar[:, mine], axis=1)]
+                best = np.argmax(similar[:, mine], axis=1)
+                closer = similar[np.arange(len(texts)), mine[best]] >= to_entry[:, c]
+                nearest[:, c] = np.where(closer, mine[best], -1)
         return scores, nearest
 
     def rank(self, passages: list[Passage], per_passage: int = PER_PASSAGE,
@@ -140,6 +179,8 @@ class Ranker:
         return result
 
     def suggestion(self, passage: Passage, c: int, score: float, nearest: int) -> Suggestion:
+        """The suggestion with its reason: the code's earlier coding `nearest` to the passage,
+        or (-1) the definition's words."""
         profile = self.profiles[c]
         if nearest >= 0:
             example = self.examples[nearest]

@@ -1,13 +1,14 @@
 """Suggestions kept for a coder: made for a source (all of it, or what is still uncoded:
 `making`), saved, listed, accepted (a coding of theirs, marked as from a suggestion, in the
-audit log too) or rejected (never offered again for the same words and code). Functions
-only flush."""
+audit log too; a coding they made by hand of the same words with the same code is left as it
+is) or rejected (never offered again for the same words and code). Functions only flush."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from coding.codings import CodingError, apply_codes
+from coding.codings import CodingError, apply_codes, codes_with_earlier_codings
 from coding.models import Code, CodeSuggestion, Coding, Source
 from coding.models.suggestions import ACCEPTED, PENDING, REJECTED
 from fieldwork import audit
@@ -62,20 +63,46 @@ def short(text: str) -> str:
     return text if len(text) <= QUOTE_IN_LOG else text[:QUOTE_IN_LOG].rsplit(" ", 1)[0] + "…"
 
 
-def accept(suggestion: CodeSuggestion, user: User) -> Coding:
-    """Make the suggestion a coding of the coder's, marked as from a suggestion."""
+@dataclass(frozen=True)
+class Accepted:
+    """The coding an accepted suggestion became, or the coder's own coding of the same words
+    with the same code that was there already (`by_hand`, left as it was)."""
+
+    coding: Coding
+    by_hand: bool
+
+
+def coding_already_there(source: Source, suggestion: CodeSuggestion, user: User
+                         ) -> Coding | None:
+    """The coder's coding of the suggestion's very words with its code, made before."""
+    ((_code, coding),) = codes_with_earlier_codings(source, [suggestion.code_id], user,
+                                                    suggestion.start, suggestion.end)
+    return coding
+
+
+def accept(suggestion: CodeSuggestion, user: User) -> Accepted:
+    """Make the suggestion a coding of the coder's, marked as from a suggestion; when they
+    already coded these words with the code, their coding stays as it is (not marked)."""
     source = decidable(suggestion, user)
     project = db.session.get(Project, suggestion.project_id)
+    code = db.session.get(Code, suggestion.code_id)
+    earlier = coding_already_there(source, suggestion, user)
+    suggestion.status, suggestion.decided_at = ACCEPTED, utcnow()
+    if earlier is not None:
+        db.session.flush()
+        audit.record("coding.suggestion_already_coded", suggestion, project=project,
+                     user_id=user.id, summary=f"Accepted “{code.name}” suggested for "
+                     f"“{short(suggestion.quote)}”, already coded so by hand: left as it was",
+                     coding=earlier.id, source=source.id)
+        return Accepted(earlier, by_hand=True)
     (coding,) = apply_codes(source, [suggestion.code_id], suggestion.start, suggestion.end,
                             source.text_version, user)
-    suggestion.status, suggestion.coding_id = ACCEPTED, coding.id
-    suggestion.decided_at = utcnow()
+    suggestion.coding_id = coding.id
     db.session.flush()
-    code = db.session.get(Code, suggestion.code_id)
     audit.record("coding.suggestion_accepted", coding, project=project, user_id=user.id,
                  summary=f"Coded “{short(suggestion.quote)}” with “{code.name}” from a "
                          f"suggestion", suggestion=suggestion.id, source=source.id)
-    return coding
+    return Accepted(coding, by_hand=False)
 
 
 def reject(suggestion: CodeSuggestion, user: User) -> None:

@@ -66,11 +66,12 @@ def own_suggestion(project: Project, suggestion_id: int) -> CodeSuggestion:
 def suggestion_accept(project: Project, suggestion_id: int) -> Response | tuple[Response, int]:
     suggestion = own_suggestion(project, suggestion_id)
     try:
-        coding = store.accept(suggestion, current_user)
+        accepted = store.accept(suggestion, current_user)
     except logic.CodingError as error:
         return refused(error)
+    payload = logic.coding_payload(accepted.coding)
     db.session.commit()
-    return jsonify(coding=logic.coding_payload(coding))
+    return jsonify(coding=payload, byHand=accepted.by_hand)
 
 
 @project_access("coding.edit")

@@ -111,11 +111,13 @@
     const items = Array.from(list.querySelectorAll("li"));
     const at = items.findIndex((li) => Number(li.dataset.suggestion) === id);
     try {
-      await send(withId(accepting ? cfg.acceptUrl : cfg.rejectUrl, id));
+      const answer = await send(withId(accepting ? cfg.acceptUrl : cfg.rejectUrl, id));
       suggestions = suggestions.filter((x) => x.id !== id);
       renderList();
       drawMarks();
-      say(accepting ? "Coded with “" + s.codeName + "”, from a suggestion." : "Suggestion rejected: it will not be offered again.");
+      say(!accepting ? "Suggestion rejected: it will not be offered again."
+        : answer.byHand ? "You had already coded these words with “" + s.codeName + "” by hand: your coding is left as it was."
+          : "Coded with “" + s.codeName + "”, from a suggestion.");
       if (accepting) root.dispatchEvent(new CustomEvent("coding:reload"));
       const next = list.querySelectorAll("li")[Math.min(at, suggestions.length - 1)];
       if (next) next.focus();

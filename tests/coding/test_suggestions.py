@@ -1,8 +1,9 @@
 """Code suggestions on the real database with real Huey tasks (run at once in the tests):
 ranking a new Polish transcript from earlier codings and the codebook, accepting (a coding
-marked as from a suggestion, in the audit log) and rejecting (never offered again), other
-coders' suggestions and changed texts refused, blind coding, pending suggestions never counted
-in agreement, retrieval or exports, and passages like a coding across the project."""
+marked as from a suggestion, in the audit log; words already coded by hand are left as they
+were) and rejecting (never offered again), other coders' suggestions and changed texts
+refused, blind coding, pending suggestions never counted in agreement, retrieval or exports,
+and passages like a coding across the project."""
 
 from __future__ import annotations
 
@@ -174,6 +175,37 @@ def test_accepting_three_and_rejecting_two(project, people, codes, new_source, t
     # asked again: neither the rejected nor the accepted come back
     offered = {(s["code"], s["start"]) for s in ask(client, project, new_source)["suggestions"]}
     assert not offered & {(s["code"], s["start"]) for s in chosen}
+
+
+def test_accepting_words_already_coded_by_hand_leaves_that_coding_as_it_was(
+        project, people, codes, new_source, third, client_for):
+    client = client_for(third)
+    first, second = ask(client, project, new_source)["suggestions"][:2]
+    # after the suggestions were made, the coder codes the first one's words by hand
+    (by_hand,) = apply_codes(new_source, [first["code"]], first["start"], first["end"],
+                             new_source.text_version, third)
+    db.session.commit()
+
+    response = decide(client, project, first, "accept")
+    assert response.status_code == 200
+    assert response.json["byHand"] is True
+    assert response.json["coding"]["id"] == by_hand.id
+    assert response.json["coding"]["fromSuggestion"] is False
+    assert db.session.scalar(db.select(db.func.count()).select_from(Coding).where(
+        Coding.source_id == new_source.id)) == 1
+    suggestion = db.session.get(CodeSuggestion, first["id"])
+    assert (suggestion.status, suggestion.coding_id) == ("accepted", None)
+    # a suggestion not coded before still becomes a coding from a suggestion
+    other = decide(client, project, second, "accept").json
+    assert other["byHand"] is False and other["coding"]["fromSuggestion"] is True
+
+    audit = db.session.scalars(db.select(AuditEntry).where(
+        AuditEntry.action.like("coding.suggestion_%")).order_by(AuditEntry.id)).all()
+    assert [(e.action, e.object_type) for e in audit] == [
+        ("coding.suggestion_already_coded", "CodeSuggestion"),
+        ("coding.suggestion_accepted", "Coding")]
+    assert "already coded so by hand: left as it was" in audit[0].summary
+    assert audit[0].details["coding"] == by_hand.id
 
 
 def test_what_is_still_uncoded_leaves_coded_passages_out(project, people, codes, new_source,

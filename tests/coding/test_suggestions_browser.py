@@ -1,7 +1,8 @@
 """Code suggestions in a real browser, as a third coder new to the project would use them on
 a new Polish transcript: ask, see dashed highlights with their codes and reasons, accept three
 (two with keys, one with its button), reject two (a key and the button), and find that the
-agreement page counts only the accepted ones; then passages like a coding."""
+agreement page counts only the accepted ones; accepting words already coded by hand says so
+and leaves that coding alone; then passages like a coding."""
 
 from __future__ import annotations
 
@@ -143,3 +144,31 @@ def test_passages_like_a_coding_can_be_coded_from_the_list(
     start, end = sentence(new, "Sprawami")
     assert [(c.code.name, c.start, c.end) for c in new_codings(new, ewa)] == [
         ("Staff", start, end)]
+
+
+def test_accepting_words_already_coded_by_hand_says_so_and_leaves_the_coding(
+        page: Page, live_server: LiveServer, ewa: User, sources: tuple[Source, Source]) -> None:
+    _earlier, new = sources
+    open_source(page, live_server, ewa, new)
+    page.select_option("#suggest-scope", "all")
+    page.click("#suggest-codes")
+    items = page.locator("#suggestion-list li")
+    expect(items.first).to_be_focused()
+    db.session.rollback()
+    first = db.session.scalars(db.select(CodeSuggestion).where(
+        CodeSuggestion.user_id == ewa.id, CodeSuggestion.source_id == new.id)
+        .order_by(CodeSuggestion.start, CodeSuggestion.score.desc())).first()
+    # Ewa codes the same words with the same code by hand (in another tab) before deciding
+    (by_hand,) = apply_codes(new, [first.code_id], first.start, first.end, new.text_version, ewa)
+    db.session.commit()
+
+    page.keyboard.press("a")
+    expect(page.locator("#coding-status")).to_have_text(
+        f"You had already coded these words with “{first.code.name}” by hand: your coding is "
+        "left as it was.")
+    db.session.rollback()
+    assert [c.id for c in new_codings(new, ewa)] == [by_hand.id]
+    page.locator(f'.piece.coded[data-a="{first.start}"]').click()
+    card = page.locator(".coding-card").first
+    expect(card).to_contain_text(first.code.name)
+    expect(card).not_to_contain_text("from a suggestion")

@@ -12,19 +12,34 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from coding.models import Source
 from fieldwork.folding import fold_text
 from interviews.asr.base import clock
-from interviews.citation_templates import render
+from interviews.citation_templates import LATER, render_partly, sentence_start
 from interviews.citations import Cited, Citer, citation_values, speaker_as_cited
 
 WITHDRAWN = "Withdrawn participant: not to be quoted"
 #: the most characters of context shown on each side of the words
 MAX_CONTEXT = 600
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
+
+
+@dataclass(frozen=True)
+class Speaking:
+    """What the citation of words under one speaker label says of who speaks: the same for
+    every excerpt of a source with that label."""
+
+    #: the label as cited (a name the citation leaves out becomes the code)
+    speaker: str
+    #: the participants the words are cited to
+    who: list[Cited]
+    #: the speaker is none of them (an interviewer): the locator says who speaks
+    names_speaker: bool
+    #: the citation with every part filled in but the locator, by whether there is one
+    citations: dict[bool, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,8 @@ class SourceCiting:
     may_see_identity: bool
     paragraphs: list[dict[str, Any]]
     starts: list[int]
+    #: who speaks under each speaker label of the source, worked out when first met
+    speakers: dict[str, Speaking] = field(default_factory=dict, compare=False, repr=False)
 
     def paragraph_at(self, offset: int) -> tuple[int, dict[str, Any] | None]:
         """The paragraph (transcript segment) holding the offset, and its number from 0."""
@@ -120,17 +137,41 @@ def locator(citing: SourceCiting, index: int, paragraph: dict[str, Any] | None,
 def flags_in(citing: SourceCiting, text: str) -> tuple[str, ...]:
     """What `text` names that the citation leaves out (names only for readers who may see
     them: a flag must not tell a coder whose name it is)."""
+    looked_for = [(person, hidden) for person in citing.cited for hidden in person.hidden
+                  if hidden.what != "the name" or citing.may_see_identity]
+    if not looked_for:
+        return ()
     flags = []
     folded = fold_text(text) or ""
-    for person in citing.cited:
-        for hidden in person.hidden:
-            if hidden.what == "the name" and not citing.may_see_identity:
-                continue
-            match = hidden.pattern.search(folded)
-            if match:
-                word = text[match.start():match.end()]
-                flags.append(f"{hidden.what} of {person.code} (“{word}”)")
+    for person, hidden in looked_for:
+        match = hidden.pattern.search(folded)
+        if match:
+            word = text[match.start():match.end()]
+            flags.append(f"{hidden.what} of {person.code} (“{word}”)")
     return tuple(flags)
+
+
+def speaking_as(citing: SourceCiting, label: str) -> Speaking:
+    """Who speaks under the label and who the words are cited to, worked out once a label."""
+    found = citing.speakers.get(label)
+    if found is None:
+        speaker = speaker_as_cited(label, citing.cited)
+        who = speaking(citing, label)
+        found = citing.speakers[label] = Speaking(
+            speaker, who, bool(speaker) and all(speaker != person.code for person in who))
+    return found
+
+
+def citation_at(citing: SourceCiting, speaking: Speaking, place: str) -> str:
+    """The project's template filled in for words at `place` (the locator): the other parts
+    are filled in once for each speaker label, the locator for each excerpt."""
+    partly = speaking.citations.get(bool(place))
+    if partly is None:
+        values = (citation_values(speaking.who, LATER if place else "", speaking.speaker)
+                  if citing.cited else {"who": citing.source.title,
+                                        "locator": LATER if place else ""})
+        partly = speaking.citations[bool(place)] = render_partly(citing.template, values)
+    return sentence_start(partly.replace(LATER, place) if place else partly)
 
 
 def cite_words(citing: SourceCiting, start: int, end: int,
@@ -140,22 +181,16 @@ def cite_words(citing: SourceCiting, start: int, end: int,
     index, paragraph = citing.paragraph_at(start)
     seconds = seconds_at(paragraph, start)
     label = (paragraph or {}).get("speaker", "")
-    speaker = speaker_as_cited(label, citing.cited)
+    who = speaking_as(citing, label)
     if not citing.citable:
-        return WordsCitation(WITHDRAWN, "", speaker, seconds, ())
+        return WordsCitation(WITHDRAWN, "", who.speaker, seconds, ())
     words = citing.source.text[start:end]
     flags = flags_in(citing, words if around is None
                      else f"{around.before}\n{words}\n{around.after}")
     place = locator(citing, index, paragraph, seconds)
-    if not citing.cited:
-        return WordsCitation(render(citing.template, {"who": citing.source.title,
-                                                      "locator": place}),
-                             place, speaker, seconds, flags)
-    who = speaking(citing, label)
-    if speaker and place and all(speaker != person.code for person in who):
-        place = f"{speaker}, {place}"
-    return WordsCitation(render(citing.template, citation_values(who, place, speaker)),
-                         place, speaker, seconds, flags)
+    if citing.cited and place and who.names_speaker:
+        place = f"{who.speaker}, {place}"
+    return WordsCitation(citation_at(citing, who, place), place, who.speaker, seconds, flags)
 
 
 # The words around --------------------------------------------------------------------------

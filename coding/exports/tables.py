@@ -21,7 +21,7 @@ import xlsxwriter
 from sqlalchemy import ColumnElement
 
 from coding import reliability
-from coding.citations import cite_words
+from coding.citations import SourceCiting, cite_words
 from coding.codebook import code_paths
 from coding.excerpts import paragraph_finder
 from coding.exports.selection import (
@@ -35,7 +35,7 @@ from coding.exports.selection import (
 )
 from coding.models import Coding, Memo, Quote, Source
 from coding.sources import links_of
-from coding.translations import QuoteVersion, note_of, with_notes
+from coding.translations import note_of
 from fieldwork.audit import FORMULA_STARTS, csv_cell
 from fieldwork.extensions import db
 from fieldwork.models import User
@@ -110,9 +110,10 @@ def coding_rows(selection: Selection, plan: Plan,
                 conditions: list[ColumnElement[bool]]) -> Iterator[list[Any]]:
     """A row per chosen coding of the sources that may be quoted, in the order of header(),
     the selection's progress told as rows are made."""
+    total = plan.kept
     for done, row in enumerate(quotable_rows(selection, plan, conditions), start=1):
         yield row
-        selection.progress(done, plan.kept, "codings written")
+        selection.progress(done, total, "codings written")
 
 
 def quotable_rows(selection: Selection, plan: Plan,
@@ -120,31 +121,44 @@ def quotable_rows(selection: Selection, plan: Plan,
     paths = code_paths(selection.project)
     names = attribute_names(plan)
     for planned in plan.sources:
-        if not planned.citable:
-            continue
-        source = planned.source
-        links = link_columns(source)
-        attributes = [(source.attributes or {}).get(name, "") for name in names]
-        note = note_of(source.transcript)
-        find = paragraph_finder(source)
-        check = check_cell(source)
-        for coding_id, code_id, coder, start, end, memo, chapter in codings_in(source,
-                                                                              conditions):
-            words = source.text[start:end]
-            cited = cite_words(planned.citing, start, end)
-            yield [coding_id, paths.get(code_id, ""), coder, source.id, source.title,
-                   source.kind_label, words, len(words.split()), start, end,
-                   with_notes(cited.citation, [QuoteVersion(words, "", note)]),
-                   cited.locator, "; ".join(cited.flags), cited.speaker, cited.seconds,
-                   memo or "", UNASSIGNED_CHAPTER if chapter == "" else chapter or "",
-                   *links, check(find, start, end), *attributes]
+        if planned.citable:
+            yield from source_rows(planned.source, planned.citing, paths, names,
+                                   codings_in(planned.source, conditions))
+
+
+def source_rows(source: Source, citing: SourceCiting, paths: dict[int, str], names: list[str],
+                codings: Iterator[tuple]) -> Iterator[list[Any]]:
+    """The rows of one source's codings: what is the same for all of them (the source, its
+    links and attributes) is read once, not from the ORM for each row."""
+    text, about = source.text, [source.id, source.title, source.kind_label]
+    links = link_columns(source)
+    attributes = [(source.attributes or {}).get(name, "") for name in names]
+    note = note_of(source.transcript)
+    find = paragraph_finder(source)
+    check = check_cell(source)
+    for coding_id, code_id, coder, start, end, memo, chapter in codings:
+        words = text[start:end]
+        cited = cite_words(citing, start, end)
+        yield [coding_id, paths.get(code_id, ""), coder, *about, words, len(words.split()),
+               start, end, f"{cited.citation}; {note}" if note else cited.citation,
+               cited.locator, "; ".join(cited.flags), cited.speaker, cited.seconds,
+               memo or "", UNASSIGNED_CHAPTER if chapter == "" else chapter or "",
+               *links, check(find, start, end), *attributes]
 
 
 def check_cell(source: Source) -> Callable[[reliability.Finder, int, int], str]:
     """The "Transcript check" cell of the source's codings: whether the words come from an
     automatic segment that no one checked and that needs review (one query per source)."""
     mark = reliability.source_marks(source)
-    return lambda find, start, end: reliability.column_value(source, mark(find, start, end))
+    cells: dict[float | None, str] = {}
+
+    def cell(find: reliability.Finder, start: int, end: int) -> str:
+        estimate = mark(find, start, end)
+        if estimate not in cells:
+            cells[estimate] = reliability.column_value(source, estimate)
+        return cells[estimate]
+
+    return cell
 
 
 def write_csv(stream: IO[str], columns: list[str], rows: Iterable[list[Any]]) -> None:

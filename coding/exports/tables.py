@@ -5,8 +5,8 @@ source is linked to: case study, places, partnerships, interview, participants (
 and each source attribute as a column of its own.
 
 A source is read once with its links; its codings come in one query each, so 100,000 codings
-take one pass, and rows go to a temporary file as they are made (CSV, and XLSX in XlsxWriter's
-constant-memory mode)."""
+take one pass, and rows go to a temporary file as they are made (CSV, and XLSX written
+directly by coding.exports.xlsx)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
 from sqlalchemy import ColumnElement
 
 from coding import reliability
@@ -31,8 +31,8 @@ from coding.exports.selection import (
     Summary,
     left_out_notice,
     summary_rows,
-    xml_text,
 )
+from coding.exports.xlsx import Sheet, write_workbook
 from coding.models import Coding, Memo, Quote, Source
 from coding.sources import links_of
 from coding.translations import note_of
@@ -51,8 +51,6 @@ COLUMNS = (
 ATTRIBUTE = "Attribute: "
 #: lists in one cell (several places, partnerships, participants) are joined with this
 JOIN = "; "
-#: the most characters an Excel cell holds
-MAX_CELL = 32_767
 #: a CSV larger than this goes from memory to a temporary file while it is written
 SPOOL_BYTES = 16 * 2**20
 
@@ -185,37 +183,18 @@ def csv_file(columns: list[str], rows: Iterable[list[Any]]) -> IO[bytes]:
     return spooled
 
 
-def xlsx_text(value: Any) -> Any:
-    """A value Excel keeps as it is: text without control characters, cut at Excel's limit;
-    no cell at all for empty text. (The workbook never reads text as a formula.)"""
-    if not isinstance(value, str):
-        return value
-    if not value:
-        return None
-    text = xml_text(value)
-    return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
-
-
-def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary) -> IO[bytes]:
-    """The workbook in a temporary file, read from the start. XlsxWriter's constant-memory
-    mode writes each row to the sheet's file as it comes: memory stays flat however many
-    codings there are (and it does not load numpy and Pillow, as openpyxl does)."""
+def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary,
+                 expected_rows: int = 0) -> IO[bytes]:
+    """The workbook in a temporary file, read from the start: the codings (header row in
+    bold, kept in view) and what the export holds. Each row goes into the sheet's file as it
+    comes (coding.exports.xlsx): memory stays flat however many codings there are."""
     # Left open: the response or the task that sends it closes it.
     spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    workbook = xlsxwriter.Workbook(spooled, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "tmpdir": tempfile.gettempdir()})
-    sheet = workbook.add_worksheet("Codings")
-    sheet.freeze_panes(1, 0)
-    sheet.write_row(0, 0, [xml_text(name) for name in columns], workbook.add_format({"bold": True}))
-    for number, row in enumerate(rows, start=1):
-        sheet.write_row(number, 0, [xlsx_text(value) for value in row])
-    about = workbook.add_worksheet("About")
     lines = summary_rows(summary)
     if summary.left_out:
         lines.append(("Left out", left_out_notice(summary.left_out)))
-    for number, (label, value) in enumerate(lines):
-        about.write_row(number, 0, [label, xlsx_text(str(value))])
-    workbook.close()
+    write_workbook(spooled, [
+        Sheet("Codings", chain([columns], rows), header=True),
+        Sheet("About", [[label, str(value)] for label, value in lines])], expected_rows)
     spooled.seek(0)
     return spooled

@@ -55,6 +55,12 @@ class SourceCiting:
     may_see_identity: bool
     paragraphs: list[dict[str, Any]]
     starts: list[int]
+    #: the source's words, title, kind and transcript, read from the ORM once (each read of
+    #: an attribute costs as much as a call)
+    text: str
+    title: str
+    kind: str
+    transcript: Any
     #: who speaks under each speaker label of the source, worked out when first met
     speakers: dict[str, Speaking] = field(default_factory=dict, compare=False, repr=False)
 
@@ -102,7 +108,8 @@ def source_citing(source: Source, citer: Citer) -> SourceCiting:
                 cited.append(person)
     paragraphs = sorted(source.paragraphs or [], key=lambda p: p["start"])
     return SourceCiting(source, citable, cited if citable else [], citer.rules.template,
-                        citer.may_see_identity, paragraphs, [p["start"] for p in paragraphs])
+                        citer.may_see_identity, paragraphs, [p["start"] for p in paragraphs],
+                        source.text, source.title, source.kind, source.transcript)
 
 
 def seconds_at(paragraph: dict[str, Any] | None, offset: int) -> float | None:
@@ -130,7 +137,7 @@ def locator(citing: SourceCiting, index: int, paragraph: dict[str, Any] | None,
         return clock(seconds)
     if paragraph is not None and paragraph.get("page"):
         return f"p. {paragraph['page']}"
-    return f"para. {index + 1}" if paragraph is not None and citing.source.kind == "document" \
+    return f"para. {index + 1}" if paragraph is not None and citing.kind == "document" \
         else ""
 
 
@@ -168,7 +175,7 @@ def citation_at(citing: SourceCiting, speaking: Speaking, place: str) -> str:
     partly = speaking.citations.get(bool(place))
     if partly is None:
         values = (citation_values(speaking.who, LATER if place else "", speaking.speaker)
-                  if citing.cited else {"who": citing.source.title,
+                  if citing.cited else {"who": citing.title,
                                         "locator": LATER if place else ""})
         partly = speaking.citations[bool(place)] = render_partly(citing.template, values)
     return sentence_start(partly.replace(LATER, place) if place else partly)
@@ -184,7 +191,7 @@ def cite_words(citing: SourceCiting, start: int, end: int,
     who = speaking_as(citing, label)
     if not citing.citable:
         return WordsCitation(WITHDRAWN, "", who.speaker, seconds, ())
-    words = citing.source.text[start:end]
+    words = citing.text[start:end]
     flags = flags_in(citing, words if around is None
                      else f"{around.before}\n{words}\n{around.after}")
     place = locator(citing, index, paragraph, seconds)
@@ -200,11 +207,11 @@ def units_near(citing: SourceCiting, first: int, last: int) -> list[tuple[int, i
     """(start, end, speaker) of the segments (transcripts) or sentences (documents) of the
     paragraphs from `first` - 1 to `last` + 1."""
     chosen = citing.paragraphs[max(first - 1, 0):last + 2]
-    if citing.source.kind != "document":
+    if citing.kind != "document":
         return [(p["start"], p["end"], p.get("speaker", "")) for p in chosen]
     units = []
     for paragraph in chosen:
-        start, text = paragraph["start"], citing.source.text[paragraph["start"]:paragraph["end"]]
+        start, text = paragraph["start"], citing.text[paragraph["start"]:paragraph["end"]]
         for sentence in _SENTENCE_END.split(text):
             if sentence.strip():
                 offset = text.index(sentence, start - paragraph["start"])
@@ -219,7 +226,7 @@ def spoken(citing: SourceCiting, pieces: list[tuple[str, int, int]], own: str) -
     lines: list[str] = []
     previous = None
     for speaker, start, end in pieces:
-        words = " ".join(citing.source.text[start:end].split())
+        words = " ".join(citing.text[start:end].split())
         if not words:
             continue
         if speaker != previous and speaker and speaker != own:

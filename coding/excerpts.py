@@ -131,23 +131,24 @@ def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: b
     citings: dict[int, SourceCiting] = {}
     excerpts = []
     for coding in codings:
-        source = coding.source
-        if source.id not in citings:
-            citings[source.id] = source_citing(source, citer)
-        citing = citings[source.id]
-        around = around_words(citing, coding.start, coding.end) if surroundings else None
-        cited = cite_words(citing, coding.start, coding.end, around)
-        text = source.text[coding.start:coding.end]
-        versions = quote_versions(source.transcript, source.paragraphs or [], text,
-                                  coding.start, coding.end, quotes)
+        coding_id, source_id, start, end = coding.id, coding.source_id, coding.start, coding.end
+        if source_id not in citings:
+            citings[source_id] = source_citing(coding.source, citer)
+        citing = citings[source_id]
+        whole = citing.text
+        around = around_words(citing, start, end) if surroundings else None
+        cited = cite_words(citing, start, end, around)
+        text = whole[start:end]
+        versions = quote_versions(citing.transcript, citing.paragraphs, text, start, end,
+                                  quotes)
         citation = with_notes(cited.citation, versions) if citing.citable else cited.citation
         excerpts.append(Excerpt(
-            coding_id=coding.id, source_id=source.id, source_title=source.title,
+            coding_id=coding_id, source_id=source_id, source_title=citing.title,
             code_id=coding.code_id, code_path=paths.get(coding.code_id, ""),
-            coder=coders[coding.coder_id], start=coding.start, end=coding.end,
-            text=text, before=source.text[max(0, coding.start - context):coding.start],
-            after=source.text[coding.end:coding.end + context], citation=citation,
-            speaker=cited.speaker, seconds=cited.seconds, memo=memos.get(coding.id, ""),
+            coder=coders[coding.coder_id], start=start, end=end,
+            text=text, before=whole[max(0, start - context):start],
+            after=whole[end:end + context], citation=citation,
+            speaker=cited.speaker, seconds=cited.seconds, memo=memos.get(coding_id, ""),
             citable=citing.citable, locator=cited.locator, flags=cited.flags, around=around,
             versions=tuple(versions)))
     return excerpts

@@ -139,6 +139,12 @@ class Shape:
     template: str
     #: which of the row's values become cells
     kept: tuple[bool, ...]
+    #: which are decimal numbers, to be checked for infinity and NaN (empty: none are)
+    floats: tuple[bool, ...]
+
+
+#: a shape not yet made
+UNKNOWN = Shape("", (), ())
 
 
 class Shapes:
@@ -175,11 +181,11 @@ class Shapes:
         except TypeError:
             return None
         key = (types, empty, bold)
-        if key not in self.known:
-            self.known[key] = made_shape(types, empty, bold)
-        shape = self.known[key]
-        if shape is not None and float in types and not all(
-                map(math.isfinite, compress(row, (kind is float for kind in types)))):
+        shape = self.known.get(key, UNKNOWN)
+        if shape is UNKNOWN:
+            shape = self.known[key] = made_shape(types, empty, bold)
+        if shape is not None and shape.floats and not all(
+                map(math.isfinite, compress(row, shape.floats))):
             return None
         return shape
 
@@ -203,7 +209,9 @@ def made_shape(types: tuple[type, ...], empty: tuple[bool, ...], bold: bool) -> 
         cells.append(f'<c{placed}{styled} t="inlineStr"><is><t xml:space="preserve">'
                      f'{field}</t></is></c>' if kind is str
                      else f'<c{placed}{styled}><v>{field}</v></c>')
-    return Shape(f'<row r="{{0}}">{"".join(cells)}</row>', tuple(not b for b in empty))
+    floats = tuple(kind is float for kind in types)
+    return Shape(f'<row r="{{0}}">{"".join(cells)}</row>', tuple(not b for b in empty),
+                 floats if any(floats) else ())
 
 
 #: joins the cells' text while it is cleaned and escaped at once (no cell holds it: it is

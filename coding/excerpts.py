@@ -83,20 +83,26 @@ def paragraph_finder(source: Source) -> Callable[[int], dict[str, Any] | None]:
 def sources_of(codings: list[Coding]) -> dict[int, Source]:
     """The codings' sources by id: those this request has read already, and the others, with
     who speaks in them, in a few queries (an export asks once per code)."""
+    return read_sources({coding.source_id for coding in codings}, [
+        selectinload(Source.transcript).selectinload(Transcript.interview).options(
+            selectinload(Interview.place),
+            selectinload(Interview.participants).options(
+                selectinload(Participant.place), selectinload(Participant.consent)))])
+
+
+def read_sources(source_ids: set[int], options: list[Any] | None = None) -> dict[int, Source]:
+    """The sources by id: those this request has read already (a source's words and
+    segments are decoded once: a long transcript's take milliseconds), the others in one
+    query with these loader options."""
     found: dict[int, Source] = {}
-    for source_id in {coding.source_id for coding in codings}:
+    for source_id in source_ids:
         known = db.session.identity_map.get(identity_key(Source, source_id))
         if known is not None:
             found[source_id] = known
-    missing = {coding.source_id for coding in codings} - found.keys()
+    missing = source_ids - found.keys()
     if missing:
         found.update((source.id, source) for source in db.session.scalars(
-            db.select(Source).where(Source.id.in_(missing)).options(
-                selectinload(Source.transcript).selectinload(Transcript.interview).options(
-                    selectinload(Interview.place),
-                    selectinload(Interview.participants).options(
-                        selectinload(Participant.place), selectinload(Participant.consent))),
-            )))
+            db.select(Source).where(Source.id.in_(missing)).options(*(options or []))))
     return found
 
 

@@ -1,23 +1,24 @@
-"""Writing Word documents quickly: paragraphs are written as WordprocessingML text and parsed
-into the body a few thousand at a time. python-docx's own add_paragraph looks the style up
-and searches the body anew for each paragraph, and its run methods check every character:
-5,000 excerpts took about 20 seconds that way; making each element with lxml still cost
-about 8 elements an excerpt, a third of the export. The file is zipped with the fastest
-compression (python-docx's default level took another third)."""
+"""Writing Word documents quickly: paragraphs are written as WordprocessingML text, which takes
+its place in the body when the file is written (a marker in the body says where). python-docx's
+own add_paragraph looks the style up and searches the body anew for each paragraph, and its
+run methods check every character: 5,000 excerpts took about 20 seconds that way; making
+each element with lxml still cost about 8 elements an excerpt, a third of the export. The file
+is zipped with the fastest compression (python-docx's default level took another third)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import PACKAGE_URI
 from docx.opc.part import Part
+from docx.opc.rel import Relationships
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -34,10 +35,9 @@ LIGHT_GREY = RGBColor(0x76, 0x76, 0x76)
 #: context at once
 CITATION, MEMO, CONTEXT = "Citation", "Memo", "Context"
 P, PPR, PSTYLE, VAL = (qn(f"w:{name}") for name in ("p", "pPr", "pStyle", "val"))
-#: paragraphs written as text before they are parsed into the body
-PENDING = 2_000
-#: a carriage return stays one in the text (the parser would make it a line feed)
-ENTITIES = {"\r": "&#13;"}
+#: the text of the comment that stands in the body for paragraphs written as text
+MARK = "fieldwork-paragraphs-"
+EXTERNAL = ' TargetMode="External"'
 
 
 def child(parent: BaseOxmlElement, tag: str) -> BaseOxmlElement:
@@ -58,6 +58,8 @@ class WordWriter:
         self.links: dict[str, str] = {}
         #: paragraphs written, not yet in the body
         self.pending: list[str] = []
+        #: paragraphs as text, the nth where the body has the marker MARKn
+        self.chunks: list[str] = []
         self.add_style(CITATION, size=9, colour=GREY, indent=Cm(1.5))
         self.add_style(MEMO, size=9, colour=GREY, italic=True, indent=Cm(1.5))
         self.add_style(CONTEXT, size=9, colour=LIGHT_GREY, indent=Cm(1.5))
@@ -86,20 +88,26 @@ class WordWriter:
         properties = (f'<w:pPr><w:pStyle w:val="{self.style_id(style)}"/></w:pPr>'
                       if style is not None else "")
         self.pending.append(f"<w:p>{properties}{runs}</w:p>")
-        if len(self.pending) >= PENDING:
-            self.flush()
 
     def flush(self) -> None:
-        """Paragraphs written so far into the body, before its section properties."""
+        """Paragraphs written so far, put at the end of the body as a marker that save()
+        replaces with their text."""
         if not self.pending:
             return
-        fragment = parse_xml(f'<w:body {nsdecls("w", "r")}>{"".join(self.pending)}</w:body>')
+        marker = etree.Comment(f"{MARK}{len(self.chunks)}")
+        self.chunks.append(xml_text("".join(self.pending)))
         self.pending = []
         if self.end is not None:
-            self.body.remove(self.end)
-        self.body.extend(list(fragment))
-        if self.end is not None:
-            self.body.append(self.end)
+            self.end.addprevious(marker)
+        else:
+            self.body.append(marker)
+
+    def document_xml(self) -> bytes:
+        """The main part of the document, the paragraphs written as text in their places."""
+        xml = serialize_part_xml(self.document.element)
+        for number, chunk in enumerate(self.chunks):
+            xml = xml.replace(f"<!--{MARK}{number}-->".encode(), chunk.encode(), 1)
+        return xml
 
     def link_xml(self, text: str, url: str) -> str:
         """A run of text that opens `url` (each address is related to the document once,
@@ -149,7 +157,7 @@ class WordWriter:
             element = self.element_paragraph()
             Paragraph(element, self.document).paragraph_format.space_before = Pt(18)
             element.append(parse_xml(
-                f'<w:p {nsdecls("w")}>{run_xml(notice, bold=True)}</w:p>')[0])
+                f'<w:p {nsdecls("w")}>{run_xml(xml_text(notice), bold=True)}</w:p>')[0])
         self.page_break()
 
     def save(self) -> bytes:
@@ -162,11 +170,13 @@ class WordWriter:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as file:
             file.writestr("[Content_Types].xml", content_types(parts))
-            file.writestr(PACKAGE_URI.rels_uri.membername, package.rels.xml)
+            file.writestr(PACKAGE_URI.rels_uri.membername, relationships_xml(package.rels))
             for part in parts:
-                file.writestr(part.partname.membername, part.blob)
+                file.writestr(part.partname.membername, self.document_xml()
+                              if part is self.document.part else part.blob)
                 if len(part.rels):
-                    file.writestr(part.partname.rels_uri.membername, part.rels.xml)
+                    file.writestr(part.partname.rels_uri.membername,
+                                  relationships_xml(part.rels))
         return buffer.getvalue()
 
 
@@ -183,11 +193,31 @@ def content_types(parts: list[Part]) -> str:
             f"{overrides}</Types>")
 
 
+def relationships_xml(relationships: Relationships) -> str:
+    """A part's relationships as python-docx writes them, made as text (python-docx parses
+    a snippet of XML for each: a link to each of 2,000 excerpts cost a tenth of the export)."""
+    items = "".join(
+        f'<Relationship Id="{escaped(rel.rId)}" Type="{escaped(rel.reltype)}" '
+        f'Target="{escaped(rel.target_ref)}"{EXTERNAL if rel.is_external else ""}/>'
+        for rel in relationships.values())
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+            f'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{items}'
+            "</Relationships>")
+
+
+def escaped(text: str) -> str:
+    """Text for XML, in an element or an attribute (a carriage return stays one: a parser
+    would make it a line feed)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+        '"', "&quot;").replace("\r", "&#13;")
+
+
 def run_xml(text: str, bold: bool = False) -> str:
-    """A run of text; line breaks in it stay line breaks."""
+    """A run of text; line breaks in it stay line breaks. (Characters that XML cannot hold
+    are taken out of all the paragraphs at once, by flush.)"""
     pieces = []
-    for line in xml_text(text).split("\n"):
-        words = escape(line, ENTITIES)
+    for line in text.split("\n"):
+        words = escaped(line)
         pieces.append(f'<w:t xml:space="preserve">{words}</w:t>' if line != line.strip()
                       else f"<w:t>{words}</w:t>")
     return f'<w:r>{"<w:rPr><w:b/></w:rPr>" if bold else ""}{"<w:br/>".join(pieces)}</w:r>'

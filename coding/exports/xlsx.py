@@ -26,6 +26,8 @@ MAX_CELL = 32_767
 CUT_MARK = "…"
 #: rows joined before they are written into the zip entry
 BATCH_ROWS = 500
+#: shapes of rows kept at most (memory stays flat whatever the rows are like)
+MAX_SHAPES = 1_000
 #: a sheet expected to hold more rows than this gets ZIP64 headers (its XML may pass 2 GiB);
 #: smaller ones do without, as some spreadsheet programs are wary of them
 ZIP64_ROWS = 250_000
@@ -183,6 +185,8 @@ class Shapes:
         key = (types, empty, bold)
         shape = self.known.get(key, UNKNOWN)
         if shape is UNKNOWN:
+            if len(self.known) >= MAX_SHAPES:
+                self.known.clear()
             shape = self.known[key] = made_shape(types, empty, bold)
         if shape is not None and shape.floats and not all(
                 map(math.isfinite, compress(row, shape.floats))):

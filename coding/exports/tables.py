@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
@@ -52,9 +51,6 @@ COLUMNS = (
 ATTRIBUTE = "Attribute: "
 #: lists in one cell (several places, partnerships, participants) are joined with this
 JOIN = "; "
-#: joins a row's cells while they are looked at for formulas
-_SEPARATOR = "\x00"
-_CELL_START = re.compile(f"(?:^|{_SEPARATOR})[{re.escape(''.join(FORMULA_STARTS))}]")
 #: a CSV larger than this goes from memory to a temporary file while it is written
 SPOOL_BYTES = 16 * 2**20
 
@@ -170,14 +166,8 @@ def write_csv(stream: IO[str], columns: list[str], rows: Iterable[list[Any]]) ->
     writer = csv.writer(stream)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row] if may_run(row) else row)
-
-
-def may_run(row: list[Any]) -> bool:
-    """Whether a cell of the row might start with what makes a spreadsheet run it as a
-    formula: all its cells are looked at in one search, not one by one (a cell holding
-    the separator only costs a needless check of each)."""
-    return _CELL_START.search(_SEPARATOR.join(map(str, row))) is not None
+        writer.writerow([value if isinstance(value, str) and not value.startswith(FORMULA_STARTS)
+                         else csv_cell(value) for value in row])
 
 
 def csv_file(columns: list[str], rows: Iterable[list[Any]]) -> IO[bytes]:

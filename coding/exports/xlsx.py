@@ -207,9 +207,7 @@ def made_shape(types: tuple[type, ...], empty: tuple[bool, ...], bold: bool) -> 
         if blank:
             continue
         field = f"{{{len(cells) + 1}}}"
-        # a cell right after the one before needs no reference: readers count it
-        after_gap = index == 0 or empty[index - 1]
-        placed = f' r="{column_letters(index)}{{0}}"' if after_gap and index else ""
+        placed = f' r="{column_letters(index)}{{0}}"'
         cells.append(f'<c{placed}{styled} t="inlineStr"><is><t xml:space="preserve">'
                      f'{field}</t></is></c>' if kind is str
                      else f'<c{placed}{styled}><v>{field}</v></c>')

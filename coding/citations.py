@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from coding.models import Source
 from fieldwork.folding import fold_text
 from interviews.asr.base import clock
 from interviews.citation_templates import LATER, render_partly, sentence_start
-from interviews.citations import Cited, Citer, citation_values, speaker_as_cited
+from interviews.citations import Cited, Citer, Hidden, citation_values, speaker_as_cited
 
 WITHDRAWN = "Withdrawn participant: not to be quoted"
 #: the most characters of context shown on each side of the words
@@ -64,6 +65,13 @@ class SourceCiting:
     #: who speaks under each speaker label of the source, worked out when first met
     speakers: dict[str, Speaking] = field(default_factory=dict, compare=False, repr=False)
 
+    @cached_property
+    def looked_for(self) -> list[tuple[Cited, Hidden]]:
+        """What the citation leaves out and words are checked for, with whose it is (names
+        only for readers who may see them: a flag must not tell a coder whose name it is)."""
+        return [(person, hidden) for person in self.cited for hidden in person.hidden
+                if hidden.what != "the name" or self.may_see_identity]
+
     def paragraph_at(self, offset: int) -> tuple[int, dict[str, Any] | None]:
         """The paragraph (transcript segment) holding the offset, and its number from 0."""
         index = bisect_right(self.starts, offset) - 1
@@ -72,8 +80,10 @@ class SourceCiting:
         return index, None
 
 
-@dataclass(frozen=True)
-class WordsCitation:
+class WordsCitation(NamedTuple):
+    """The citation of some words (a named tuple: one is made for every excerpt exported,
+    and a frozen dataclass takes three times as long to make)."""
+
     citation: str
     #: "00:14:32", "p. 3" or "para. 4" ("" when not known)
     locator: str
@@ -142,10 +152,8 @@ def locator(citing: SourceCiting, index: int, paragraph: dict[str, Any] | None,
 
 
 def flags_in(citing: SourceCiting, text: str) -> tuple[str, ...]:
-    """What `text` names that the citation leaves out (names only for readers who may see
-    them: a flag must not tell a coder whose name it is)."""
-    looked_for = [(person, hidden) for person in citing.cited for hidden in person.hidden
-                  if hidden.what != "the name" or citing.may_see_identity]
+    """What `text` names that the citation leaves out (SourceCiting.looked_for)."""
+    looked_for = citing.looked_for
     if not looked_for:
         return ()
     flags = []

@@ -170,7 +170,8 @@ def write_csv(stream: IO[str], columns: list[str], rows: Iterable[list[Any]]) ->
         # csv_cell for the few cells that need it: the check of every cell by a call cost a
         # third of writing a codings CSV
         writer.writerow([value if (value.__class__ is str and value[:1] not in _FORMULA_FIRST)
-                         or value is None or (value.__class__ is int and value >= 0)
+                         or value is None
+                         or ((value.__class__ is int or value.__class__ is float) and value >= 0)
                          else csv_cell(value) for value in row])
 
 

@@ -12,19 +12,35 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from coding.models import Source
 from fieldwork.folding import fold_text
 from interviews.asr.base import clock
-from interviews.citation_templates import render
-from interviews.citations import Cited, Citer, citation_values, speaker_as_cited
+from interviews.citation_templates import LATER, render_partly, sentence_start
+from interviews.citations import Cited, Citer, Hidden, citation_values, speaker_as_cited
 
 WITHDRAWN = "Withdrawn participant: not to be quoted"
 #: the most characters of context shown on each side of the words
 MAX_CONTEXT = 600
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
+
+
+@dataclass(frozen=True)
+class Speaking:
+    """What the citation of words under one speaker label says of who speaks: the same for
+    every excerpt of a source with that label."""
+
+    #: the label as cited (a name the citation leaves out becomes the code)
+    speaker: str
+    #: the participants the words are cited to
+    who: list[Cited]
+    #: the speaker is none of them (an interviewer): the locator says who speaks
+    names_speaker: bool
+    #: the citation with every part filled in but the locator, by whether there is one
+    citations: dict[bool, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,21 @@ class SourceCiting:
     may_see_identity: bool
     paragraphs: list[dict[str, Any]]
     starts: list[int]
+    #: the source's words, title, kind and transcript, read from the ORM once (each read of
+    #: an attribute costs as much as a call)
+    text: str
+    title: str
+    kind: str
+    transcript: Any
+    #: who speaks under each speaker label of the source, worked out when first met
+    speakers: dict[str, Speaking] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def looked_for(self) -> list[tuple[Cited, Hidden]]:
+        """What the citation leaves out and words are checked for, with whose it is (names
+        only for readers who may see them: a flag must not tell a coder whose name it is)."""
+        return [(person, hidden) for person in self.cited for hidden in person.hidden
+                if hidden.what != "the name" or self.may_see_identity]
 
     def paragraph_at(self, offset: int) -> tuple[int, dict[str, Any] | None]:
         """The paragraph (transcript segment) holding the offset, and its number from 0."""
@@ -49,8 +80,10 @@ class SourceCiting:
         return index, None
 
 
-@dataclass(frozen=True)
-class WordsCitation:
+class WordsCitation(NamedTuple):
+    """The citation of some words (a named tuple: one is made for every excerpt exported,
+    and a frozen dataclass takes three times as long to make)."""
+
     citation: str
     #: "00:14:32", "p. 3" or "para. 4" ("" when not known)
     locator: str
@@ -85,7 +118,8 @@ def source_citing(source: Source, citer: Citer) -> SourceCiting:
                 cited.append(person)
     paragraphs = sorted(source.paragraphs or [], key=lambda p: p["start"])
     return SourceCiting(source, citable, cited if citable else [], citer.rules.template,
-                        citer.may_see_identity, paragraphs, [p["start"] for p in paragraphs])
+                        citer.may_see_identity, paragraphs, [p["start"] for p in paragraphs],
+                        source.text, source.title, source.kind, source.transcript)
 
 
 def seconds_at(paragraph: dict[str, Any] | None, offset: int) -> float | None:
@@ -113,24 +147,46 @@ def locator(citing: SourceCiting, index: int, paragraph: dict[str, Any] | None,
         return clock(seconds)
     if paragraph is not None and paragraph.get("page"):
         return f"p. {paragraph['page']}"
-    return f"para. {index + 1}" if paragraph is not None and citing.source.kind == "document" \
+    return f"para. {index + 1}" if paragraph is not None and citing.kind == "document" \
         else ""
 
 
 def flags_in(citing: SourceCiting, text: str) -> tuple[str, ...]:
-    """What `text` names that the citation leaves out (names only for readers who may see
-    them: a flag must not tell a coder whose name it is)."""
+    """What `text` names that the citation leaves out (SourceCiting.looked_for)."""
+    looked_for = citing.looked_for
+    if not looked_for:
+        return ()
     flags = []
     folded = fold_text(text) or ""
-    for person in citing.cited:
-        for hidden in person.hidden:
-            if hidden.what == "the name" and not citing.may_see_identity:
-                continue
-            match = hidden.pattern.search(folded)
-            if match:
-                word = text[match.start():match.end()]
-                flags.append(f"{hidden.what} of {person.code} (“{word}”)")
+    for person, hidden in looked_for:
+        match = hidden.pattern.search(folded)
+        if match:
+            word = text[match.start():match.end()]
+            flags.append(f"{hidden.what} of {person.code} (“{word}”)")
     return tuple(flags)
+
+
+def speaking_as(citing: SourceCiting, label: str) -> Speaking:
+    """Who speaks under the label and who the words are cited to, worked out once a label."""
+    found = citing.speakers.get(label)
+    if found is None:
+        speaker = speaker_as_cited(label, citing.cited)
+        who = speaking(citing, label)
+        found = citing.speakers[label] = Speaking(
+            speaker, who, bool(speaker) and all(speaker != person.code for person in who))
+    return found
+
+
+def citation_at(citing: SourceCiting, speaking: Speaking, place: str) -> str:
+    """The project's template filled in for words at `place` (the locator): the other parts
+    are filled in once for each speaker label, the locator for each excerpt."""
+    partly = speaking.citations.get(bool(place))
+    if partly is None:
+        values = (citation_values(speaking.who, LATER if place else "", speaking.speaker)
+                  if citing.cited else {"who": citing.title,
+                                        "locator": LATER if place else ""})
+        partly = speaking.citations[bool(place)] = render_partly(citing.template, values)
+    return sentence_start(partly.replace(LATER, place) if place else partly)
 
 
 def cite_words(citing: SourceCiting, start: int, end: int,
@@ -140,22 +196,16 @@ def cite_words(citing: SourceCiting, start: int, end: int,
     index, paragraph = citing.paragraph_at(start)
     seconds = seconds_at(paragraph, start)
     label = (paragraph or {}).get("speaker", "")
-    speaker = speaker_as_cited(label, citing.cited)
+    who = speaking_as(citing, label)
     if not citing.citable:
-        return WordsCitation(WITHDRAWN, "", speaker, seconds, ())
-    words = citing.source.text[start:end]
+        return WordsCitation(WITHDRAWN, "", who.speaker, seconds, ())
+    words = citing.text[start:end]
     flags = flags_in(citing, words if around is None
                      else f"{around.before}\n{words}\n{around.after}")
     place = locator(citing, index, paragraph, seconds)
-    if not citing.cited:
-        return WordsCitation(render(citing.template, {"who": citing.source.title,
-                                                      "locator": place}),
-                             place, speaker, seconds, flags)
-    who = speaking(citing, label)
-    if speaker and place and all(speaker != person.code for person in who):
-        place = f"{speaker}, {place}"
-    return WordsCitation(render(citing.template, citation_values(who, place, speaker)),
-                         place, speaker, seconds, flags)
+    if citing.cited and place and who.names_speaker:
+        place = f"{who.speaker}, {place}"
+    return WordsCitation(citation_at(citing, who, place), place, who.speaker, seconds, flags)
 
 
 # The words around --------------------------------------------------------------------------
@@ -165,11 +215,11 @@ def units_near(citing: SourceCiting, first: int, last: int) -> list[tuple[int, i
     """(start, end, speaker) of the segments (transcripts) or sentences (documents) of the
     paragraphs from `first` - 1 to `last` + 1."""
     chosen = citing.paragraphs[max(first - 1, 0):last + 2]
-    if citing.source.kind != "document":
+    if citing.kind != "document":
         return [(p["start"], p["end"], p.get("speaker", "")) for p in chosen]
     units = []
     for paragraph in chosen:
-        start, text = paragraph["start"], citing.source.text[paragraph["start"]:paragraph["end"]]
+        start, text = paragraph["start"], citing.text[paragraph["start"]:paragraph["end"]]
         for sentence in _SENTENCE_END.split(text):
             if sentence.strip():
                 offset = text.index(sentence, start - paragraph["start"])
@@ -184,7 +234,7 @@ def spoken(citing: SourceCiting, pieces: list[tuple[str, int, int]], own: str) -
     lines: list[str] = []
     previous = None
     for speaker, start, end in pieces:
-        words = " ".join(citing.source.text[start:end].split())
+        words = " ".join(citing.text[start:end].split())
         if not words:
             continue
         if speaker != previous and speaker and speaker != own:

@@ -83,20 +83,26 @@ def paragraph_finder(source: Source) -> Callable[[int], dict[str, Any] | None]:
 def sources_of(codings: list[Coding]) -> dict[int, Source]:
     """The codings' sources by id: those this request has read already, and the others, with
     who speaks in them, in a few queries (an export asks once per code)."""
+    return read_sources({coding.source_id for coding in codings}, [
+        selectinload(Source.transcript).selectinload(Transcript.interview).options(
+            selectinload(Interview.place),
+            selectinload(Interview.participants).options(
+                selectinload(Participant.place), selectinload(Participant.consent)))])
+
+
+def read_sources(source_ids: set[int], options: list[Any] | None = None) -> dict[int, Source]:
+    """The sources by id: those this request has read already (a source's words and
+    segments are decoded once: a long transcript's take milliseconds), the others in one
+    query with these loader options."""
     found: dict[int, Source] = {}
-    for source_id in {coding.source_id for coding in codings}:
+    for source_id in source_ids:
         known = db.session.identity_map.get(identity_key(Source, source_id))
         if known is not None:
             found[source_id] = known
-    missing = {coding.source_id for coding in codings} - found.keys()
+    missing = source_ids - found.keys()
     if missing:
         found.update((source.id, source) for source in db.session.scalars(
-            db.select(Source).where(Source.id.in_(missing)).options(
-                selectinload(Source.transcript).selectinload(Transcript.interview).options(
-                    selectinload(Interview.place),
-                    selectinload(Interview.participants).options(
-                        selectinload(Participant.place), selectinload(Participant.consent))),
-            )))
+            db.select(Source).where(Source.id.in_(missing)).options(*(options or []))))
     return found
 
 
@@ -131,23 +137,24 @@ def excerpts_of(project: Project, codings: Iterable[Coding], may_see_identity: b
     citings: dict[int, SourceCiting] = {}
     excerpts = []
     for coding in codings:
-        source = coding.source
-        if source.id not in citings:
-            citings[source.id] = source_citing(source, citer)
-        citing = citings[source.id]
-        around = around_words(citing, coding.start, coding.end) if surroundings else None
-        cited = cite_words(citing, coding.start, coding.end, around)
-        text = source.text[coding.start:coding.end]
-        versions = quote_versions(source.transcript, source.paragraphs or [], text,
-                                  coding.start, coding.end, quotes)
+        coding_id, source_id, start, end = coding.id, coding.source_id, coding.start, coding.end
+        if source_id not in citings:
+            citings[source_id] = source_citing(coding.source, citer)
+        citing = citings[source_id]
+        whole = citing.text
+        around = around_words(citing, start, end) if surroundings else None
+        cited = cite_words(citing, start, end, around)
+        text = whole[start:end]
+        versions = quote_versions(citing.transcript, citing.paragraphs, text, start, end,
+                                  quotes)
         citation = with_notes(cited.citation, versions) if citing.citable else cited.citation
         excerpts.append(Excerpt(
-            coding_id=coding.id, source_id=source.id, source_title=source.title,
+            coding_id=coding_id, source_id=source_id, source_title=citing.title,
             code_id=coding.code_id, code_path=paths.get(coding.code_id, ""),
-            coder=coders[coding.coder_id], start=coding.start, end=coding.end,
-            text=text, before=source.text[max(0, coding.start - context):coding.start],
-            after=source.text[coding.end:coding.end + context], citation=citation,
-            speaker=cited.speaker, seconds=cited.seconds, memo=memos.get(coding.id, ""),
+            coder=coders[coding.coder_id], start=start, end=end,
+            text=text, before=whole[max(0, start - context):start],
+            after=whole[end:end + context], citation=citation,
+            speaker=cited.speaker, seconds=cited.seconds, memo=memos.get(coding_id, ""),
             citable=citing.citable, locator=cited.locator, flags=cited.flags, around=around,
             versions=tuple(versions)))
     return excerpts

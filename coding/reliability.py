@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from coding.excerpts import Excerpt, paragraph_finder
+from coding.excerpts import Excerpt, paragraph_finder, read_sources
 from coding.models import Coding, Source
 from fieldwork.extensions import db
 from fieldwork.models import User
@@ -89,9 +89,7 @@ def stretch(find: Finder, start: int, end: int) -> tuple[float, float] | None:
 def hearings(excerpts: Sequence[Excerpt]) -> dict[int, Hearing]:
     """For each excerpt of a timed transcript (by coding id), its stretch of the recording and
     its mark: one query for the transcripts, one for their uncertain segments."""
-    source_ids = {e.source_id for e in excerpts}
-    sources = {s.id: s for s in db.session.scalars(db.select(Source).where(
-        Source.id.in_(source_ids)))} if source_ids else {}
+    sources = read_sources({e.source_id for e in excerpts})
     transcript_ids = {s.transcript_id for s in sources.values() if s.transcript_id}
     if not transcript_ids:
         return {}

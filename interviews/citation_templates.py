@@ -38,14 +38,24 @@ def tidy(text: str) -> str:
     return re.sub(r" {2,}", " ", text).strip()
 
 
+#: stands for a part filled in later (coding.citations: the locator of each excerpt)
+LATER = "\x02"
+
+
 def render(template: str, values: dict[str, str]) -> str:
     """The template with its parts filled in; a part without a value leaves no stray
     punctuation. The values' own text is never changed."""
+    return sentence_start(render_partly(template, values))
+
+
+def render_partly(template: str, values: dict[str, str]) -> str:
+    """As render, without the capital at the start: a value may be LATER, to be replaced by
+    its text afterwards (then made a sentence's start)."""
     present = frozenset(name for name, value in values.items() if value)
     text = tidied(template, present)
     for name in present:
         text = text.replace(f"\x00{name}\x00", values[name])
-    return sentence_start(text)
+    return text
 
 
 @lru_cache(maxsize=256)

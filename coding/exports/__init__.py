@@ -107,7 +107,7 @@ def codings_export(extension: str) -> Callable[[Selection, str], Download]:
         else:
             summary = describe(selection, plan, "Codings", "Codings with every attribute",
                                made_by, memos=True)
-            content = codings_xlsx(columns, rows, summary)
+            content = codings_xlsx(columns, rows, summary, plan.kept)
         return Download(
             filename(selection, "codings", extension), CSV if extension == "csv" else XLSX,
             content, plan.kept, plan.left_out,

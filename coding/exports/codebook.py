@@ -21,7 +21,7 @@ def codebook_rows(project: Project) -> list[TreeRow]:
 
 
 def codebook_docx(project: Project, made_on: str, made_by: str) -> bytes:
-    from coding.exports.word import MEMO, WordWriter  # python-docx on first use
+    from coding.exports.word import MEMO, WordWriter, run_xml  # python-docx on first use
 
     writer = WordWriter("Codebook", f"{project.name}: the codebook as of {made_on}", made_by)
     rows = codebook_rows(project)
@@ -36,9 +36,7 @@ def codebook_docx(project: Project, made_on: str, made_by: str) -> bytes:
         for name, label in FIELDS:
             text = getattr(code, name)
             if text:
-                paragraph = writer.paragraph()
-                writer.run(paragraph, f"{label}: ", bold=True)
-                writer.run(paragraph, text)
+                writer.add_paragraph(run_xml(f"{label}: ", bold=True) + run_xml(text))
         count = counts[code.id]
         with_subcodes = f", {count.with_subcodes} with sub-codes" if count.subcodes else ""
         writer.paragraph(f"{count.own} codings{with_subcodes} · {row.path}", MEMO)

@@ -94,7 +94,7 @@ def counted(sections: list[Section], progress: ProgressReport) -> Iterator[Entry
 def excerpts_docx(sections: list[Section], summary: Summary, layout: Layout,
                   progress: ProgressReport = no_progress) -> bytes:
     # python-docx (with lxml) is loaded by the first Word file, not by every web process
-    from coding.exports.word import CITATION, CONTEXT, MEMO, WordWriter
+    from coding.exports.word import CITATION, CONTEXT, MEMO, WordWriter, run_xml
 
     writer = WordWriter(summary.title, f"{summary.project}: {summary.lines[0][1]}",
                         summary.made_by)
@@ -117,11 +117,12 @@ def excerpts_docx(sections: list[Section], summary: Summary, layout: Layout,
                 writer.paragraph(f"{excerpt.around.after}…", CONTEXT)
             citation = with_reliability(excerpt.citation, entry, checks)
             url = layout.link(excerpt)
-            line = writer.paragraph("— " if url else f"— {citation}", CITATION)
+            line = run_xml("— " if url else f"— {citation}")
             if url:
-                writer.link(line, citation, url)
+                line += writer.link_xml(citation, url)
             if layout.with_code:
-                writer.run(line, code_after(entry, with_code=True))
+                line += run_xml(code_after(entry, with_code=True))
+            writer.add_paragraph(line, CITATION)
             if excerpt.flags:
                 writer.paragraph(check_note(excerpt), MEMO)
             for label, note in notes_of(entry, layout.with_memos):

@@ -5,8 +5,8 @@ source is linked to: case study, places, partnerships, interview, participants (
 and each source attribute as a column of its own.
 
 A source is read once with its links; its codings come in one query each, so 100,000 codings
-take one pass, and rows go to a temporary file as they are made (CSV, and XLSX in XlsxWriter's
-constant-memory mode)."""
+take one pass, and rows go to a temporary file as they are made (CSV, and XLSX written
+directly by coding.exports.xlsx)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
 from sqlalchemy import ColumnElement
 
 from coding import reliability
-from coding.citations import cite_words
+from coding.citations import SourceCiting, cite_words
 from coding.codebook import code_paths
 from coding.excerpts import paragraph_finder
 from coding.exports.selection import (
@@ -31,11 +31,11 @@ from coding.exports.selection import (
     Summary,
     left_out_notice,
     summary_rows,
-    xml_text,
 )
+from coding.exports.xlsx import Sheet, write_workbook
 from coding.models import Coding, Memo, Quote, Source
 from coding.sources import links_of
-from coding.translations import QuoteVersion, note_of, with_notes
+from coding.translations import note_of
 from fieldwork.audit import FORMULA_STARTS, csv_cell
 from fieldwork.extensions import db
 from fieldwork.models import User
@@ -51,8 +51,7 @@ COLUMNS = (
 ATTRIBUTE = "Attribute: "
 #: lists in one cell (several places, partnerships, participants) are joined with this
 JOIN = "; "
-#: the most characters an Excel cell holds
-MAX_CELL = 32_767
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 #: a CSV larger than this goes from memory to a temporary file while it is written
 SPOOL_BYTES = 16 * 2**20
 
@@ -110,9 +109,10 @@ def coding_rows(selection: Selection, plan: Plan,
                 conditions: list[ColumnElement[bool]]) -> Iterator[list[Any]]:
     """A row per chosen coding of the sources that may be quoted, in the order of header(),
     the selection's progress told as rows are made."""
+    total = plan.kept
     for done, row in enumerate(quotable_rows(selection, plan, conditions), start=1):
         yield row
-        selection.progress(done, plan.kept, "codings written")
+        selection.progress(done, total, "codings written")
 
 
 def quotable_rows(selection: Selection, plan: Plan,
@@ -120,31 +120,44 @@ def quotable_rows(selection: Selection, plan: Plan,
     paths = code_paths(selection.project)
     names = attribute_names(plan)
     for planned in plan.sources:
-        if not planned.citable:
-            continue
-        source = planned.source
-        links = link_columns(source)
-        attributes = [(source.attributes or {}).get(name, "") for name in names]
-        note = note_of(source.transcript)
-        find = paragraph_finder(source)
-        check = check_cell(source)
-        for coding_id, code_id, coder, start, end, memo, chapter in codings_in(source,
-                                                                              conditions):
-            words = source.text[start:end]
-            cited = cite_words(planned.citing, start, end)
-            yield [coding_id, paths.get(code_id, ""), coder, source.id, source.title,
-                   source.kind_label, words, len(words.split()), start, end,
-                   with_notes(cited.citation, [QuoteVersion(words, "", note)]),
-                   cited.locator, "; ".join(cited.flags), cited.speaker, cited.seconds,
-                   memo or "", UNASSIGNED_CHAPTER if chapter == "" else chapter or "",
-                   *links, check(find, start, end), *attributes]
+        if planned.citable:
+            yield from source_rows(planned.source, planned.citing, paths, names,
+                                   codings_in(planned.source, conditions))
+
+
+def source_rows(source: Source, citing: SourceCiting, paths: dict[int, str], names: list[str],
+                codings: Iterator[tuple]) -> Iterator[list[Any]]:
+    """The rows of one source's codings: what is the same for all of them (the source, its
+    links and attributes) is read once, not from the ORM for each row."""
+    text, about = source.text, [source.id, source.title, source.kind_label]
+    links = link_columns(source)
+    attributes = [(source.attributes or {}).get(name, "") for name in names]
+    note = note_of(source.transcript)
+    find = paragraph_finder(source)
+    check = check_cell(source)
+    for coding_id, code_id, coder, start, end, memo, chapter in codings:
+        words = text[start:end]
+        cited = cite_words(citing, start, end)
+        yield [coding_id, paths.get(code_id, ""), coder, *about, words, len(words.split()),
+               start, end, f"{cited.citation}; {note}" if note else cited.citation,
+               cited.locator, "; ".join(cited.flags), cited.speaker, cited.seconds,
+               memo or "", UNASSIGNED_CHAPTER if chapter == "" else chapter or "",
+               *links, check(find, start, end), *attributes]
 
 
 def check_cell(source: Source) -> Callable[[reliability.Finder, int, int], str]:
     """The "Transcript check" cell of the source's codings: whether the words come from an
     automatic segment that no one checked and that needs review (one query per source)."""
     mark = reliability.source_marks(source)
-    return lambda find, start, end: reliability.column_value(source, mark(find, start, end))
+    cells: dict[float | None, str] = {}
+
+    def cell(find: reliability.Finder, start: int, end: int) -> str:
+        estimate = mark(find, start, end)
+        if estimate not in cells:
+            cells[estimate] = reliability.column_value(source, estimate)
+        return cells[estimate]
+
+    return cell
 
 
 def write_csv(stream: IO[str], columns: list[str], rows: Iterable[list[Any]]) -> None:
@@ -154,7 +167,11 @@ def write_csv(stream: IO[str], columns: list[str], rows: Iterable[list[Any]]) ->
     writer = csv.writer(stream)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([value if isinstance(value, str) and not value.startswith(FORMULA_STARTS)
+        # csv_cell for the few cells that need it: the check of every cell by a call cost a
+        # third of writing a codings CSV
+        writer.writerow([value if (value.__class__ is str and value[:1] not in _FORMULA_FIRST)
+                         or value is None
+                         or ((value.__class__ is int or value.__class__ is float) and value >= 0)
                          else csv_cell(value) for value in row])
 
 
@@ -171,37 +188,18 @@ def csv_file(columns: list[str], rows: Iterable[list[Any]]) -> IO[bytes]:
     return spooled
 
 
-def xlsx_text(value: Any) -> Any:
-    """A value Excel keeps as it is: text without control characters, cut at Excel's limit;
-    no cell at all for empty text. (The workbook never reads text as a formula.)"""
-    if not isinstance(value, str):
-        return value
-    if not value:
-        return None
-    text = xml_text(value)
-    return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
-
-
-def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary) -> IO[bytes]:
-    """The workbook in a temporary file, read from the start. XlsxWriter's constant-memory
-    mode writes each row to the sheet's file as it comes: memory stays flat however many
-    codings there are (and it does not load numpy and Pillow, as openpyxl does)."""
+def codings_xlsx(columns: list[str], rows: Iterable[list[Any]], summary: Summary,
+                 expected_rows: int = 0) -> IO[bytes]:
+    """The workbook in a temporary file, read from the start: the codings (header row in
+    bold, kept in view) and what the export holds. Each row goes into the sheet's file as it
+    comes (coding.exports.xlsx): memory stays flat however many codings there are."""
     # Left open: the response or the task that sends it closes it.
     spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    workbook = xlsxwriter.Workbook(spooled, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "tmpdir": tempfile.gettempdir()})
-    sheet = workbook.add_worksheet("Codings")
-    sheet.freeze_panes(1, 0)
-    sheet.write_row(0, 0, [xml_text(name) for name in columns], workbook.add_format({"bold": True}))
-    for number, row in enumerate(rows, start=1):
-        sheet.write_row(number, 0, [xlsx_text(value) for value in row])
-    about = workbook.add_worksheet("About")
     lines = summary_rows(summary)
     if summary.left_out:
         lines.append(("Left out", left_out_notice(summary.left_out)))
-    for number, (label, value) in enumerate(lines):
-        about.write_row(number, 0, [label, xlsx_text(str(value))])
-    workbook.close()
+    write_workbook(spooled, [
+        Sheet("Codings", chain([columns], rows), header=True),
+        Sheet("About", [[label, str(value)] for label, value in lines])], expected_rows)
     spooled.seek(0)
     return spooled

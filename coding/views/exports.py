@@ -25,8 +25,9 @@ from coding.exports import (
     ExportError,
     ExportOptions,
     Selection,
+    build_export,
     export_size,
-    make_export,
+    record_export,
     selection_for,
 )
 from coding.exports.selection import chapter_names, source_titles
@@ -112,7 +113,8 @@ def exports(project: Project) -> tuple[str, int] | Response:
             return page(project, form, notice=f"This export holds {size:,} rows: it is made "
                                               "in the background. Press “Download” to start it.")
         return queued(selection, size)
-    download = make_export(project, selection.options, current_user, g.project_role,
-                           selection.may_see_identity)
+    # the selection made above, not made again (its options were checked once)
+    download = build_export(selection, current_user.name)
+    record_export(project, selection.options, current_user.id, download)
     db.session.commit()
     return download_response(download)

@@ -25,12 +25,13 @@ from interviews.asr.base import Segment, clock
 from interviews.asr.expectations import prior_wer
 from interviews.asr.reliability import (
     GAP_WORDS_PER_SECOND,
+    REVIEW_THRESHOLD,
     Unit,
     basis,
     review_of,
     unit,
 )
-from interviews.settings import settings_for
+from interviews.models import InterviewSettings
 from interviews.transcripts.models import Transcript, TranscriptSegment
 
 #: estimates are kept to this many decimals
@@ -94,7 +95,11 @@ def threshold_for(project_id: int) -> float:
     cache: dict[int, float] = g.setdefault("review_thresholds", {}) if has_request_context() \
         else {}
     if project_id not in cache:
-        cache[project_id] = settings_for(db.session.get(Project, project_id)).review_threshold
+        # read only: an export's task reads while coders save, and on SQLite making the
+        # default settings here took the write lock ("database is locked")
+        stored = db.session.scalar(db.select(InterviewSettings.review_threshold).where(
+            InterviewSettings.project_id == project_id))
+        cache[project_id] = REVIEW_THRESHOLD if stored is None else stored
     return cache[project_id]
 
 

@@ -328,6 +328,20 @@ def test_codings_xlsx_opens_with_every_column_and_says_what_was_left_out(project
     assert about["Codings"] == "every coder's"
 
 
+def test_the_codings_workbook_holds_the_cells_of_the_codings_csv(project, people, study):
+    with export(project, people, "lead", what="codings_csv").content as file:
+        rows = list(csv.reader(io.StringIO(file.read().decode().lstrip("\ufeff"), newline="")))
+    download = export(project, people, "lead", what="codings_xlsx")
+    with download.content as file:
+        sheet = load_workbook(file)["Codings"]
+    read = [["" if value is None else str(value) for value in row]
+            for row in sheet.iter_rows(values_only=True)]
+    # the CSV marks text that a spreadsheet would run as a formula; the workbook's cells
+    # are text whatever they start with
+    assert read == [[cell[1:] if cell.startswith("'") else cell for cell in row] for row in rows]
+    assert any(f"'{FORMULA}" in row for row in rows) and any(FORMULA in row for row in read)
+
+
 def test_markdown_excerpts(project, people, study):
     download = export(project, people, "coder", what="excerpts_md", memos=True)
     text = download.content

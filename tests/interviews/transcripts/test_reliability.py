@@ -11,9 +11,17 @@ from flask.testing import FlaskClient
 from fieldwork.extensions import db
 from fieldwork.models import AuditEntry, User
 from interviews.asr.base import Segment, Word
+from interviews.asr.reliability import REVIEW_THRESHOLD
+from interviews.models import InterviewSettings
+from interviews.settings import settings_for
 from interviews.transcripts.editing import save_version
 from interviews.transcripts.models import Transcript
-from interviews.transcripts.reliability import Stretches, standing, store_estimates
+from interviews.transcripts.reliability import (
+    Stretches,
+    standing,
+    store_estimates,
+    threshold_for,
+)
 
 
 def engine_segments(transcript: Transcript, probability: float) -> list[Segment]:
@@ -144,3 +152,15 @@ def test_an_excerpts_stretch_finds_only_the_segments_it_overlaps() -> None:
     assert stretches.worst(19.0, 21.0) == 0.9
     assert stretches.worst(20.0, 20.0) == 0.9  # a point on a boundary: both, the worst
     assert stretches.worst(40.0, 41.0) is None and not Stretches()
+
+
+def test_the_review_threshold_is_read_without_saving_anything(project) -> None:
+    """An export's task reads the threshold while coders save: making the project's default
+    settings then took SQLite's write lock."""
+    assert db.session.scalar(db.select(InterviewSettings).where(
+        InterviewSettings.project_id == project.id)) is None
+    assert threshold_for(project.id) == REVIEW_THRESHOLD
+    assert not db.session.new and db.session.scalar(db.select(InterviewSettings).where(
+        InterviewSettings.project_id == project.id)) is None
+    settings_for(project).review_threshold = 0.4
+    assert threshold_for(project.id) == pytest.approx(0.4)

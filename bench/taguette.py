@@ -7,12 +7,12 @@ written into its database (Taguette's highlights straight into its tables, as it
 would, since 2,000 requests would take minutes); then a logged-in client over HTTP times
 applying a code (p95 of --runs, each followed by removing it), the coding view (the page and
 its data: Taguette's two requests, the document's highlights and its contents), and the
-export of every excerpt: Fieldwork's Word file against Taguette's HTML export (Taguette makes
-its Word file from that HTML with Calibre, so its DOCX takes longer still; Calibre need not be
-installed), and both XLSX and CSV (Fieldwork's with 33 columns, Taguette's with 4).
-Then each server's peak memory (VmHWM) is read. Prints one JSON line with
-both sets of figures and Taguette's time over Fieldwork's (how many times faster Fieldwork
-is; memory: Taguette's over Fieldwork's).
+export of every excerpt: Fieldwork's Word file against Taguette's, which Taguette makes from its
+HTML export with Calibre's `ebook-convert` (timed when Calibre is installed: `apt install
+calibre`; its HTML export, a lower bound, is timed either way), and both XLSX and CSV
+(Fieldwork's with 33 columns, Taguette's with 4). Then each server's peak memory (VmHWM) is
+read. Prints one JSON line with both sets of figures and Taguette's time over Fieldwork's (how
+many times faster Fieldwork is; memory: Taguette's over Fieldwork's).
 
 Taguette goes in a virtual environment of its own:
     python3 -m venv /tmp/taguette-venv && /tmp/taguette-venv/bin/pip install taguette==1.5.2
@@ -27,6 +27,7 @@ import http.cookiejar
 import json
 import os
 import re
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -297,6 +298,8 @@ def taguette_figures(program: Path, runs: int, text: str) -> dict[str, object]:
                 "coding_data_ms": median_of(runs, lambda: (read(opener, api),
                                                            read(opener, f"{api}/contents"))),
                 "html_export_ms": median_of(3, lambda: read(opener, exports + ".html")),
+                "docx_export_ms": (median_of(3, lambda: read(opener, exports + ".docx"))
+                                   if shutil.which("ebook-convert") else None),
                 "xlsx_export_ms": median_of(3, lambda: read(opener, exports + ".xlsx")),
                 "csv_export_ms": median_of(3, lambda: read(opener, exports + ".csv")),
                 "peak_rss_mb": memory_mb(pid, "VmHWM"),
@@ -308,13 +311,14 @@ def ratios(ours: dict[str, object], theirs: dict[str, object]) -> dict[str, floa
     pairs = {"apply_code_p95": (ours["apply_code"]["p95_ms"], theirs["apply_code"]["p95_ms"]),
              "coding_view": (ours["coding_page_ms"] + ours["coding_data_ms"],
                              theirs["coding_page_ms"] + theirs["coding_data_ms"]),
+             "word_export": (ours["docx_export_ms"], theirs["docx_export_ms"]),
              "word_export_at_least": (ours["docx_export_ms"], theirs["html_export_ms"]),
              "xlsx_export": (ours["xlsx_export_ms"], theirs["xlsx_export_ms"]),
              "csv_export": (ours["csv_export_ms"], theirs["csv_export_ms"]),
              "start": (ours["start_s"], theirs["start_s"]),
              "peak_memory": (ours["peak_rss_mb"], theirs["peak_rss_mb"])}
     return {name: round(theirs_value / ours_value, 2)
-            for name, (ours_value, theirs_value) in pairs.items()}
+            for name, (ours_value, theirs_value) in pairs.items() if theirs_value is not None}
 
 
 def main() -> None:

@@ -9,11 +9,15 @@ them is clustered and the others join the nearest cluster.
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from interviews.asr.audio import SAMPLE_RATE, AudioWindow
 from interviews.asr.extras import voices_available
@@ -32,6 +36,14 @@ MAX_CLUSTERED = 1_000
 WINDOW_SECONDS = PARTIAL_FRAMES / 100
 
 OnProgress = Callable[[float], None]
+
+
+def batches_at_once() -> int:
+    """Batches of windows embedded at once: one per core (at most 4), each on one BLAS
+    thread. OpenBLAS's own threads gained nothing on the encoder's small matrix products
+    (the same time, twice the CPU); two batches at once on 2 cores took 0.6 of the time, with
+    the same embeddings (docs/benchmarks.md)."""
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 class SpeakersUnavailable(RuntimeError):
@@ -80,15 +92,22 @@ def voice_windows(
     numbers: list[int] = []
     waiting: list[np.ndarray] = []
     windows = _stretch_windows(AudioWindow(audio_path), stretches, on_progress)
-    for number, (mels, stretch_spans) in enumerate(windows):
-        waiting.append(mels)
-        spans.extend(stretch_spans)
-        numbers.extend([number] * len(stretch_spans))
-        if sum(len(m) for m in waiting) >= BATCH:
-            embeddings.append(encoder.embed(np.concatenate(waiting)))
-            waiting = []
-    if waiting:
-        embeddings.append(encoder.embed(np.concatenate(waiting)))
+    at_once = batches_at_once()
+    with threadpool_limits(1, user_api="blas"), \
+            ThreadPoolExecutor(at_once, thread_name_prefix="voices") as pool:
+        embedding: deque[Future[np.ndarray]] = deque()
+        for number, (mels, stretch_spans) in enumerate(windows):
+            waiting.append(mels)
+            spans.extend(stretch_spans)
+            numbers.extend([number] * len(stretch_spans))
+            if sum(len(m) for m in waiting) >= BATCH:
+                embedding.append(pool.submit(encoder.embed, np.concatenate(waiting)))
+                waiting = []
+                if len(embedding) > at_once:
+                    embeddings.append(embedding.popleft().result())
+        if waiting:
+            embedding.append(pool.submit(encoder.embed, np.concatenate(waiting)))
+        embeddings.extend(future.result() for future in embedding)
     return Windows(
         np.concatenate(embeddings) if embeddings else np.zeros((0, EMBEDDING_SIZE), np.float32),
         np.array(spans, dtype=np.float64).reshape(-1, 2),

@@ -17,7 +17,7 @@ allocated (tracemalloc) with the process's peak resident size; then the same thr
 real background task (Huey, run at once) on a fresh SQLite database, reading the codings and
 writing the suggestions; with the whole starter codebook (46 codes) at the most codings the
 model learns from; and with the packaged sentence encoder added (SUGGESTION_MODEL =
-"ngrams+sentences", the `embeddings` extra), which is also measured for quality.
+"ngrams+sentences", the default since 2026-12-07), which is also measured for quality.
 "Passages like this": one sentence against a project of ten such sources.
 
 usage (from the project folder): python -m bench.suggestions [--runs N] [--validate]

@@ -3,9 +3,10 @@ so that the web process says it without loading the model's numpy code."""
 
 from __future__ import annotations
 
-MODEL_NAME = ("Fieldwork's own classifier: kernel ridge regression over character n-grams "
+CLASSIFIER = ("Fieldwork's own classifier: kernel ridge regression over character n-grams "
               "(TF-IDF), trained on this project's codings and codebook, with each passage's "
-              "closeness to the codes' definitions; numpy only")
+              "closeness to the codes' definitions")
+MODEL_NAME = f"{CLASSIFIER}; numpy only"
 MODEL_LICENCE = "Fieldwork's own code (no third-party model or weights)"
 #: SUGGESTION_MODEL's value that adds the sentence encoder (`sentences`)
 WITH_SENTENCES = "ngrams+sentences"
@@ -17,6 +18,6 @@ SENTENCE_LICENCE = "Apache-2.0"
 def model_in_use(setting: str) -> tuple[str, str]:
     """The model's name and licence for the SUGGESTION_MODEL setting."""
     if setting == WITH_SENTENCES:
-        return (f"{MODEL_NAME}, with {SENTENCE_MODEL}",
-                f"{MODEL_LICENCE}; the sentence encoder: {SENTENCE_LICENCE}")
+        return (f"{CLASSIFIER}; with {SENTENCE_MODEL}; numpy only",
+                f"the classifier: Fieldwork's own code; the sentence encoder: {SENTENCE_LICENCE}")
     return MODEL_NAME, MODEL_LICENCE

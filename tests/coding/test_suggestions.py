@@ -135,8 +135,8 @@ def test_a_third_coder_gets_the_right_codes_on_a_new_polish_transcript(
         best.setdefault(NEW[s["start"]:s["end"]].split()[0], s)
     assert best["Sprawami"]["code"] == codes["Staff"].id
     assert best["Sprawami"]["reason"].startswith("Like an earlier coding: “W urzędzie jedna")
-    assert data["model"].startswith("Fieldwork's own classifier")
-    assert "no third-party model" in data["licence"]
+    assert "Universal Sentence Encoder, multilingual v3" in data["model"]
+    assert data["licence"].endswith("the sentence encoder: Apache-2.0")
     # nothing was coded by asking
     assert db.session.scalar(db.select(db.func.count()).select_from(Coding).where(
         Coding.source_id == new_source.id)) == 0
@@ -314,18 +314,19 @@ def test_viewers_may_not_ask_for_suggestions(project, people, new_source, client
 
 
 @pytest.fixture
-def with_sentences(app):
+def ngrams_only(app):
     previous = app.config["SUGGESTION_MODEL"]
-    app.config["SUGGESTION_MODEL"] = "ngrams+sentences"
+    app.config["SUGGESTION_MODEL"] = "ngrams"
     yield
     app.config["SUGGESTION_MODEL"] = previous
 
 
-def test_the_packaged_sentence_encoder_joins_when_chosen(project, people, codes, new_source,
-                                                         third, client_for, with_sentences):
+def test_without_the_sentence_encoder_the_classifier_alone_still_finds_them(
+        project, people, codes, new_source, third, client_for, ngrams_only):
     data = ask(client_for(third), project, new_source)
-    assert "Universal Sentence Encoder, multilingual v3" in data["model"]
-    assert data["licence"].endswith("the sentence encoder: Apache-2.0")
+    assert data["model"].startswith("Fieldwork's own classifier")
+    assert "Sentence Encoder" not in data["model"]
+    assert "no third-party model" in data["licence"]
     found = suggested(data, codes)
     assert {("Investment", "Miasto"), ("Education", "W"), ("Staff", "Sprawami")} <= found
     assert not any(word == "Pogoda" for _name, word in found)

@@ -59,7 +59,10 @@ def test_accept_three_with_keys_and_buttons_reject_two_and_agreement_counts_the_
         ewa: User, sources: tuple[Source, Source]) -> None:
     _earlier, new = sources
     open_source(page, live_server, ewa, new)
-    expect(page.locator("#suggest-model")).to_contain_text("Licence: Fieldwork's own code")
+    expect(page.locator("#suggest-model")).to_contain_text(
+        "Universal Sentence Encoder, multilingual v3, as numpy weights")
+    expect(page.locator("#suggest-model")).to_contain_text(
+        "Licence: the classifier: Fieldwork's own code; the sentence encoder: Apache-2.0")
     page.select_option("#suggest-scope", "all")
     page.click("#suggest-codes")
     items = page.locator("#suggestion-list li")

@@ -172,6 +172,12 @@ class FasterWhisperEngine:
             redecoding_seconds=check.coverage.redecoding,
         )
 
+    def _chunk_at(self, audio: AudioWindow, start: float) -> tuple[np.ndarray, bool]:
+        """The samples of the chunk from `start` (none past the recording's end), and whether
+        it is the recording's last (shorter than a chunk)."""
+        samples = audio.between(start, start + self.chunk_seconds)[0]
+        return samples, samples.size < int(self.chunk_seconds * SAMPLE_RATE) - 1
+
     def _sequential_segments(
         self, model: WhisperModel, audio: AudioWindow, options: TranscriptionOptions,
         language: _Language, check: Completeness,
@@ -180,9 +186,8 @@ class FasterWhisperEngine:
         that is not the recording's last (it may be cut off): the next chunk starts before
         it, where the segment before it ended."""
         start = 0.0
-        wanted = int(self.chunk_seconds * SAMPLE_RATE) - 1
         while True:
-            samples = audio.between(start, start + self.chunk_seconds)[0]
+            samples, last = self._chunk_at(audio, start)
             if not samples.size:
                 return
             end = start + samples.size / SAMPLE_RATE
@@ -197,7 +202,7 @@ class FasterWhisperEngine:
                     kept_end = held.end
                 held = segment
             restart = kept_end if kept_end > start else held.start if held else end
-            if held is not None and (samples.size < wanted or restart < start + MIN_ADVANCE):
+            if held is not None and (last or restart < start + MIN_ADVANCE):
                 yield from stretch.add(held)
                 restart = end
             yield from stretch.close(restart)
@@ -211,12 +216,11 @@ class FasterWhisperEngine:
         before the speech that runs into its end, and the next chunk starts there. Until
         a clip has given text (and its language), clips are decoded one by one."""
         start = 0.0
-        wanted = int(self.chunk_seconds * SAMPLE_RATE) - 1
         while True:
-            samples = audio.between(start, start + self.chunk_seconds)[0]
+            samples, last = self._chunk_at(audio, start)
             if not samples.size:
                 return
-            speech = split_at_speech(samples, samples.size < wanted, MIN_ADVANCE)
+            speech = split_at_speech(samples, last, MIN_ADVANCE)
             stretch = check.stretch(samples, start, speech.pieces)
             clips = ClipDecoder(model, samples, speech.decoded)
             first = 0

@@ -39,7 +39,13 @@ from pathlib import Path
 
 import jiwer
 
-from bench.long_recording import PROJECT, choose_model, make_recording, spoken_text
+from bench.long_recording import (
+    PROJECT,
+    add_model_arguments,
+    choose_model,
+    make_recording,
+    spoken_text,
+)
 from interviews.asr.base import TranscriptionOptions, TranscriptionResult, normalise_text
 from interviews.asr.faster import FasterWhisperEngine
 from interviews.asr.weights import resolve_model
@@ -145,11 +151,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--model", help="default: base when installable, else tiny.en")
+    add_model_arguments(parser)
     parser.add_argument("--speech", type=Path, default=PROJECT.parent / "shared" / "speech")
-    parser.add_argument(
-        "--models-dir", type=Path, default=Path(tempfile.gettempdir()) / "fieldwork-bench-models"
-    )
     args = parser.parse_args()
     model, why = choose_model(args.model, args.models_dir)
     folder_of = partial(resolve_model, models_dir=args.models_dir)

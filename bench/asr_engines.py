@@ -100,6 +100,9 @@ def make_dialogue(folder: Path) -> tuple[Path, str]:
     return join(parts, folder / "dialogue.wav"), " ".join(text for _, text in DIALOGUE)
 
 
+#: where the transcription benchmarks keep the models they assemble, from one run to the next
+MODELS_DIR = Path(tempfile.gettempdir()) / "fieldwork-bench-models"
+
 #: Run in a subprocess of its own: imports only the engine, so that its peak RSS is the
 #: engine's (the parent imports openai-whisper, and so PyTorch, for the normaliser).
 TRANSCRIBE_ONCE = """
@@ -175,9 +178,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--models-dir", type=Path, default=Path(tempfile.gettempdir()) / "fieldwork-bench-models"
-    )
+    parser.add_argument("--models-dir", type=Path, default=MODELS_DIR)
     args = parser.parse_args()
     models = available_models(args.models_dir)
     for model in models:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from faster_whisper import WhisperModel
 
-from bench.long_recording import choose_model, make_recording
+from bench.long_recording import add_model_arguments, choose_model, make_recording
 from interviews.asr.base import TranscriptionOptions
 from interviews.asr.faster import FasterWhisperEngine, _load_model
 from interviews.asr.weights import resolve_model
@@ -61,10 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--model", help="default: base when installable, else tiny.en")
-    parser.add_argument(
-        "--models-dir", type=Path, default=Path(tempfile.gettempdir()) / "fieldwork-bench-models"
-    )
+    add_model_arguments(parser)
     args = parser.parse_args()
     name, why = choose_model(args.model, args.models_dir)
     folder_of = partial(resolve_model, models_dir=args.models_dir)

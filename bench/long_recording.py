@@ -43,7 +43,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import jiwer
 
-from bench.asr_engines import READING
+from bench.asr_engines import MODELS_DIR, READING
 from interviews.asr.base import ModelNotInstalled, normalise_text
 from interviews.asr.weights import INSTALLABLE_MODELS, install_model
 from interviews.recordings.models import TRANSCRIBING_SHARE
@@ -177,6 +177,12 @@ with app.app_context():
 """
 
 
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """--model (see choose_model) and --models-dir, as every transcription bench has them."""
+    parser.add_argument("--model", help="default: base when installable, else tiny.en")
+    parser.add_argument("--models-dir", type=Path, default=MODELS_DIR)
+
+
 def choose_model(wanted: str | None, models_dir: Path) -> tuple[str, str]:
     """The model to run and why: the one wanted (installed first when it is one that
     `fieldwork asr install` assembles), else base when it can be installed, else tiny.en."""
@@ -301,10 +307,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--minutes", type=float, default=120.0)
-    parser.add_argument("--model", help="default: base when installable, else tiny.en")
-    parser.add_argument(
-        "--models-dir", type=Path, default=Path(tempfile.gettempdir()) / "fieldwork-bench-models"
-    )
+    add_model_arguments(parser)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args()
     model, why = choose_model(args.model, args.models_dir)

@@ -81,7 +81,7 @@
     fillCodeFilter();
     renderCodeList();
     // Asked for (a view chosen, suggestions accepted): drawn now, unless the mouse is down.
-    if (pointerHeld) waitingDraw = render; else { waitingDraw = null; render(); }
+    drawWhenFree(render, () => pointerHeld);
     root.dataset.ready = "1";
   }
 
@@ -678,8 +678,8 @@
     return pointerHeld || Boolean(readSelection());
   }
 
-  function drawWhenFree(draw) {
-    if (selecting()) { waitingDraw = waitingDraw === render ? render : draw; return; }
+  function drawWhenFree(draw, busy = selecting) {
+    if (busy()) { waitingDraw = waitingDraw === render ? render : draw; return; }
     waitingDraw = null;
     draw();
   }

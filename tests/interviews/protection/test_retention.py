@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from html import unescape
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -26,8 +27,8 @@ TODAY = utcnow().date()
 
 
 def test_audio_is_deleted_when_due_and_the_transcript_kept(
-    project: Project, people: dict[str, User], record_interview: Callable[..., Recorded],
-    client_for: Callable[..., FlaskClient],
+    app: Flask, project: Project, people: dict[str, User],
+    record_interview: Callable[..., Recorded], client_for: Callable[..., FlaskClient],
 ) -> None:
     asks = record_interview(wish="delete_soon", days_ago=10)
     update_rule(project, wish_days=7, default_days=None, user=people["lead"])
@@ -53,7 +54,9 @@ def test_audio_is_deleted_when_due_and_the_transcript_kept(
     page = client_for(people["viewer"]).get(
         f"/projects/{project.id}/interviews/{asks.interview.id}").get_data(as_text=True)
     page = unescape(page)
-    assert f"Audio deleted on {deletion.deleted_at:%d %b %Y}" in page
+    # the day as the viewer reads it, in their own zone (in Warsaw a day on after 23:00 UTC)
+    zone = ZoneInfo(people["viewer"].timezone or app.config["DEFAULT_TIMEZONE"])
+    assert f"Audio deleted on {deletion.deleted_at.astimezone(zone):%d %b %Y}" in page
     assert "under the project's retention rule" in page
     assert f"/transcripts/{transcript.id}" in page
 

@@ -43,8 +43,9 @@
 
   const requests = window.fieldworkRequests;
   function say(message, isError) { requests.say(status, message, isError); }
-  /* Counts this page's changes as they start and end: codings loaded while one was under way
-     may lack it, and would wipe it from the page (see load). */
+  /* Counts this page's changes as they start and end, and the others' changes as they
+     arrive: codings loaded while one was under way may lack it, and would wipe it from the
+     page (see load). */
   let changesMade = 0;
   async function send(url, payload) {
     changesMade += 1;
@@ -694,6 +695,8 @@
 
   function receiveLive(change) {
     if (change.kind === "text") { textChanged(); return; }
+    // a load under way may have read the codings before this change: it asks again
+    changesMade += 1;
     if (change.kind === "reload" || modeSelect.value === "compare") { loadSoon(); return; }
     const payload = change.coding;
     if (!payload) return;

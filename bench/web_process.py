@@ -23,6 +23,7 @@ usage (from the project folder): python -m bench.web_process [--root DIR] [--run
 from __future__ import annotations
 
 import argparse
+import http.client
 import http.cookiejar
 import json
 import os
@@ -36,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -97,6 +99,15 @@ def children_cpu_seconds() -> float:
 def children_of(pid: int) -> list[int]:
     return [int(child) for child in
             Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def as_installed(environment: dict[str, str], folder: Path) -> dict[str, str]:
+    """`environment` with Python's bytecode cache on, kept in `folder`: an installed
+    Fieldwork's modules are compiled once, as pip compiles those of the packages it installs
+    (this machine sets PYTHONDONTWRITEBYTECODE, which would compile ours at every start)."""
+    cached = {**environment, "PYTHONPYCACHEPREFIX": str(folder / "bytecode")}
+    cached.pop("PYTHONDONTWRITEBYTECODE", None)
+    return cached
 
 
 def fieldwork(*args: str) -> list[str]:
@@ -186,6 +197,39 @@ def seed(instance: Path, email: str, codings: int) -> int:
     return project_id
 
 
+class KeepAliveOpener:
+    """Opens requests as urllib's opener does, with its cookies, but over one connection kept
+    open to each server, as a browser does (urllib's opener makes a new connection for every
+    request, which a page's scripts never do). Redirects are not followed."""
+
+    def __init__(self, jar: http.cookiejar.CookieJar) -> None:
+        self.jar = jar
+        self.connections: dict[str, http.client.HTTPConnection] = {}
+
+    def open(self, request: urllib.request.Request | str,
+             timeout: float = 600) -> http.client.HTTPResponse:
+        if isinstance(request, str):
+            request = urllib.request.Request(request)
+        self.jar.add_cookie_header(request)
+        connection = self.connections.setdefault(
+            request.host, http.client.HTTPConnection(request.host, timeout=timeout))
+        connection.request(request.get_method(), request.selector, body=request.data,
+                           headers=dict(request.header_items()))
+        answer = connection.getresponse()
+        self.jar.extract_cookies(answer, request)
+        if answer.status >= 400:
+            raise urllib.error.HTTPError(request.full_url, answer.status, answer.reason,
+                                         answer.msg, answer)
+        return answer
+
+
+def keeping_alive(opener: urllib.request.OpenerDirector) -> KeepAliveOpener:
+    """A KeepAliveOpener with the cookies of `opener` (a login's session)."""
+    processor = next(handler for handler in opener.handlers
+                     if isinstance(handler, urllib.request.HTTPCookieProcessor))
+    return KeepAliveOpener(processor.cookiejar)
+
+
 def log_in(url: str, email: str) -> urllib.request.OpenerDirector:
     """A browser-like client logged in through the login form (CSRF token included)."""
     opener = urllib.request.build_opener(
@@ -233,10 +277,8 @@ def main() -> None:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as folder:
         instance = Path(folder)
-        environment = {**os.environ, "FIELDWORK_INSTANCE_PATH": folder,
-                       "FIELDWORK_SECRET_KEY": "bench",
-                       "PYTHONPYCACHEPREFIX": str(instance / "bytecode")}
-        environment.pop("PYTHONDONTWRITEBYTECODE", None)
+        environment = as_installed({**os.environ, "FIELDWORK_INSTANCE_PATH": folder,
+                                    "FIELDWORK_SECRET_KEY": "bench"}, instance)
         subprocess.run(fieldwork("db", "upgrade"), cwd=root,
                        env=environment, check=True, capture_output=True)
         starts, start_cpu, start_rss, libraries = [], [], [], []

@@ -21,6 +21,7 @@ from fieldwork.accounts.accounts import AccountError, create_user
 from fieldwork.accounts.passwords import WeakPassword
 from fieldwork.demo import DEMO_PEOPLE, ensure_demo_project
 from fieldwork.extensions import db
+from fieldwork.memory import prepare_web_process
 from fieldwork.operations import backup_command, check_command, restore_command
 from fieldwork.processes import stop_process
 
@@ -41,6 +42,7 @@ def serve_command(host: str, port: int, threads: int, demo: bool) -> None:
     upgrade()
     if demo:
         print_demo_login()
+    prepare_web_process()
     server = listening_server(app, host, port, threads)
     supervisor = WorkerSupervisor(app) if jobs.uses_embedded_worker(app) else None
     if supervisor is not None:

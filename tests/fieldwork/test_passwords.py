@@ -3,6 +3,8 @@ wherever a password is set (own change, an administrator's, the command line).""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -71,13 +73,16 @@ def test_the_command_line_refuses_a_weak_password(app: Flask) -> None:
     assert "too easy to guess" in result.output
 
 
+@pytest.mark.parametrize("earlier", [PasswordHasher(), PasswordHasher(
+    time_cost=2, memory_cost=19 * 1024, parallelism=1)], ids=["64 MiB", "19 MiB"])
 def test_a_hash_made_with_other_settings_is_replaced_at_the_next_sign_in(
-    client: FlaskClient, make_user: Callable[..., User]
+    client: FlaskClient, make_user: Callable[..., User], earlier: PasswordHasher
 ) -> None:
-    """Hashes made before the setting changed (argon2-cffi's default: 64 MiB, 3 passes)
-    still let their owner in, and are then made again with the current setting."""
+    """Hashes made before the setting changed (argon2-cffi's default: 64 MiB, 3 passes;
+    then OWASP's 19 MiB, 2 passes) still let their owner in, and are then made again with
+    the current setting."""
     user = make_user()
-    user.password_hash = PasswordHasher().hash(TEST_PASSWORD)
+    user.password_hash = earlier.hash(TEST_PASSWORD)
     db.session.commit()
     assert passwords.needs_rehash(user.password_hash)
 
@@ -88,3 +93,14 @@ def test_a_hash_made_with_other_settings_is_replaced_at_the_next_sign_in(
     renewed = db.session.get(User, user.id).password_hash
     assert not passwords.needs_rehash(renewed)
     assert passwords.matches(renewed, TEST_PASSWORD)
+
+
+def test_new_hashes_use_owasps_setting_with_the_least_memory() -> None:
+    """argon2id, 7 MiB, 5 passes, 1 lane: one of the settings OWASP's Password Storage Cheat
+    Sheet rates as equally strong, the one that holds least memory while 16 threads check (the
+    suite itself uses the cheapest setting, so the app's is read in a process of its own)."""
+    made = subprocess.run([sys.executable, "-c", "from fieldwork.accounts.passwords import "
+                           "hasher; print(hasher.hash('a long enough password'))"],
+                          capture_output=True, text=True, check=True).stdout
+
+    assert made.startswith("$argon2id$v=19$m=7168,t=5,p=1$")

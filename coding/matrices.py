@@ -3,16 +3,19 @@ not, or any source attribute (codings, sources, share of sources), and which cod
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from casestudies.models import Place
 from coding.codebook import TreeRow, bottom_up, code_tree, project_codes
 from coding.models import Coding
 from coding.retrieval import Facets, source_facets
+from fieldwork.database import plain_rows
 from fieldwork.extensions import db
 from fieldwork.models import Project
 from interviews.models import ORGANISATION_TYPES
@@ -153,23 +156,31 @@ def code_matrix(project: Project, dimension: str, attribute: str = "",
 
 
 def co_occurrence(project: Project, visible_coder: int | None = None) -> dict[tuple[int, int], int]:
-    """How many times codings of two codes overlap in the same source ({(a, b): n}, a < b)."""
+    """How many times codings of two codes overlap in the same source ({(a, b): n}, a < b).
+
+    One sweep through each source's codings in order of their start, keeping those still
+    open. The pairs of a source are counted at once by Counter (in C), in the order they are
+    met, and folded into (a, b) with a < b at the end: 100,000 codings make about 620,000
+    pairs, and counting each in Python took a third of the 400 ms the page needed; making
+    SQLAlchemy rows of the 100,000 codings took another."""
     query = db.select(Coding.source_id, Coding.start, Coding.end, Coding.code_id).where(
         Coding.project_id == project.id)
     if visible_coder:
         query = query.where(Coding.coder_id == visible_coder)
+    rows = plain_rows(query.order_by(Coding.source_id, Coding.start))
+    met: Counter[tuple[int, int]] = Counter()
+    for _source, codings in groupby(rows, key=itemgetter(0)):
+        open_codings: list[tuple[int, int]] = []
+        pairs: list[tuple[int, int]] = []
+        for _, start, end, code_id in codings:
+            open_codings = [(e, c) for e, c in open_codings if e > start]
+            pairs += [(c, code_id) for _e, c in open_codings]
+            open_codings.append((end, code_id))
+        met.update(pairs)
     counts: dict[tuple[int, int], int] = defaultdict(int)
-    open_codings: list[tuple[int, int]] = []
-    current_source = None
-    for source_id, start, end, code_id in db.session.execute(
-            query.order_by(Coding.source_id, Coding.start)):
-        if source_id != current_source:
-            current_source, open_codings = source_id, []
-        open_codings = [(e, c) for e, c in open_codings if e > start]
-        for _end, other in open_codings:
-            if other != code_id:
-                counts[(min(code_id, other), max(code_id, other))] += 1
-        open_codings.append((end, code_id))
+    for (earlier, later), count in met.items():
+        if earlier != later:
+            counts[(min(earlier, later), max(earlier, later))] += count
     return dict(counts)
 
 

@@ -19,8 +19,10 @@ from typing import Any
 from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.expression import Executable
 
 from fieldwork.config import SETTINGS
+from fieldwork.extensions import db
 from fieldwork.folding import fold_text
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -127,3 +129,21 @@ def declared_in_models(name: str | None, type_: str, _parents: dict[str, Any]) -
     (tables, columns and indexes whose names contain "_fts", with SQLite's shadow tables) are
     made by DDL for one database or the other, which Alembic cannot compare."""
     return not (type_ in ("table", "index", "column") and name is not None and "_fts" in name)
+
+
+def plain_rows(statement: Executable) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT as the database driver gives them: plain tuples, in the session's
+    transaction. For reads of 100,000 rows or more, where SQLAlchemy's rows (about 1.3 µs
+    each) would cost as much as the database's work; columns come without type processing,
+    so select only integers, text and the like."""
+    connection = db.session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    values = compiled.construct_params()
+    parameters = (tuple(values[name] for name in compiled.positiontup or ())
+                  if compiled.positional else values)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled), parameters)
+        return cursor.fetchall()
+    finally:
+        cursor.close()

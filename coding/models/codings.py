@@ -23,8 +23,10 @@ class Coding(db.Model):
         Index("ix_codings_source_coder", "source_id", "coder_id"),
         Index("ix_codings_project_code_source", "project_id", "code_id", "source_id"),
         Index("ix_codings_coder_project", "coder_id", "project_id"),
-        #: a retrieval's page in source order, read from the index
-        Index("ix_codings_project_source_start", "project_id", "source_id", "start"),
+        #: a retrieval's page in source order, and the codes that overlap, read from the
+        #: index alone
+        Index("ix_codings_project_source_start", "project_id", "source_id", "start", "end",
+              "code_id", "coder_id"),
         UniqueConstraint("project_id", "guid", name="uq_codings_project_guid"),
     )
 

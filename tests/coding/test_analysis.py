@@ -3,7 +3,11 @@ hits, and the quote bank."""
 
 from __future__ import annotations
 
+import html
 import io
+import itertools
+import random
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -106,6 +110,51 @@ def test_matrix_by_partner_country_and_co_occurrence(project, corpus):
     overlaps = co_occurrence(project)
     pair = tuple(sorted((corpus["business"].id, corpus["trade"].id)))
     assert overlaps[pair] == 1
+
+
+def test_co_occurrence_counts_every_overlapping_pair_once(project, people, make_source,
+                                                        make_code):
+    """Against every pair compared with every other, on codings that start together, touch
+    without overlapping, nest and repeat, in two sources, by two coders."""
+    rng = random.Random(5)
+    codes = [make_code(f"Code {n}").id for n in range(6)]
+    sources = [make_source("word " * 400, title=f"Notes {n}") for n in range(2)]
+    codings = []
+    for _ in range(300):
+        start = rng.choice([0, 10, 10, 50, rng.randrange(0, 1900)])
+        codings.append(Coding(project_id=project.id, source_id=rng.choice(sources).id,
+                              code_id=rng.choice(codes), start=start,
+                              end=start + rng.choice([1, 10, 40, rng.randrange(1, 300)]),
+                              coder_id=rng.choice([people["lead"].id, people["coder"].id]),
+                              quote=""))
+    db.session.add_all(codings)
+    db.session.flush()
+
+    def every_pair(coder=None):
+        counts = {}
+        mine = [c for c in codings if coder in (None, c.coder_id)]
+        for a, b in itertools.combinations(mine, 2):
+            if (a.source_id == b.source_id and a.code_id != b.code_id
+                    and a.start < b.end and b.start < a.end):
+                pair = (min(a.code_id, b.code_id), max(a.code_id, b.code_id))
+                counts[pair] = counts.get(pair, 0) + 1
+        return counts
+
+    assert co_occurrence(project) == every_pair()
+    assert co_occurrence(project, people["coder"].id) == every_pair(people["coder"].id)
+
+
+def test_overlaps_page_links_each_count_to_its_excerpts(project, corpus, people, client_for):
+    client = client_for(people["lead"])
+    page = client.get(f"/projects/{project.id}/coding/overlaps")
+    business, trade = corpus["business"].id, corpus["trade"].id
+    link = re.search(rf'href="([^"]*codes={business}&amp;other_codes={trade})">1<', page.text)
+
+    excerpts = client.get(html.unescape(link[1]))
+
+    assert excerpts.status_code == 200
+    assert "Współpraca Wrocławia z Guangzhou" in excerpts.text
+    assert "business and universities" not in excerpts.text
 
 
 def test_matrix_page_and_xlsx(project, corpus, people, client_for):

@@ -54,8 +54,17 @@ def render_partly(template: str, values: dict[str, str]) -> str:
     present = frozenset(name for name, value in values.items() if value)
     text = tidied(template, present)
     for name in present:
-        text = text.replace(f"\x00{name}\x00", values[name])
+        text = text.replace(f"\x00{name}\x00", without_markers(values[name]))
     return text
+
+
+def without_markers(value: str) -> str:
+    """A value without the control characters that mark a part (\x00) or the locator still
+    to come (LATER): a speaker label or code typed with them would otherwise be filled in, or
+    have the locator put inside it."""
+    if value == LATER:
+        return value
+    return value.replace("\x00", "").replace(LATER, "")
 
 
 @lru_cache(maxsize=256)

@@ -26,7 +26,13 @@ from coding.sources import add_document_source, edit_document_text
 from fieldwork.downloads import content_disposition
 from fieldwork.extensions import db
 from fieldwork.models import AuditEntry
-from interviews.citation_templates import CitationError, check_template, render
+from interviews.citation_templates import (
+    LATER,
+    CitationError,
+    check_template,
+    render,
+    render_partly,
+)
 from interviews.citations import ALIKE, CitationRules, Citer, rules_for, update_rules
 from interviews.transcripts.exports import export as transcript_export
 from interviews.transcripts.models import Transcript
@@ -213,6 +219,9 @@ def test_citation_templates_are_checked_and_leave_no_stray_punctuation():
     assert render(template, {"who": "a city official"}) == "A city official"
     assert render(template, {"who": "X", "locator": "p. 3"}) == "X [p. 3]"
     assert render("{who}, {date} [{code}]", {"who": "X, Y", "code": "C"}) == "X, Y [C]"
+    # the characters that mark parts and the locator still to come are not taken from values
+    partly = render_partly(template, {"who": "A\x02B \x00locator\x00", "locator": LATER})
+    assert partly.replace(LATER, "00:01:02") == "AB locator [00:01:02]"
 
 
 def test_the_citation_rules_page_previews_each_level(project, people, levels, client_for):

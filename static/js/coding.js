@@ -476,15 +476,45 @@
 
   /* ---------- details of codings ---------- */
 
+  /* The cards are made anew whenever the page redraws (a colleague's coding, the refresh
+     every 30 s): a memo being written is carried over to the new card, and a memo whose
+     card is gone is shown in the status line, never dropped unsaid. Only the latest of
+     overlapping calls puts its cards in. */
+  let detailsShown = 0;
   async function showDetails(ids) {
     const list = Array.isArray(ids) ? ids : [ids];
+    const run = ++detailsShown;
     details.hidden = false;
-    detailsBody.replaceChildren();
+    const cards = [];
     for (const id of list) {
       const response = await fetch(codingUrl(id), {credentials: "same-origin"});
-      if (!response.ok) continue;
-      detailsBody.appendChild(codingCard(await response.json()));
+      const coding = response.ok ? await response.json() : null;
+      if (run !== detailsShown) return;
+      if (coding) cards.push(codingCard(coding));
     }
+    const typed = memosBeingWritten();
+    detailsBody.replaceChildren(...cards);
+    carryOver(typed);
+  }
+
+  function memosBeingWritten() {
+    return Array.from(detailsBody.querySelectorAll(".coding-card textarea"))
+      .filter((memo) => memo.value !== memo.dataset.saved)
+      .map((memo) => ({coding: memo.closest(".coding-card").dataset.coding, value: memo.value,
+                       focused: document.activeElement === memo,
+                       from: memo.selectionStart, to: memo.selectionEnd}));
+  }
+
+  function carryOver(typed) {
+    typed.forEach((was) => {
+      const memo = detailsBody.querySelector(`.coding-card[data-coding="${was.coding}"] textarea`);
+      if (!memo || memo.readOnly) {
+        say(`The memo you were writing was not saved, as its coding is no longer shown: “${was.value}”`, true);
+        return;
+      }
+      memo.value = was.value;
+      if (was.focused) { memo.focus(); memo.setSelectionRange(was.from, was.to); }
+    });
   }
 
   function codingCard(coding) {
@@ -514,6 +544,7 @@
     const mine = coding.coder === state.me || state.isLead;
     const memo = document.createElement("textarea");
     memo.value = coding.memoText;
+    memo.dataset.saved = memo.value;
     memo.placeholder = mine && canCode ? "Memo on this coding" : "No memo";
     memo.setAttribute("aria-label", "Memo on this coding");
     memo.readOnly = !(mine && canCode);
@@ -703,7 +734,13 @@
     const local = state.codings.find((c) => c.id === payload.id);
     if (change.op === "remove") {
       state.codings = state.codings.filter((c) => c.id !== payload.id);
-      if (state.active === payload.id) { state.active = null; details.hidden = true; }
+      if (state.active === payload.id) {
+        const typed = memosBeingWritten();
+        state.active = null;
+        details.hidden = true;
+        detailsBody.replaceChildren();
+        carryOver(typed);
+      }
     } else if (local) {
       Object.assign(local, payload);
       if (codeFilter.value && Number(codeFilter.value) !== local.code) {

@@ -11,7 +11,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from coding.codebook import CodeFields, create_code
-from coding.models import Source
+from coding.codings import Viewer, remove_coding
+from coding.live import MOST_EVENTS
+from coding.models import Code, Coding, Memo, Source
 from coding.sources import document_paragraphs, edit_document_text
 from fieldwork.extensions import db
 from fieldwork.models import Project, User
@@ -99,6 +101,49 @@ def test_a_coding_arriving_while_the_mouse_is_down_does_not_undo_the_selection(
     page.keyboard.press("s")
     expect(page.locator(".piece.coded", has_text="Guangzhou")).to_have_count(1)
     expect(page.locator(".piece.coded", has_text="jedną osobę do spraw")).to_have_count(1)
+
+
+def test_a_memo_being_written_survives_the_page_redrawing_and_is_never_dropped_unsaid(
+        page: Page, live_server: LiveServer, people: dict[str, User], source: Source) -> None:
+    """A colleague codes a whole text at once (more changes than are sent one by one), so
+    the page reloads its codings and redraws the open coding's card while the coder writes
+    its memo: the words typed stay, and are saved. When the colleague removes the coding,
+    the memo's words are shown in the status line."""
+    open_page(page, live_server, people["coder"], source)
+    select_words(page, "jedną osobę do spraw")
+    page.keyboard.press("s")
+    page.keyboard.press("Escape")
+    page.locator(".piece.coded").click()
+    memo = page.locator(".coding-card textarea")
+    memo.fill("Only one person")
+    page.evaluate("""() => { window.cardsMade = 0; new MutationObserver(() => {
+        window.cardsMade += 1; }).observe(document.getElementById("details-body"),
+        {childList: true}); }""")
+
+    with live_server.app.app_context():
+        lead = db.session.get(User, people["lead"].id)
+        staff = db.session.scalar(db.select(Code.id).where(Code.name == "Staff"))
+        db.session.add_all([Coding(project_id=source.project_id, source_id=source.id,
+                                   code_id=staff, coder_id=lead.id, start=n % 50,
+                                   end=n % 50 + 5, quote="") for n in range(MOST_EVENTS + 1)])
+        db.session.commit()
+
+    page.wait_for_function("() => window.cardsMade > 0")
+    expect(memo).to_have_value("Only one person")
+    page.get_by_role("button", name="Save memo").click()
+    expect(page.locator("#coding-status")).to_have_text("Memo saved.")
+    db.session.rollback()
+    assert db.session.scalar(db.select(Memo.body)) == "Only one person"
+
+    memo.fill("Only one person, part-time")
+    with live_server.app.app_context():
+        mine = db.session.scalar(db.select(Coding).where(Coding.coder_id == people["coder"].id))
+        remove_coding(mine, Viewer(db.session.get(User, people["lead"].id), "lead", False))
+        db.session.commit()
+
+    expect(page.locator("#coding-status")).to_contain_text(
+        "The memo you were writing was not saved")
+    expect(page.locator("#coding-status")).to_contain_text("“Only one person, part-time”")
 
 
 def test_a_page_is_told_when_the_words_it_shows_were_changed(

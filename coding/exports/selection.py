@@ -39,7 +39,7 @@ UNASSIGNED_CHAPTER = "Not yet in a chapter"
 BATCH = 1000
 #: sources named one by one in a document's description; more are counted
 NAMED_SOURCES = 10
-_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class ExportError(ValueError):
@@ -145,7 +145,8 @@ class Summary:
 
 
 def xml_text(text: str) -> str:
-    """The text without the control characters that Word and Excel files cannot hold."""
+    """The text without the characters that Word and Excel files cannot hold (control
+    characters; a surrogate in a Python string is one left alone, which UTF-8 cannot hold)."""
     return _NOT_IN_XML.sub("", text)
 
 

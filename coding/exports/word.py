@@ -1,83 +1,84 @@
-"""Writing Word documents quickly: paragraphs are written as WordprocessingML text, which takes
-its place in the body when the file is written (a marker in the body says where). python-docx's
-own add_paragraph looks the style up and searches the body anew for each paragraph, and its
-run methods check every character: 5,000 excerpts took about 20 seconds that way; making
-each element with lxml still cost about 8 elements an excerpt, a third of the export. The file
-is zipped with the fastest compression (python-docx's default level took another third)."""
+"""Word documents written directly as their XML parts, paragraphs streamed into the zip file.
+
+python-docx (with lxml, about 20 MB of a web process once loaded) made each paragraph an
+element and looked its style up anew; here paragraphs are WordprocessingML text, written into
+the document's zip entry in batches, so memory stays flat however long the document is. The
+file is zipped with the fastest compression (python-docx's default level took a third of an
+export).
+
+The parts that never change (styles, settings, theme, font table, web settings, numbering,
+their content types and the page settings) come from python-docx's default template, vendored
+in word_template/ (MIT licence, see its README); our three paragraph styles are added to its
+styles. The rest is written here: the body, the hyperlinks' relationships and the core
+properties (title, subject, author, time: never the template's "python-docx", 2013).
+"""
 
 from __future__ import annotations
 
 import io
+import re
+import weakref
 import zipfile
-
-from docx import Document
-from docx.document import Document as DocxDocument
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_BREAK
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.oxml import serialize_part_xml
-from docx.opc.packuri import PACKAGE_URI
-from docx.opc.part import Part
-from docx.opc.rel import Relationships
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Cm, Pt, RGBColor
-from docx.text.paragraph import Paragraph
-from lxml import etree
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
 
 from coding.exports.selection import Summary, summary_rows, xml_text
-from fieldwork.downloads import describe_word_file
 
-GREY = RGBColor(0x59, 0x59, 0x59)
-LIGHT_GREY = RGBColor(0x76, 0x76, 0x76)
+#: python-docx's default template, whose unchanging parts every document takes
+TEMPLATE = Path(__file__).with_name("word_template") / "default.docx"
 #: paragraph styles of our own, so that an author can restyle every citation, memo or
 #: context at once
 CITATION, MEMO, CONTEXT = "Citation", "Memo", "Context"
-P, PPR, PSTYLE, VAL = (qn(f"w:{name}") for name in ("p", "pPr", "pStyle", "val"))
-#: the text of the comment that stands in the body for paragraphs written as text
-MARK = "fieldwork-paragraphs-"
-EXTERNAL = ' TargetMode="External"'
+#: paragraphs joined before they are written into the document's zip entry
+BATCH_PARAGRAPHS = 500
+#: the most characters of a core property (Word's own limit)
+MAX_PROPERTY = 255
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOCUMENT_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#: the parts taken from the template as they are, with their relationship types
+_KEPT = {"word/styles.xml": "styles", "word/settings.xml": "settings",
+         "word/webSettings.xml": "webSettings", "word/fontTable.xml": "fontTable",
+         "word/theme/theme1.xml": "theme", "word/numbering.xml": "numbering"}
+_CORE = "docProps/core.xml"
+_ITALIC, _UPRIGHT = "<w:i/>", '<w:i w:val="0"/>'
+_EXTERNAL = ' TargetMode="External"'
 
 
-def child(parent: BaseOxmlElement, tag: str) -> BaseOxmlElement:
-    """A new last child element (lxml's SubElement: a third faster than making the element
-    and appending it)."""
-    return etree.SubElement(parent, tag)
+def paragraph_style(style_id: str, colour: str, italic: bool = False) -> str:
+    """A paragraph style as python-docx added ours: based on Normal, 9 pt, indented 1.5 cm,
+    10 pt after."""
+    return (f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
+            f'<w:name w:val="{style_id}"/><w:basedOn w:val="Normal"/>'
+            '<w:pPr><w:spacing w:after="200"/><w:ind w:left="850"/></w:pPr>'
+            f'<w:rPr>{_ITALIC if italic else _UPRIGHT}<w:color w:val="{colour}"/>'
+            '<w:sz w:val="18"/></w:rPr></w:style>')
+
+
+_STYLES = (paragraph_style(CITATION, "595959") + paragraph_style(MEMO, "595959", italic=True)
+           + paragraph_style(CONTEXT, "767676"))
+#: the title page's table: two columns, 3.5 cm and 12.5 cm wide (in twentieths of a point)
+_WIDTHS = (1984, 7087)
+_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
 class WordWriter:
-    """A new Word document written from top to bottom."""
+    """A new Word document written from top to bottom; save() gives the file."""
 
     def __init__(self, title: str, subject: str, author: str) -> None:
-        self.document: DocxDocument = Document()
-        describe_word_file(self.document, title, subject, author)
-        self.body = self.document.element.body
-        self.end = self.body.sectPr
-        self.style_ids: dict[str, str] = {}
+        self.core = core_properties(title, subject, author, datetime.now(UTC))
         self.links: dict[str, str] = {}
-        #: paragraphs written, not yet in the body
+        #: paragraphs written, not yet in the document's zip entry
         self.pending: list[str] = []
-        #: paragraphs as text, the nth where the body has the marker MARKn
-        self.chunks: list[str] = []
-        self.add_style(CITATION, size=9, colour=GREY, indent=Cm(1.5))
-        self.add_style(MEMO, size=9, colour=GREY, italic=True, indent=Cm(1.5))
-        self.add_style(CONTEXT, size=9, colour=LIGHT_GREY, indent=Cm(1.5))
-
-    def add_style(self, name: str, *, size: int, colour: RGBColor, indent: Cm,
-                  italic: bool = False) -> None:
-        style = self.document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = self.document.styles["Normal"]
-        style.font.size = Pt(size)
-        style.font.color.rgb = colour
-        style.font.italic = italic
-        style.paragraph_format.left_indent = indent
-        style.paragraph_format.space_after = Pt(10)
-
-    def style_id(self, name: str) -> str:
-        if name not in self.style_ids:
-            self.style_ids[name] = self.document.styles[name].style_id
-        return self.style_ids[name]
+        with zipfile.ZipFile(TEMPLATE) as template:
+            head, self.end = document_frame(template.read("word/document.xml").decode())
+        self.buffer = io.BytesIO()
+        self.package = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self.body: IO[bytes] = self.package.open("word/document.xml", "w")
+        self.body.write(head.encode())
+        # a writer left unsaved (an export that failed) closes its zip entry before the zip
+        self.abandon = weakref.finalize(self, close_all, self.body, self.package)
 
     def paragraph(self, text: str = "", style: str | None = None) -> None:
         """A new last paragraph of the body, in `style` (a style's name) if given."""
@@ -85,124 +86,146 @@ class WordWriter:
 
     def add_paragraph(self, runs: str, style: str | None = None) -> None:
         """A new last paragraph holding these runs (run_xml, link_xml)."""
-        properties = (f'<w:pPr><w:pStyle w:val="{self.style_id(style)}"/></w:pPr>'
+        properties = (f'<w:pPr><w:pStyle w:val="{style_id(style)}"/></w:pPr>'
                       if style is not None else "")
-        self.pending.append(f"<w:p>{properties}{runs}</w:p>")
+        self.add_xml(f"<w:p>{properties}{runs}</w:p>")
+
+    def add_xml(self, xml: str) -> None:
+        """A block of the body (a paragraph or a table) as text."""
+        self.pending.append(xml)
+        if len(self.pending) >= BATCH_PARAGRAPHS:
+            self.flush()
 
     def flush(self) -> None:
-        """Paragraphs written so far, put at the end of the body as a marker that save()
-        replaces with their text."""
-        if not self.pending:
-            return
-        marker = etree.Comment(f"{MARK}{len(self.chunks)}")
-        self.chunks.append(xml_text("".join(self.pending)))
-        self.pending = []
-        if self.end is not None:
-            self.end.addprevious(marker)
-        else:
-            self.body.append(marker)
-
-    def document_xml(self) -> bytes:
-        """The main part of the document, the paragraphs written as text in their places."""
-        xml = serialize_part_xml(self.document.element)
-        for number, chunk in enumerate(self.chunks):
-            xml = xml.replace(f"<!--{MARK}{number}-->".encode(), chunk.encode(), 1)
-        return xml
+        """Paragraphs written so far into the document's entry, without characters that XML
+        cannot hold (taken out of all of them at once)."""
+        if self.pending:
+            self.body.write(xml_text("".join(self.pending)).encode())
+            self.pending = []
 
     def link_xml(self, text: str, url: str) -> str:
-        """A run of text that opens `url` (each address is related to the document once,
-        under an id of our own: python-docx's lookup reads every relationship for each new
-        one)."""
+        """A run of text that opens `url` (each address is related to the document once)."""
         if url not in self.links:
             self.links[url] = f"rIdLink{len(self.links) + 1}"
-            self.document.part.rels.add_relationship(RT.HYPERLINK, url, self.links[url],
-                                                     is_external=True)
         return f'<w:hyperlink r:id="{self.links[url]}">{run_xml(text)}</w:hyperlink>'
-
-    def element_paragraph(self, style: str | None = None) -> BaseOxmlElement:
-        """A new last paragraph made as an element, for python-docx to format."""
-        self.flush()
-        element = self.body.makeelement(P, {})
-        if style is not None:
-            child(child(element, PPR), PSTYLE).set(VAL, self.style_id(style))
-        if self.end is not None:
-            self.end.addprevious(element)
-        else:
-            self.body.append(element)
-        return element
 
     def heading(self, text: str, level: int) -> None:
         """Level 0 is the title; Word has heading levels 1 to 9."""
         self.paragraph(text, "Title" if level == 0 else f"Heading {min(level, 9)}")
 
     def page_break(self) -> None:
-        Paragraph(self.element_paragraph(), self.document).add_run().add_break(WD_BREAK.PAGE)
+        self.add_xml(_PAGE_BREAK)
 
     def title_page(self, summary: Summary, notice: str) -> None:
         """The title, what the document holds, and a notice in bold if given."""
         self.heading(summary.title, 0)
         self.paragraph(summary.project, "Subtitle")
-        self.flush()
-        table = self.document.add_table(rows=0, cols=2)
-        table.style = self.document.styles["Table Grid"]
-        table.autofit = False
-        for label, value in summary_rows(summary):
-            cells = table.add_row().cells
-            cells[0].text, cells[1].text = label, xml_text(str(value))
-        for column, width in zip(table.columns, (Cm(3.5), Cm(12.5)), strict=True):
-            column.width = width
-            for cell in column.cells:
-                cell.width = width
+        self.add_xml(table_xml([(label, str(value)) for label, value in summary_rows(summary)]))
         if notice:
-            element = self.element_paragraph()
-            Paragraph(element, self.document).paragraph_format.space_before = Pt(18)
-            element.append(parse_xml(
-                f'<w:p {nsdecls("w")}>{run_xml(xml_text(notice), bold=True)}</w:p>')[0])
+            self.add_xml('<w:p><w:pPr><w:spacing w:before="360"/></w:pPr>'
+                         f"{run_xml(notice, bold=True)}</w:p>")
         self.page_break()
 
     def save(self) -> bytes:
-        """The .docx file, as python-docx's save writes it but with the fastest compression."""
+        """The .docx file."""
         self.flush()
-        package = self.document.part.package
-        parts = list(package.iter_parts())
-        for part in parts:
-            part.before_marshal()
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as file:
-            file.writestr("[Content_Types].xml", content_types(parts))
-            file.writestr(PACKAGE_URI.rels_uri.membername, relationships_xml(package.rels))
-            for part in parts:
-                file.writestr(part.partname.membername, self.document_xml()
-                              if part is self.document.part else part.blob)
-                if len(part.rels):
-                    file.writestr(part.partname.rels_uri.membername,
-                                  relationships_xml(part.rels))
-        return buffer.getvalue()
+        self.body.write(self.end.encode())
+        self.body.close()
+        package = self.package
+        with zipfile.ZipFile(TEMPLATE) as template:
+            package.writestr("[Content_Types].xml", content_types(template))
+            for name in _KEPT:
+                part = template.read(name)
+                if name == "word/styles.xml":
+                    part = part.replace(b"</w:styles>", f"{_STYLES}</w:styles>".encode())
+                package.writestr(name, part)
+        package.writestr("_rels/.rels", relationships(
+            [("rId1", f"{_DOCUMENT_RELS}/officeDocument", "word/document.xml", False),
+             ("rId2", f"{_RELS}/metadata/core-properties", _CORE, False)]))
+        package.writestr("word/_rels/document.xml.rels", relationships(
+            [*((f"rId{n}", f"{_DOCUMENT_RELS}/{kind}", name.removeprefix("word/"), False)
+               for n, (name, kind) in enumerate(_KEPT.items(), start=1)),
+             *((rid, f"{_DOCUMENT_RELS}/hyperlink", url, True)
+               for url, rid in self.links.items())]))
+        package.writestr(_CORE, self.core)
+        self.abandon()
+        return self.buffer.getvalue()
 
 
-def content_types(parts: list[Part]) -> str:
-    """[Content_Types].xml: the type of each part named, those of the relationships and of
-    other XML by their extension."""
-    overrides = "".join(f'<Override PartName="{part.partname}" '
-                        f'ContentType="{part.content_type}"/>' for part in parts)
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" '
+def close_all(*files: IO[bytes] | zipfile.ZipFile) -> None:
+    for file in files:
+        file.close()
+
+
+def style_id(name: str) -> str:
+    """The id of a style (Word's, and python-docx's for styles it adds: the name without its
+    spaces, "Heading 1" -> "Heading1")."""
+    return name.replace(" ", "")
+
+
+def document_frame(template: str) -> tuple[str, str]:
+    """The template's main part up to the start of its body, and from the body's section
+    settings to the end, without the whitespace between elements."""
+    template = re.sub(r">\s+<", "><", template)
+    start = template.index("<w:body>") + len("<w:body>")
+    end = template.index("<w:sectPr")
+    head = template[:start].split("?>", 1)[1].lstrip()
+    return _HEAD + head, template[end:]
+
+
+def table_xml(rows: list[tuple[str, str]]) -> str:
+    """A table of two columns in the style "Table Grid", as python-docx made the title page's."""
+    cells = "".join(
+        "<w:tr>" + "".join(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>'
+                           f"<w:p>{run_xml(text) if text else ''}</w:p></w:tc>"
+                           for text, width in zip(row, _WIDTHS, strict=True)) + "</w:tr>"
+        for row in rows)
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in _WIDTHS)
+    return ('<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/>'
+            '<w:tblLayout w:type="fixed"/><w:tblLook w:firstColumn="1" w:firstRow="1" '
+            'w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/>'
+            f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{cells}</w:tbl>")
+
+
+def content_types(template: zipfile.ZipFile) -> str:
+    """[Content_Types].xml: the template's types of the parts kept, those of the document,
+    of its core properties, of relationships and other XML."""
+    types = dict(re.findall(r'<Override PartName="/([^"]+)" ContentType="([^"]+)"/>',
+                            template.read("[Content_Types].xml").decode()))
+    overrides = "".join(f'<Override PartName="/{name}" ContentType="{types[name]}"/>'
+                        for name in ("word/document.xml", *_KEPT, _CORE))
+    return (f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" '
             'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             f"{overrides}</Types>")
 
 
-def relationships_xml(relationships: Relationships) -> str:
-    """A part's relationships as python-docx writes them, made as text (python-docx parses
-    a snippet of XML for each: a link to each of 2,000 excerpts cost a tenth of the export)."""
-    items = "".join(
-        f'<Relationship Id="{escaped(rel.rId)}" Type="{escaped(rel.reltype)}" '
-        f'Target="{escaped(rel.target_ref)}"{EXTERNAL if rel.is_external else ""}/>'
-        for rel in relationships.values())
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
-            f'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{items}'
-            "</Relationships>")
+def relationships(targets: list[tuple[str, str, str, bool]]) -> str:
+    """A relationships part: (id, type, target, whether the target is outside the file)."""
+    links = "".join(f'<Relationship Id="{rid}" Type="{kind}" '
+                    f'Target="{escaped(xml_text(target))}"{_EXTERNAL if external else ""}/>'
+                    for rid, kind, target, external in targets)
+    return f'{_HEAD}<Relationships xmlns="{_RELS}">{links}</Relationships>'
+
+
+def core_properties(title: str, subject: str, author: str, now: datetime) -> str:
+    """docProps/core.xml: title, subject, the user who made the file as its author and last
+    editor, now as its time (UTC, W3CDTF), revision 1."""
+    def text(value: str) -> str:
+        return escaped(xml_text(value)[:MAX_PROPERTY])
+
+    when = f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+    return (f'{_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/'
+            '2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{text(title)}</dc:title><dc:subject>{text(subject)}</dc:subject>"
+            f"<dc:creator>{text(author)}</dc:creator>"
+            f"<cp:lastModifiedBy>{text(author)}</cp:lastModifiedBy><cp:revision>1</cp:revision>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
+            "</cp:coreProperties>")
 
 
 def escaped(text: str) -> str:

@@ -1,6 +1,7 @@
-"""Word files written without python-docx (coding.exports.word): made without loading docx or
-lxml, every part well-formed and typed, read back by python-docx with our styles, core
-properties, title page and links, hostile text kept as far as XML can hold it."""
+"""Word files written without python-docx (fieldwork.word, coding.exports.word): made without
+loading docx or lxml (nor does the module of the transcripts' exports load them), every part
+well-formed and typed, read back by python-docx with our styles, core properties, title page
+and links, hostile text kept as far as XML can hold it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from coding.exports.word import CITATION, CONTEXT, MEMO, WordWriter, run_xml
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WITHOUT_DOCX = """
 import json, sys
+import interviews.transcripts.exports
 from coding.exports.word import CITATION, WordWriter
 
 writer = WordWriter("Title", "Subject", "Author")

@@ -36,10 +36,10 @@ MAX_PROPERTY = 255
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DOCUMENT_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-#: the parts taken from the template as they are, with their relationship types
 #: characters XML cannot hold (a surrogate in a Python string is one left alone, which UTF-8
 #: cannot hold either)
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: the parts taken from the template as they are, with their relationship types
 _KEPT = {"word/styles.xml": "styles", "word/settings.xml": "settings",
          "word/webSettings.xml": "webSettings", "word/fontTable.xml": "fontTable",
          "word/theme/theme1.xml": "theme", "word/numbering.xml": "numbering"}
@@ -145,7 +145,8 @@ class WordWriter:
              *((rid, f"{_DOCUMENT_RELS}/hyperlink", url, True)
                for url, rid in self.links.items())]))
         package.writestr(_CORE, self.core)
-        self.abandon()
+        self.abandon.detach()
+        package.close()
         return self.buffer.getvalue()
 
 

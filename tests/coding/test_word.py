@@ -5,6 +5,7 @@ and links, hostile text kept as far as XML can hold it."""
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import re
@@ -61,6 +62,18 @@ def test_a_word_file_is_made_without_python_docx_or_lxml() -> None:
                            capture_output=True, text=True, check=True)
     found = json.loads(child.stdout)
     assert found["loaded"] == [] and found["size"] > 0
+
+
+def test_a_writer_left_unsaved_closes_quietly() -> None:
+    """An export that fails midway leaves its writer behind: collected, in a cycle or not, it
+    raises nothing (pytest would report an unraisable exception as an error)."""
+    for _ in range(2):
+        writer = WordWriter("Title", "Subject", "Author")
+        writer.paragraph("Text " * 2_000)
+        writer.flush()
+        writer.cycle = writer  # type: ignore[attr-defined]
+        del writer
+        gc.collect()
 
 
 def test_every_part_is_well_formed_and_has_its_content_type() -> None:

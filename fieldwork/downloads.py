@@ -1,14 +1,11 @@
 """How files leave Fieldwork: the download header that keeps a file's name as it is (RFC 6266
 with RFC 5987's `filename*`, and a plain ASCII name for older programs), file names made from
-titles without losing their letters, and what a Word file says of itself (title, subject,
-author) instead of python-docx's defaults."""
+titles without losing their letters."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import quote
 
 from fieldwork.folding import UNDECOMPOSED
@@ -50,16 +47,3 @@ def slug(text: str, default: str = "project") -> str:
     """e.g. "łódź-miasta" for "Łódź — miasta": lower case, words joined by hyphens, letters
     of every alphabet kept (the header's ASCII name drops their accents)."""
     return re.sub(r"[\W_]+", "-", text.lower()).strip("-") or default
-
-
-def describe_word_file(document: Any, title: str, subject: str, author: str) -> None:
-    """Set a python-docx document's core properties: title, subject, the user who made it as
-    author, and now as its time (python-docx's template says "python-docx", 2013)."""
-    properties = document.core_properties
-    now = datetime.now(UTC).replace(microsecond=0)
-    properties.title = title[:255]
-    properties.subject = subject[:255]
-    properties.author = properties.last_modified_by = author[:255]
-    properties.comments = ""
-    properties.created = properties.modified = now
-    properties.revision = 1

@@ -7,6 +7,7 @@ import io
 
 from coding.codebook import TreeRow, code_counts, code_tree, project_codes
 from coding.exports.tables import write_csv
+from coding.exports.word import MEMO, WordWriter, run_xml
 from fieldwork.models import Project
 
 FIELDS = (("definition", "Definition"), ("when_to_use", "When to use"),
@@ -21,8 +22,6 @@ def codebook_rows(project: Project) -> list[TreeRow]:
 
 
 def codebook_docx(project: Project, made_on: str, made_by: str) -> bytes:
-    from coding.exports.word import MEMO, WordWriter, run_xml  # python-docx on first use
-
     writer = WordWriter("Codebook", f"{project.name}: the codebook as of {made_on}", made_by)
     rows = codebook_rows(project)
     counts = code_counts(project, rows=rows)

@@ -21,6 +21,7 @@ from coding.exports.selection import (
     left_out_notice,
     summary_rows,
 )
+from coding.exports.word import CITATION, CONTEXT, MEMO, WordWriter, run_xml
 from fieldwork.background import ProgressReport, no_progress
 
 NOTHING = "No excerpts match these choices."
@@ -93,9 +94,6 @@ def counted(sections: list[Section], progress: ProgressReport) -> Iterator[Entry
 
 def excerpts_docx(sections: list[Section], summary: Summary, layout: Layout,
                   progress: ProgressReport = no_progress) -> bytes:
-    # python-docx (with lxml) is loaded by the first Word file, not by every web process
-    from coding.exports.word import CITATION, CONTEXT, MEMO, WordWriter, run_xml
-
     writer = WordWriter(summary.title, f"{summary.project}: {summary.lines[0][1]}",
                         summary.made_by)
     writer.title_page(summary, "\n".join(notices(summary)))

@@ -5,7 +5,6 @@ withdrew consent), and the excerpts grouped under the code tree or the quote ban
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -39,7 +38,6 @@ UNASSIGNED_CHAPTER = "Not yet in a chapter"
 BATCH = 1000
 #: sources named one by one in a document's description; more are counted
 NAMED_SOURCES = 10
-_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class ExportError(ValueError):
@@ -142,11 +140,6 @@ class Summary:
     left_out: int
     #: excerpts whose words name what their citation leaves out
     flagged: int = 0
-
-
-def xml_text(text: str) -> str:
-    """The text without the control characters that Word and Excel files cannot hold."""
-    return _NOT_IN_XML.sub("", text)
 
 
 def checked_options(project: Project, options: ExportOptions) -> ExportOptions:

@@ -8,13 +8,12 @@ citation may, and a speaker labelled with a participant's name is labelled with 
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from fieldwork.downloads import describe_word_file
 from fieldwork.models import Project
+from fieldwork.word import WordWriter, run_xml
 from interviews.asr.base import clock
 from interviews.citations import Cited, Citer, rules_for, speaker_as_cited
 from interviews.transcripts.models import Transcript
@@ -27,7 +26,7 @@ FORMATS = {
     "vtt": ("text/vtt; charset=utf-8", "Subtitles (WebVTT)"),
     "json": ("application/json", "JSON"),
 }
-GREY = (0x59, 0x59, 0x59)
+GREY = "595959"
 
 
 NOT_GIVEN = "not given (the participants' citation rules)"
@@ -110,29 +109,16 @@ def to_txt(transcript: Transcript, about: Cover) -> str:
 
 
 def to_docx(transcript: Transcript, about: Cover, made_by: str) -> bytes:
-    from docx import Document  # python-docx is loaded by the first Word file
-    from docx.shared import Pt, RGBColor
-
-    document = Document()
     project: Project = transcript.interview.project
-    describe_word_file(document, about.title, f"{project.name}: {about.header['Participants']}",
-                       made_by)
-    document.add_heading(about.title, level=1)
-    table = document.add_table(rows=0, cols=2)
-    for key, value in about.header.items():
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = key, value
-    document.add_paragraph()
+    writer = WordWriter(about.title, f"{project.name}: {about.header['Participants']}", made_by)
+    writer.heading(about.title, 1)
+    writer.table(list(about.header.items()))
+    writer.paragraph()
     for segment in transcript.segments:
-        paragraph = document.add_paragraph()
-        stamp = paragraph.add_run(f"[{clock(segment.start)}] ")
-        stamp.font.color.rgb = RGBColor(*GREY)
-        stamp.font.size = Pt(9)
-        paragraph.add_run(f"{about.speaker(segment.speaker)}: ").bold = True
-        paragraph.add_run(segment.text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        writer.add_paragraph(run_xml(f"[{clock(segment.start)}] ", colour=GREY, size=9)
+                             + run_xml(f"{about.speaker(segment.speaker)}: ", bold=True)
+                             + run_xml(segment.text))
+    return writer.save()
 
 
 def cue_time(seconds: float, separator: str) -> str:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 from docx import Document
+from docx.shared import Pt, RGBColor
 from flask.testing import FlaskClient
 
 from fieldwork.models import User
@@ -67,3 +68,18 @@ def test_an_unknown_format_is_not_found(client_for: Callable[[User | None], Flas
     answer = client_for(people["coder"]).get(
         f"/projects/{transcript.project_id}/transcripts/{transcript.id}/export?format=exe")
     assert answer.status_code == 404
+
+
+def test_the_word_transcript_has_its_heading_table_and_styled_runs(
+        client_for: Callable[[User | None], FlaskClient], people: dict[str, User],
+        transcript: Transcript) -> None:
+    document = Document(io.BytesIO(export(client_for(people["coder"]), transcript, "docx")))
+    first = document.paragraphs[0]
+    assert (first.style.name, first.text) == (
+        "Heading 1", f"Transcript of interview {transcript.interview_id}")
+    assert document.tables[0].rows[0].cells[0].text == "Interview"
+    stamp, speaker, words = next(p for p in document.paragraphs if p.text.startswith("[")).runs
+    assert stamp.text == "[00:00:00] " and stamp.font.size == Pt(9)
+    assert stamp.font.color.rgb == RGBColor(0x59, 0x59, 0x59) and not stamp.bold
+    assert speaker.text == "Speaker 1: " and speaker.bold and not words.bold
+    assert "python-docx" not in (document.core_properties.subject or "")

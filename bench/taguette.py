@@ -161,6 +161,7 @@ def fieldwork_figures(runs: int, text: str,
         project_id, source_id, code_ids = seed_fieldwork(instance, database_url, text,
                                                          segments)
         with serving(Path.cwd(), environment) as (pid, url, start_s):
+            started_mb = memory_mb(pid)
             opener = keeping_alive(log_in(url, EMAIL))
             base = f"{url}/projects/{project_id}/coding"
             page = read(opener, f"{base}/sources/{source_id}").decode()
@@ -181,7 +182,7 @@ def fieldwork_figures(runs: int, text: str,
             exports = f"{base}/exports?sources={source_id}&what="
             source = f"{base}/sources/{source_id}"
             return {
-                "start_s": round(start_s, 2), "rss_after_start_mb": memory_mb(pid),
+                "start_s": round(start_s, 2), "rss_after_start_mb": started_mb,
                 "apply_code": apply,
                 "coding_page_ms": median_of(runs, lambda: read(opener, source)),
                 "coding_data_ms": median_of(runs, lambda: read(opener, f"{source}/data")),
@@ -285,6 +286,7 @@ def taguette_figures(program: Path, runs: int, text: str) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "taguette.sqlite3"
         with taguette_serving(program, database) as (pid, link, start_s):
+            started_mb = memory_mb(pid)
             jar = http.cookiejar.CookieJar()
             opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
             read(opener, link)
@@ -307,7 +309,7 @@ def taguette_figures(program: Path, runs: int, text: str) -> dict[str, object]:
             apply = warmed_p95(runs, apply_and_remove)
             exports = f"{url}/project/{project_id}/export/highlights/"
             return {
-                "start_s": round(start_s, 2), "rss_after_start_mb": memory_mb(pid),
+                "start_s": round(start_s, 2), "rss_after_start_mb": started_mb,
                 "apply_code": apply,
                 "coding_page_ms": median_of(runs, lambda: read(
                     opener, f"{url}/project/{project_id}/document/{document_id}")),

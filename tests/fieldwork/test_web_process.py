@@ -30,6 +30,18 @@ answer = create_app(settings).test_client().get("/login")
 print(json.dumps({"status": answer.status_code,
                   "loaded": [name for name in watched if name in sys.modules]}))
 """
+COMMAND_LINE = """
+import gc, sys
+import fieldwork.__main__ as command_line
+
+off_while_importing = not gc.isenabled()
+sys.argv = ["fieldwork", "--help"]
+try:
+    command_line.main()
+except SystemExit:
+    pass
+print(off_while_importing, gc.isenabled())
+"""
 FROZEN_AT_START = """
 import gc, json, sys
 from fieldwork.app import create_app
@@ -78,6 +90,15 @@ def test_the_web_process_never_loads_the_speech_stack(app: Flask) -> None:
         cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
     )
     assert json.loads(child.stdout) == {"status": 200, "loaded": []}
+
+
+def test_the_command_line_imports_without_collection_and_runs_every_command_with_it() -> None:
+    """`fieldwork` turns the collector off while it imports (a fifth of its start) and back
+    on before any command runs, with an app or without."""
+    child = subprocess.run([sys.executable, "-c", COMMAND_LINE], cwd=PROJECT_ROOT,
+                           capture_output=True, text=True, check=True)
+
+    assert child.stdout.splitlines()[-1] == "True True"
 
 
 def test_objects_made_at_start_are_left_out_of_collections(app: Flask) -> None:

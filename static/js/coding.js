@@ -481,19 +481,25 @@
      card is gone is shown in the status line, never dropped unsaid. Only the latest of
      overlapping calls puts its cards in. */
   let detailsShown = 0;
+  let cardsShown = "";
   async function showDetails(ids) {
     const list = Array.isArray(ids) ? ids : [ids];
     const run = ++detailsShown;
     details.hidden = false;
-    const cards = [];
+    const codings = [];
     for (const id of list) {
       const response = await fetch(codingUrl(id), {credentials: "same-origin"});
       const coding = response.ok ? await response.json() : null;
       if (run !== detailsShown) return;
-      if (coding) cards.push(codingCard(coding));
+      if (coding) codings.push(coding);
     }
+    // the same cards again (a redraw for another coding's change) are left as they are,
+    // with whatever is being typed or clicked in them
+    const shown = JSON.stringify(codings);
+    if (shown === cardsShown && detailsBody.childElementCount) return;
+    cardsShown = shown;
     const typed = memosBeingWritten();
-    detailsBody.replaceChildren(...cards);
+    detailsBody.replaceChildren(...codings.map(codingCard));
     carryOver(typed);
   }
 
@@ -739,6 +745,7 @@
         state.active = null;
         details.hidden = true;
         detailsBody.replaceChildren();
+        cardsShown = "";
         carryOver(typed);
       }
     } else if (local) {

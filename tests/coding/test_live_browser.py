@@ -5,13 +5,13 @@ reload, sees who else has the text open, and is told when its words were changed
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from coding.codebook import CodeFields, create_code
-from coding.codings import Viewer, remove_coding
+from coding.codings import Viewer, change_code, remove_coding
 from coding.live import MOST_EVENTS
 from coding.models import Code, Coding, Memo, Source
 from coding.sources import document_paragraphs, edit_document_text
@@ -106,9 +106,10 @@ def test_a_coding_arriving_while_the_mouse_is_down_does_not_undo_the_selection(
 def test_a_memo_being_written_survives_the_page_redrawing_and_is_never_dropped_unsaid(
         page: Page, live_server: LiveServer, people: dict[str, User], source: Source) -> None:
     """A colleague codes a whole text at once (more changes than are sent one by one), so
-    the page reloads its codings and redraws the open coding's card while the coder writes
-    its memo: the words typed stay, and are saved. When the colleague removes the coding,
-    the memo's words are shown in the status line."""
+    the page reloads its codings and redraws while the coder writes a memo. The card of a
+    coding that did not change is left as it is; when the colleague also changed that
+    coding's code, the card is made anew and the words typed move to it, and are saved.
+    When the colleague removes the coding, the memo's words are shown in the status line."""
     open_page(page, live_server, people["coder"], source)
     select_words(page, "jedną osobę do spraw")
     page.keyboard.press("s")
@@ -116,19 +117,37 @@ def test_a_memo_being_written_survives_the_page_redrawing_and_is_never_dropped_u
     page.locator(".piece.coded").click()
     memo = page.locator(".coding-card textarea")
     memo.fill("Only one person")
-    page.evaluate("""() => { window.cardsMade = 0; new MutationObserver(() => {
-        window.cardsMade += 1; }).observe(document.getElementById("details-body"),
-        {childList: true}); }""")
+    page.evaluate("""() => { window.cardsMade = 0; window.redrawn = 0;
+        new MutationObserver(() => { window.cardsMade += 1; }).observe(
+            document.getElementById("details-body"), {childList: true});
+        document.getElementById("coding").addEventListener("coding:rendered",
+            () => { window.redrawn += 1; }); }""")
 
-    with live_server.app.app_context():
-        lead = db.session.get(User, people["lead"].id)
-        staff = db.session.scalar(db.select(Code.id).where(Code.name == "Staff"))
-        db.session.add_all([Coding(project_id=source.project_id, source_id=source.id,
-                                   code_id=staff, coder_id=lead.id, start=n % 50,
-                                   end=n % 50 + 5, quote="") for n in range(MOST_EVENTS + 1)])
-        db.session.commit()
+    def colleague_codes_everything(also: Callable[[User], None] = lambda lead: None) -> None:
+        with live_server.app.app_context():
+            lead = db.session.get(User, people["lead"].id)
+            staff = db.session.scalar(db.select(Code.id).where(Code.name == "Staff"))
+            db.session.add_all([Coding(project_id=source.project_id, source_id=source.id,
+                                       code_id=staff, coder_id=lead.id, start=n % 50,
+                                       end=n % 50 + 5, quote="")
+                                for n in range(MOST_EVENTS + 1)])
+            also(lead)
+            db.session.commit()
 
-    page.wait_for_function("() => window.cardsMade > 0")
+    colleague_codes_everything()
+    page.wait_for_function("() => window.redrawn > 0")
+    assert page.evaluate("window.cardsMade") == 0
+    expect(memo).to_have_value("Only one person")
+
+    def recode(lead: User) -> None:
+        mine = db.session.scalar(db.select(Coding).where(Coding.coder_id == people["coder"].id))
+        offices = create_code(db.session.get(Project, source.project_id),
+                              CodeFields(name="Offices abroad"), None, lead)
+        change_code(mine, offices.id, Viewer(lead, "lead", False))
+
+    colleague_codes_everything(recode)
+    expect(page.locator(".coding-card")).to_contain_text("Offices abroad")
+    assert page.evaluate("window.cardsMade") > 0
     expect(memo).to_have_value("Only one person")
     page.get_by_role("button", name="Save memo").click()
     expect(page.locator("#coding-status")).to_have_text("Memo saved.")

@@ -82,7 +82,7 @@
     fillCodeFilter();
     renderCodeList();
     // Asked for (a view chosen, suggestions accepted): drawn now, unless the mouse is down.
-    drawWhenFree(render, () => pointerHeld);
+    drawWhenFree(redrawKeepingSelection, () => pointerHeld);
     root.dataset.ready = "1";
   }
 
@@ -106,6 +106,15 @@
     paras.forEach(renderParagraph);
     if (state.active) showDetails(state.active);
     root.dispatchEvent(new CustomEvent("coding:rendered"));
+  }
+
+  /* A reload's redraw makes the text's pieces anew, which would drop the words selected
+     meanwhile: they are selected again (a drag still under way is waited for). A redraw
+     after coding leaves the coded words unselected, as before. */
+  function redrawKeepingSelection() {
+    const kept = readSelection();
+    render();
+    if (kept) placeSelection(kept.start, kept.end);
   }
 
   function renderParagraph(p) {
@@ -307,20 +316,27 @@
 
   /* Offsets between paragraphs (their blank lines) move to the nearest paragraph inside. */
   function selectOffsets(start, end) {
+    const last = placeSelection(start, end);
+    if (!last) return;
+    noteSelection();
+    last.scrollIntoView({block: "nearest"});
+  }
+
+  /* The words from start to end selected on screen; the last paragraph they are in. */
+  function placeSelection(start, end) {
     const first = paras.find((p) => p.fwEnd > start);
     const last = paras.filter((p) => p.fwStart < end).pop();
-    if (!first || !last) return;
+    if (!first || !last) return null;
     start = Math.max(start, first.fwStart);
     end = Math.min(end, last.fwEnd);
-    if (end <= start) return;
+    if (end <= start) return null;
     const range = document.createRange();
     range.setStart(...domPoint(first, start));
     range.setEnd(...domPoint(last, end));
     const selection = window.getSelection();
     selection.removeAllRanges();
     selection.addRange(range);
-    noteSelection();
-    last.scrollIntoView({block: "nearest"});
+    return last;
   }
 
   function selectParagraph(step) {
@@ -711,13 +727,13 @@
 
   /* Redrawing the text would drop the words someone is selecting, or is about to select
      with the mouse button still down: the drawing waits until they are done. A whole
-     redraw (render) covers a waiting redraw of the paragraphs. */
+     redraw (redrawKeepingSelection) covers a waiting redraw of the paragraphs. */
   function selecting() {
     return pointerHeld || Boolean(readSelection());
   }
 
   function drawWhenFree(draw, busy = selecting) {
-    if (busy()) { waitingDraw = waitingDraw === render ? render : draw; return; }
+    if (busy()) { waitingDraw = waitingDraw === redrawKeepingSelection ? waitingDraw : draw; return; }
     waitingDraw = null;
     draw();
   }

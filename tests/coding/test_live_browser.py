@@ -103,6 +103,54 @@ def test_a_coding_arriving_while_the_mouse_is_down_does_not_undo_the_selection(
     expect(page.locator(".piece.coded", has_text="jedną osobę do spraw")).to_have_count(1)
 
 
+def lead_codes_everything(live_server: LiveServer, people: dict[str, User], source: Source,
+                          also: Callable[[User], None] = lambda lead: None) -> None:
+    """The lead codes a whole text at once: more changes than are sent one by one, so every
+    page open on it reloads its codings and redraws."""
+    with live_server.app.app_context():
+        lead = db.session.get(User, people["lead"].id)
+        staff = db.session.scalar(db.select(Code.id).where(Code.name == "Staff"))
+        db.session.add_all([Coding(project_id=source.project_id, source_id=source.id,
+                                   code_id=staff, coder_id=lead.id, start=n % 50,
+                                   end=n % 50 + 5, quote="") for n in range(MOST_EVENTS + 1)])
+        also(lead)
+        db.session.commit()
+
+
+def count_redraws(page: Page) -> None:
+    """window.redrawn counts the page's redraws, window.cardsMade the times the cards of the
+    codings shown were made anew."""
+    page.evaluate("""() => { window.cardsMade = 0; window.redrawn = 0;
+        new MutationObserver(() => { window.cardsMade += 1; }).observe(
+            document.getElementById("details-body"), {childList: true});
+        document.getElementById("coding").addEventListener("coding:rendered",
+            () => { window.redrawn += 1; }); }""")
+
+
+def test_words_selected_stay_selected_when_the_page_redraws(
+        page: Page, live_server: LiveServer, people: dict[str, User], source: Source) -> None:
+    """The page reloads its codings and redraws the text while words are selected (the
+    suggestions panel asks for it when a suggestion is accepted; a reload already under way
+    when the words were chosen does the same): the words stay selected on screen, and a
+    code's key codes them."""
+    open_page(page, live_server, people["coder"], source)
+    select_words(page, "Guangzhou")
+    count_redraws(page)
+
+    page.evaluate("""() => document.getElementById("coding").dispatchEvent(
+        new CustomEvent("coding:reload"))""")
+    page.wait_for_function("() => window.redrawn > 0")
+    assert page.evaluate("window.getSelection().toString()") == "Guangzhou"
+    page.keyboard.press("s")
+
+    expect(page.locator("#coding-status")).to_contain_text("Coded with “Staff”")
+    db.session.rollback()
+    mine = db.session.scalars(db.select(Coding).where(
+        Coding.coder_id == people["coder"].id)).all()
+    assert [(c.start, c.end) for c in mine] == [(TEXT.index("Guangzhou"),
+                                                 TEXT.index("Guangzhou") + len("Guangzhou"))]
+
+
 def test_a_memo_being_written_survives_the_page_redrawing_and_is_never_dropped_unsaid(
         page: Page, live_server: LiveServer, people: dict[str, User], source: Source) -> None:
     """A colleague codes a whole text at once (more changes than are sent one by one), so
@@ -117,24 +165,9 @@ def test_a_memo_being_written_survives_the_page_redrawing_and_is_never_dropped_u
     page.locator(".piece.coded").click()
     memo = page.locator(".coding-card textarea")
     memo.fill("Only one person")
-    page.evaluate("""() => { window.cardsMade = 0; window.redrawn = 0;
-        new MutationObserver(() => { window.cardsMade += 1; }).observe(
-            document.getElementById("details-body"), {childList: true});
-        document.getElementById("coding").addEventListener("coding:rendered",
-            () => { window.redrawn += 1; }); }""")
+    count_redraws(page)
 
-    def colleague_codes_everything(also: Callable[[User], None] = lambda lead: None) -> None:
-        with live_server.app.app_context():
-            lead = db.session.get(User, people["lead"].id)
-            staff = db.session.scalar(db.select(Code.id).where(Code.name == "Staff"))
-            db.session.add_all([Coding(project_id=source.project_id, source_id=source.id,
-                                       code_id=staff, coder_id=lead.id, start=n % 50,
-                                       end=n % 50 + 5, quote="")
-                                for n in range(MOST_EVENTS + 1)])
-            also(lead)
-            db.session.commit()
-
-    colleague_codes_everything()
+    lead_codes_everything(live_server, people, source)
     page.wait_for_function("() => window.redrawn > 0")
     assert page.evaluate("window.cardsMade") == 0
     expect(memo).to_have_value("Only one person")
@@ -145,7 +178,7 @@ def test_a_memo_being_written_survives_the_page_redrawing_and_is_never_dropped_u
                               CodeFields(name="Offices abroad"), None, lead)
         change_code(mine, offices.id, Viewer(lead, "lead", False))
 
-    colleague_codes_everything(recode)
+    lead_codes_everything(live_server, people, source, recode)
     expect(page.locator(".coding-card")).to_contain_text("Offices abroad")
     assert page.evaluate("window.cardsMade") > 0
     expect(memo).to_have_value("Only one person")

@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
+from fieldwork.xmltext import escaped_attribute, escaped_text, xml_text
+
 #: python-docx's default template, whose unchanging parts every document takes
 TEMPLATE = Path(__file__).with_name("word_template") / "default.docx"
 #: paragraph styles of our own, so that an author can restyle every citation, memo or
@@ -36,9 +38,6 @@ MAX_PROPERTY = 255
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DOCUMENT_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-#: characters XML cannot hold (a surrogate in a Python string is one left alone, which UTF-8
-#: cannot hold either)
-_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: the parts taken from the template as they are, with their relationship types
 _KEPT = {"word/styles.xml": "styles", "word/settings.xml": "settings",
          "word/webSettings.xml": "webSettings", "word/fontTable.xml": "fontTable",
@@ -202,7 +201,8 @@ def content_types(template: zipfile.ZipFile) -> str:
 def relationships(targets: list[tuple[str, str, str, bool]]) -> str:
     """A relationships part: (id, type, target, whether the target is outside the file)."""
     links = "".join(f'<Relationship Id="{rid}" Type="{kind}" '
-                    f'Target="{escaped(xml_text(target))}"{_EXTERNAL if external else ""}/>'
+                    f'Target="{escaped_attribute(xml_text(target))}"'
+                    f'{_EXTERNAL if external else ""}/>'
                     for rid, kind, target, external in targets)
     return f'{_HEAD}<Relationships xmlns="{_RELS}">{links}</Relationships>'
 
@@ -211,7 +211,7 @@ def core_properties(title: str, subject: str, author: str, now: datetime) -> str
     """docProps/core.xml: title, subject, the user who made the file as its author and last
     editor, now as its time (UTC, W3CDTF), revision 1."""
     def text(value: str) -> str:
-        return escaped(xml_text(value)[:MAX_PROPERTY])
+        return escaped_text(xml_text(value)[:MAX_PROPERTY])
 
     when = f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
     return (f'{_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/'
@@ -226,25 +226,13 @@ def core_properties(title: str, subject: str, author: str, now: datetime) -> str
             "</cp:coreProperties>")
 
 
-def xml_text(text: str) -> str:
-    """The text without the characters that Word and Excel files cannot hold."""
-    return _NOT_IN_XML.sub("", text)
-
-
-def escaped(text: str) -> str:
-    """Text for XML, in an element or an attribute (a carriage return stays one: a parser
-    would make it a line feed)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
-        '"', "&quot;").replace("\r", "&#13;")
-
-
 def run_xml(text: str, bold: bool = False, colour: str = "", size: int = 0) -> str:
     """A run of text, in bold, in a colour ("595959") or a size (in points) if given; line
     breaks in it stay line breaks. (Characters that XML cannot hold are taken out of all the
     paragraphs at once, by flush.)"""
     pieces = []
     for line in text.split("\n"):
-        words = escaped(line)
+        words = escaped_text(line)
         pieces.append(f'<w:t xml:space="preserve">{words}</w:t>' if line != line.strip()
                       else f"<w:t>{words}</w:t>")
     if not (bold or colour or size):

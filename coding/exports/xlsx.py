@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from itertools import compress, islice
 from typing import IO, Any
 
+from fieldwork.xmltext import escaped_attribute, escaped_text, xml_text
+
 #: the most characters an Excel cell holds (counted as Excel does, in UTF-16 units)
 MAX_CELL = 32_767
 #: ends a cell cut at MAX_CELL, so that a reader sees that the text goes on
@@ -32,8 +34,7 @@ MAX_SHAPES = 1_000
 #: smaller ones do without, as some spreadsheet programs are wary of them
 ZIP64_ROWS = 250_000
 
-#: characters XML cannot hold (a surrogate in a Python string is one left alone)
-_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: fieldwork.xmltext.NOT_IN_XML but for the separator of joined cells
 _NOT_IN_XML_BUT_SEPARATOR = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: Excel reads "_x0041_" in a cell as "A": such text keeps its underscore escaped
 _EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
@@ -110,8 +111,8 @@ def relationships(targets: list[tuple[str, str]]) -> str:
 
 
 def workbook_part(sheets: Sequence[Sheet]) -> str:
-    names = "".join(f'<sheet name="{attribute(sheet.name)}" sheetId="{n}" r:id="rId{n}"/>'
-                    for n, sheet in enumerate(sheets, start=1))
+    names = "".join(f'<sheet name="{escaped_attribute(sheet.name)}" sheetId="{n}" '
+                    f'r:id="rId{n}"/>' for n, sheet in enumerate(sheets, start=1))
     return (f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_DOCUMENT_RELS}">'
             f'<bookViews><workbookView/></bookViews><sheets>{names}</sheets></workbook>')
 
@@ -229,14 +230,14 @@ def escaped_all(values: list[Any]) -> list[str]:
     texts = list(map(str, values))
     joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) != len(texts) - 1:
-        joined = _SEPARATOR.join(_NOT_IN_XML.sub("", text) for text in texts)
+        joined = _SEPARATOR.join(xml_text(text) for text in texts)
     else:
         joined = _NOT_IN_XML_BUT_SEPARATOR.sub("", joined)
     if max(map(len, texts)) > MAX_CELL // 2:
         joined = _SEPARATOR.join(within_cell(text) for text in joined.split(_SEPARATOR))
     if "_x" in joined:
         joined = _EXCEL_ESCAPE.sub(r"_x005F_\1", joined)
-    return escaped(joined).split(_SEPARATOR)
+    return escaped_text(joined).split(_SEPARATOR)
 
 
 def row_xml(number: int, row: Sequence[Any], style: int) -> str:
@@ -263,10 +264,10 @@ def value_cell(reference: str, value: Any, styled: str) -> str:
 def cell_text(text: str) -> str:
     """The text without characters XML cannot hold, cut at MAX_CELL with CUT_MARK at the
     end, escaped for Excel and XML."""
-    text = within_cell(_NOT_IN_XML.sub("", text))
+    text = within_cell(xml_text(text))
     if "_x" in text:
         text = _EXCEL_ESCAPE.sub(r"_x005F_\1", text)
-    return escaped(text)
+    return escaped_text(text)
 
 
 def within_cell(text: str) -> str:
@@ -279,16 +280,6 @@ def within_cell(text: str) -> str:
     if 0xD800 <= int.from_bytes(kept[-2:], "little") <= 0xDBFF:
         kept = kept[:-2]
     return kept.decode("utf-16-le") + CUT_MARK
-
-
-def escaped(text: str) -> str:
-    """Text for XML; a carriage return stays one, as a character reference."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
-        "\r", "&#13;")
-
-
-def attribute(text: str) -> str:
-    return escaped(text).replace('"', "&quot;")
 
 
 def column_letters(index: int) -> str:

@@ -15,7 +15,6 @@ refused in words.
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -23,12 +22,7 @@ from xml.parsers import expat
 
 from coding.refi.limits import MAX_ATTRIBUTE, MAX_DEPTH, RefiLimits, refi_limits
 from fieldwork.archives import shown, size_words
-
-#: characters XML 1.0 cannot carry at all
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                                    "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
+from fieldwork.xmltext import escaped_attribute, escaped_text, xml_text
 
 Attributes = Sequence[tuple[str, str | None]]
 
@@ -38,11 +32,11 @@ class RefiError(ValueError):
 
 
 def escape_text(value: str) -> str:
-    return _NOT_XML.sub("", value).translate(_TEXT_ESCAPES)
+    return escaped_text(xml_text(value))
 
 
 def escape_attribute(value: str) -> str:
-    return _NOT_XML.sub("", value).translate(_ATTRIBUTE_ESCAPES)
+    return escaped_attribute(xml_text(value))
 
 
 def xml_datetime(value: datetime | None) -> str | None:

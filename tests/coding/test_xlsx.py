@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from coding.exports.tables import write_csv
 from coding.exports.xlsx import CUT_MARK, MAX_CELL, Sheet, write_workbook
 from fieldwork.audit import FORMULA_STARTS
-from fieldwork.word import xml_text
+from fieldwork.xmltext import xml_text
 
 COLUMNS = ["Coding ID", "Words", "Seconds", "Memo", "Citation"]
 LONG = "Słowo " * 7_000

@@ -41,13 +41,12 @@ def limit_malloc_arenas(arenas: int = WEB_ARENAS) -> bool:
     return bool(libc.mallopt(M_ARENA_MAX, arenas))
 
 
-def freeze_startup_objects() -> int:
+def freeze_startup_objects() -> None:
     """Keep every object alive now out of later collections (they stay alive), and turn
-    collection on if start-up had turned it off; how many were frozen. No collection first:
-    start-up leaves a few hundred objects of garbage, not worth the 60 ms of a full pass."""
+    collection on if start-up had turned it off. No collection first: start-up leaves a few
+    hundred objects of garbage, not worth the 60 ms of a full pass."""
     gc.freeze()
     gc.enable()
-    return gc.get_freeze_count()
 
 
 def prepare_web_process() -> None:

@@ -492,10 +492,12 @@
 
   /* ---------- details of codings ---------- */
 
-  /* The cards are made anew whenever the page redraws (a colleague's coding, the refresh
-     every 30 s): a memo being written is carried over to the new card, and a memo whose
-     card is gone is shown in the status line, never dropped unsaid. Only the latest of
-     overlapping calls puts its cards in. */
+  /* The page redraws the cards of the codings shown whenever it redraws (a colleague's
+     coding, the refresh every 30 s). Cards of codings that did not change are left as they
+     are, with whatever is being typed or clicked in them; a changed coding's card is made
+     anew, a memo being written carried over to it, and a memo whose card is gone is shown
+     in the status line, never dropped unsaid. Only the latest of overlapping calls puts its
+     cards in. */
   let detailsShown = 0;
   let cardsShown = "";
   async function showDetails(ids) {
@@ -509,13 +511,14 @@
       if (run !== detailsShown) return;
       if (coding) codings.push(coding);
     }
-    // the same cards again (a redraw for another coding's change) are left as they are,
-    // with whatever is being typed or clicked in them
-    const shown = JSON.stringify(codings);
-    if (shown === cardsShown && detailsBody.childElementCount) return;
-    cardsShown = shown;
+    if (JSON.stringify(codings) === cardsShown && detailsBody.childElementCount) return;
+    putCards(codings);
+  }
+
+  function putCards(codings) {
     const typed = memosBeingWritten();
     detailsBody.replaceChildren(...codings.map(codingCard));
+    cardsShown = JSON.stringify(codings);
     carryOver(typed);
   }
 
@@ -757,12 +760,9 @@
     if (change.op === "remove") {
       state.codings = state.codings.filter((c) => c.id !== payload.id);
       if (state.active === payload.id) {
-        const typed = memosBeingWritten();
         state.active = null;
         details.hidden = true;
-        detailsBody.replaceChildren();
-        cardsShown = "";
-        carryOver(typed);
+        putCards([]);
       }
     } else if (local) {
       Object.assign(local, payload);
